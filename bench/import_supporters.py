@@ -1,0 +1,112 @@
+"""Supporter import speed: 20,000 rows, first import and re-import of the same file,
+on SQLite and on PostgreSQL (when reachable). Prints rows/s.
+
+    .venv/bin/python bench/import_supporters.py [--rows 20000] [--only sqlite|postgres]
+"""
+
+import argparse
+import csv
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_one(database_url: str, rows: int) -> None:
+    """Runs in a child process so each database gets its own Django set-up."""
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = database_url
+    # Production settings: with DEBUG on, Django also logs every query's SQL.
+    os.environ.update(
+        DEBUG="false",
+        SECRET_KEY="bench-only",
+        STRIPE_SECRET_KEY="sk_test_bench",
+        STRIPE_WEBHOOK_SECRET="whsec_bench",
+        ALLOWED_HOSTS="localhost",
+    )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from crm.demo_data import HEADERS, demo_rows
+    from crm.importing import supporters_import
+    from crm.models import Supporter
+
+    # The file as staff would upload it: CSV text parsed by tablib, like the admin does.
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADERS)
+    writer.writerows(demo_rows(rows, seed=7))
+    import tablib
+
+    dataset = tablib.Dataset().load(buffer.getvalue(), format="csv")
+    engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
+
+    for label in ("first import", "re-import (all matched, nothing changed)"):
+        started = time.perf_counter()
+        report = supporters_import(
+            headers=dataset.headers, rows=dataset, dry_run=False, file_name="bench.csv"
+        )
+        elapsed = time.perf_counter() - started
+        assert report.ok, report.file_errors or report.invalid_rows[:3]
+        totals = dict(report.totals)
+        print(
+            f"{engine:10} {label:42} {rows / elapsed:8.0f} rows/s  ({elapsed:.2f} s; {totals})",
+            flush=True,
+        )
+    assert Supporter.objects.count() == rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        run_one(args.child, args.rows)
+        return
+
+    targets = []
+    if args.only in (None, "sqlite"):
+        tmp = tempfile.mkdtemp(prefix="bench-import-")
+        targets.append(f"sqlite:///{tmp}/bench.sqlite3")
+    if args.only in (None, "postgres"):
+        url = fresh_postgres_database()
+        if url:
+            targets.append(url)
+        else:
+            print("PostgreSQL not reachable on 127.0.0.1:5432: skipped")
+    print(f"Importing {args.rows:,} supporters (CSV, matching on email then name + postal code)")
+    for url in targets:
+        subprocess.run(
+            [sys.executable, __file__, "--rows", str(args.rows), "--child", url], check=True
+        )
+
+
+def fresh_postgres_database() -> str | None:
+    import psycopg
+
+    for user in ("postgres", "root"):
+        try:
+            with psycopg.connect(
+                host="127.0.0.1", user=user, dbname="postgres", autocommit=True, connect_timeout=3
+            ) as conn:
+                conn.execute("DROP DATABASE IF EXISTS donorcrm_bench")
+                conn.execute("CREATE DATABASE donorcrm_bench")
+            return f"postgres://{user}@127.0.0.1:5432/donorcrm_bench"
+        except psycopg.OperationalError:
+            continue
+    return None
+
+
+if __name__ == "__main__":
+    main()

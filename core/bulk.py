@@ -1,0 +1,115 @@
+"""Fast multi-row inserts for imports.
+
+Django's bulk_create prepares every value through the field/compiler machinery, which costs
+about 3 µs a value: with history rows, ~200 µs a supporter, five times what a 10,000 rows/s
+import can spend. These helpers send plain Python values with the driver's executemany, and
+reserve primary keys up front so related rows (history, tags, consent) can point at new rows
+without reading them back. Only for rows built by our own code from validated values.
+"""
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` fresh primary keys for `model`; call inside the transaction that inserts them."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    pk_column = model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, pk_column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        if connection.vendor == "sqlite":
+            # The write lock is held from BEGIN (transaction_mode IMMEDIATE), so no other
+            # writer can take these ids; sqlite_sequence also remembers deleted rows' ids.
+            if not connection.in_atomic_block:
+                raise RuntimeError("reserve_ids needs an open transaction on SQLite.")
+            cursor.execute(f'SELECT COALESCE(MAX("{pk_column}"), 0) FROM "{table}"')  # noqa: S608
+            highest = cursor.fetchone()[0]
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+            start = max(highest, row[0] if row else 0) + 1
+            return list(range(start, start + count))
+    raise NotImplementedError(f"reserve_ids does not support {connection.vendor}")
+
+
+@transaction.atomic
+def insert_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) -> int:
+    """Insert dicts keyed by field attname (e.g. 'supporter_id'); an absent auto primary key
+    is assigned by the database. Returns the number of rows inserted."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if f.attname in rows[0] or not (f.primary_key and isinstance(f, models.AutoField))
+    ]
+    adapters = [_adapter(f) for f in fields]
+    names = [f.attname for f in fields]
+    now = timezone.now()
+    defaults = {
+        f.attname: now
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        else f.get_default()
+        for f in fields
+        if f.attname not in rows[0]
+    }
+    sql = 'INSERT INTO "{}" ({}) VALUES ({})'.format(  # noqa: S608 - names from our models
+        model._meta.db_table,
+        ", ".join(f'"{f.column}"' for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    converting = [(i, adapt) for i, adapt in enumerate(adapters) if adapt is not None]
+    params = []
+    for row in rows:
+        values = [row[name] if name in row else defaults[name] for name in names]
+        for index, adapt in converting:
+            values[index] = adapt(values[index])
+        params.append(values)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY is PostgreSQL's bulk path: one round trip for all rows.
+            columns = ", ".join(f'"{f.column}"' for f in fields)
+            copy_sql = f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN'
+            with cursor.cursor.copy(copy_sql) as copy:
+                for values in params:
+                    copy.write_row(values)
+        else:
+            for start in range(0, len(params), 2000):
+                cursor.executemany(sql, params[start : start + 2000])
+    return len(params)
+
+
+def _adapter(field: models.Field) -> Any:
+    """The few conversions a driver does not do the way Django stores the value."""
+    if isinstance(field, models.DateTimeField):
+        # Imports stamp every row with the same moment: convert each distinct value once.
+        converted: dict[datetime, Any] = {}
+
+        def adapt_datetime(value: Any) -> Any:
+            if not isinstance(value, datetime):
+                return value
+            if value not in converted:
+                converted[value] = connection.ops.adapt_datetimefield_value(value)
+            return converted[value]
+
+        return adapt_datetime
+    if isinstance(field, models.DateField):
+        return connection.ops.adapt_datefield_value
+    if isinstance(field, models.DecimalField):
+        return lambda value: connection.ops.adapt_decimalfield_value(
+            value, field.max_digits, field.decimal_places
+        )
+    if isinstance(field, models.JSONField):
+        return lambda value: field.get_db_prep_save(value, connection)
+    return None

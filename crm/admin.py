@@ -1,0 +1,303 @@
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import path, reverse
+from django.utils.html import format_html
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from crm import admin_views, history
+from crm.forms import SupporterConfirmImportForm, SupporterForm, SupporterImportForm
+from crm.models import ConsentEvent, Note, Supporter, SupporterMerge, Tag
+from crm.resources import SupporterResource
+from crm.services import consent_record_changes, consent_snapshot
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "description", "supporter_count"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(n=Count("supporters"))
+
+    @admin.display(description="Supporters", ordering="n")
+    def supporter_count(self, tag: Tag) -> int:
+        return tag.n
+
+
+class NoteInline(admin.TabularInline):
+    model = Note
+    extra = 1
+    fields = ["text", "author", "created_at"]
+    readonly_fields = ["author", "created_at"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # notes are kept as written; add a new one to correct an old one
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ConsentEventInline(admin.TabularInline):
+    model = ConsentEvent
+    extra = 0
+    fields = ["at", "field", "old_value", "new_value", "method", "source", "actor"]
+    readonly_fields = fields
+    verbose_name_plural = "Consent history"
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class EmailConsentFilter(admin.SimpleListFilter):
+    title = "can be emailed"
+    parameter_name = "emailable"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        emailable = dict(do_not_email=False, do_not_contact=False, deceased=False)
+        if self.value() == "yes":
+            return queryset.filter(**emailable).exclude(email="").exclude(email_opt_in="opted_out")
+        if self.value() == "no":
+            return queryset.exclude(
+                pk__in=queryset.filter(**emailable)
+                .exclude(email="")
+                .exclude(email_opt_in="opted_out")
+                .values("pk")
+            )
+        return queryset
+
+
+@admin.register(Supporter)
+class SupporterAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    form = SupporterForm
+    resource_classes = [SupporterResource]
+    import_form_class = SupporterImportForm
+    confirm_form_class = SupporterConfirmImportForm
+    import_template_name = "admin/crm/supporter/import.html"
+    import_error_display = ("message",)
+    change_form_template = "admin/crm/supporter/change_form.html"
+    change_list_template = "admin/crm/supporter/change_list.html"
+    list_display = [
+        "display_name_link",
+        "email",
+        "city",
+        "region",
+        "postal_code",
+        "preferred_language",
+        "consent_badge",
+        "tag_list",
+    ]
+    list_display_links = None
+    list_filter = [
+        "tags",
+        EmailConsentFilter,
+        "email_opt_in",
+        "do_not_email",
+        "do_not_mail",
+        "do_not_contact",
+        "preferred_language",
+        "kind",
+        "deceased",
+        "country",
+    ]
+    search_fields = [
+        "first_name",
+        "last_name",
+        "preferred_name",
+        "organisation_name",
+        "partner_first_name",
+        "partner_last_name",
+        "email",
+        "=postal_code",
+        "phone",
+        "=id",
+    ]
+    search_help_text = "Search by name, email, ZIP / postal code (exact), phone or ID."
+    list_per_page = 50
+    show_full_result_count = False
+    autocomplete_fields = ["tags"]
+    inlines = [NoteInline, ConsentEventInline]
+    readonly_fields = ["created_at", "updated_at"]
+    history_list_display = ["changed_fields"]
+    fieldsets = [
+        (
+            "Who",
+            {
+                "fields": [
+                    "kind",
+                    ("title", "first_name", "last_name"),
+                    "preferred_name",
+                    ("partner_title", "partner_first_name", "partner_last_name"),
+                    "organisation_name",
+                ]
+            },
+        ),
+        (
+            "Greeting",
+            {
+                "fields": ["salutation", "formal_salutation", "addressee"],
+                "description": "Left blank, these are worked out from the names above; the "
+                "suggestion is shown beside each field.",
+            },
+        ),
+        (
+            "Contact",
+            {
+                "fields": [
+                    "email",
+                    "phone",
+                    "address_line1",
+                    "address_line2",
+                    ("city", "region", "postal_code"),
+                    "country",
+                    "preferred_language",
+                ]
+            },
+        ),
+        (
+            "Consent",
+            {
+                "fields": [
+                    "email_opt_in",
+                    "consent_source",
+                    ("do_not_email", "do_not_mail", "do_not_contact"),
+                ]
+            },
+        ),
+        ("About", {"fields": ["tags", "source", "deceased", ("created_at", "updated_at")]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).prefetch_related("tags")
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read-only viewers see the stored fields only, not the edit-time question.
+            return [
+                (name, {**opts, "fields": [f for f in opts["fields"] if f != "consent_source"]})
+                for name, opts in fieldsets
+            ]
+        return fieldsets
+
+    def get_urls(self) -> list:
+        view = self.admin_site.admin_view
+        return [
+            path("duplicates/", view(admin_views.duplicates_list(self)), name="crm_duplicates"),
+            path(
+                "merge/<int:first_id>/<int:second_id>/",
+                view(admin_views.merge(self)),
+                name="crm_supporter_merge",
+            ),
+            *super().get_urls(),
+        ]
+
+    def save_model(self, request: HttpRequest, obj: Supporter, form: Any, change: bool) -> None:
+        before = form.initial if change else {}
+        before = (
+            {k: before.get(k) for k in consent_snapshot(obj)}
+            if change
+            else {
+                "email_opt_in": Supporter.EmailOptIn.UNKNOWN,
+                "do_not_email": False,
+                "do_not_mail": False,
+                "do_not_contact": False,
+            }
+        )
+        super().save_model(request, obj, form, change)
+        consent_record_changes(
+            supporter=obj,
+            before=before,
+            method=ConsentEvent.Method.STAFF,
+            source=form.cleaned_data.get("consent_source", ""),
+            actor=request.user,
+        )
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        for note in formset.save(commit=False):
+            if isinstance(note, Note) and note.author_id is None:
+                note.author = request.user
+            note.save()
+        formset.save_m2m()
+
+    def get_import_data_kwargs(self, **kwargs: Any) -> dict:
+        form = kwargs.pop("form", None)
+        if form is not None and hasattr(form, "cleaned_data"):
+            kwargs["consent_source"] = form.cleaned_data.get("consent_source", "")
+        return kwargs
+
+    def get_confirm_form_initial(self, request: HttpRequest, import_form: Any) -> dict:
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["consent_source"] = import_form.cleaned_data.get("consent_source", "")
+        return initial
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> Any:
+        extra_context = extra_context or {}
+        supporter = self.get_object(request, object_id)
+        if supporter is not None:
+            extra_context["supporter"] = supporter
+            extra_context["recent_changes"] = history.recent_changes(supporter, limit=8)
+            extra_context["merges"] = supporter.merges.select_related("merged_by")[:5]
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description="Name", ordering="last_name")
+    def display_name_link(self, supporter: Supporter) -> str:
+        url = reverse("admin:crm_supporter_change", args=[supporter.pk])
+        return format_html('<a href="{}">{}</a>', url, supporter.display_name or "(no name)")
+
+    @admin.display(description="Tags")
+    def tag_list(self, supporter: Supporter) -> str:
+        return ", ".join(tag.name for tag in supporter.tags.all())
+
+    @admin.display(description="Email consent")
+    def consent_badge(self, supporter: Supporter) -> str:
+        if supporter.do_not_contact:
+            return format_html('<span class="badge badge-no">{}</span>', "Do not contact")
+        if supporter.deceased:
+            return format_html('<span class="badge badge-no">{}</span>', "Deceased")
+        if not supporter.email:
+            return format_html('<span class="badge">{}</span>', "No email")
+        if supporter.do_not_email or supporter.email_opt_in == "opted_out":
+            return format_html('<span class="badge badge-no">{}</span>', "Opted out")
+        if supporter.email_opt_in == "opted_in":
+            return format_html('<span class="badge badge-yes">{}</span>', "Opted in")
+        return format_html('<span class="badge">{}</span>', "Not asked")
+
+    @admin.display(description="What changed")
+    def changed_fields(self, record: Any) -> str:
+        return history.describe(record)
+
+
+@admin.register(SupporterMerge)
+class SupporterMergeAdmin(admin.ModelAdmin):
+    list_display = ["merged_at", "survivor", "merged_supporter_id", "merged_by"]
+    readonly_fields = [f.name for f in SupporterMerge._meta.fields]
+    list_select_related = ["survivor", "merged_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,73 @@
+from django import forms
+from import_export.forms import ConfirmImportForm, ImportForm
+
+from crm.models import Supporter
+
+CONSENT_SOURCE_HELP = (
+    "Where these people said yes to email, e.g. 'Spring gala sign-up sheet, 2025-04-12'. "
+    "Needed when the file marks anyone as opted in and has no 'Consent Source' column."
+)
+
+
+class SupporterForm(forms.ModelForm):
+    consent_source = forms.CharField(
+        label="How was consent given?",
+        required=False,
+        max_length=200,
+        help_text="Needed when you mark someone as opted in to email: where and how they said "
+        "yes (e.g. 'Ticked the box on the gala RSVP card').",
+    )
+
+    class Meta:
+        model = Supporter
+        fields = [  # noqa: RUF100 - every editable field; the match keys are derived
+            f.name
+            for f in Supporter._meta.get_fields()
+            if getattr(f, "editable", False)
+            and not f.auto_created
+            and not f.name.startswith("match_")
+        ]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        before = self.initial.get("email_opt_in", Supporter.EmailOptIn.UNKNOWN)
+        after = cleaned.get("email_opt_in")
+        if (
+            after == Supporter.EmailOptIn.OPTED_IN
+            and before != after
+            and not cleaned.get("consent_source", "").strip()
+        ):
+            self.add_error("consent_source", "Say how this person gave consent to email.")
+        return cleaned
+
+
+class SupporterImportForm(ImportForm):
+    consent_source = forms.CharField(
+        label="Consent source for this file",
+        required=False,
+        max_length=200,
+        help_text=CONSENT_SOURCE_HELP,
+    )
+
+
+class SupporterConfirmImportForm(ConfirmImportForm):
+    consent_source = forms.CharField(widget=forms.HiddenInput(), required=False)
+
+
+class MergeForm(forms.Form):
+    keep = forms.TypedChoiceField(
+        coerce=int,
+        widget=forms.RadioSelect,
+        label="Which record should stay?",
+        help_text="The other record's notes, tags, consent history and gifts move to the one "
+        "that stays; its blank fields are filled from the other; nothing is deleted that is "
+        "not copied first.",
+    )
+
+    def __init__(self, *args: object, first: Supporter, second: Supporter, **kwargs: object):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].choices = [
+            (first.pk, f"#{first.pk} {first}"),
+            (second.pk, f"#{second.pk} {second}"),
+        ]
+        self.fields["keep"].initial = first.pk

@@ -1,0 +1,91 @@
+"""Greeting engine: how to greet and address a supporter when staff leave it blank."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Names:
+    is_organisation: bool = False
+    title: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    preferred_name: str = ""
+    partner_title: str = ""
+    partner_first_name: str = ""
+    partner_last_name: str = ""
+    organisation_name: str = ""
+
+
+def _clean(text: str) -> str:
+    return " ".join((text or "").split())
+
+
+def _join(*parts: str) -> str:
+    return " ".join(p for p in (_clean(x) for x in parts) if p)
+
+
+def _is_org(n: Names) -> bool:
+    return n.is_organisation and bool(_clean(n.organisation_name))
+
+
+def _partner_last(n: Names) -> str:
+    return _clean(n.partner_last_name) or _clean(n.last_name)
+
+
+def _has_partner(n: Names) -> bool:
+    return bool(_clean(n.partner_first_name) or _clean(n.partner_last_name))
+
+
+def display_name(n: Names) -> str:
+    if _is_org(n):
+        return _clean(n.organisation_name)
+    name = _join(n.first_name, n.last_name)
+    if _has_partner(n):
+        if _clean(n.partner_last_name) and _clean(n.partner_last_name) != _clean(n.last_name):
+            return f"{name} and {_join(n.partner_first_name, n.partner_last_name)}"
+        return _join(f"{_clean(n.first_name)} and {_clean(n.partner_first_name)}", n.last_name)
+    return name or _clean(n.organisation_name)
+
+
+def informal_salutation(n: Names) -> str:
+    if _is_org(n):
+        return "Friends"
+    first = _clean(n.preferred_name) or _clean(n.first_name)
+    if not first:
+        return formal_salutation(n)
+    if _clean(n.partner_first_name):
+        return f"{first} and {_clean(n.partner_first_name)}"
+    return first
+
+
+def formal_salutation(n: Names) -> str:
+    if _is_org(n):
+        return "Friends"
+    if not (_clean(n.first_name) or _clean(n.last_name)):
+        return "Friend"
+    own = (
+        _join(n.title, n.last_name)
+        if _clean(n.title) and _clean(n.last_name)
+        else _join(n.first_name, n.last_name)
+    )
+    if not _has_partner(n):
+        return own
+    partner_last = _partner_last(n)
+    if _clean(n.title) and _clean(n.partner_title) and partner_last == _clean(n.last_name):
+        return f"{_clean(n.title)} and {_clean(n.partner_title)} {partner_last}"
+    partner = (
+        _join(n.partner_title, partner_last)
+        if _clean(n.partner_title)
+        else _join(n.partner_first_name, partner_last)
+    )
+    return f"{own} and {partner}"
+
+
+def addressee(n: Names) -> str:
+    if _is_org(n):
+        return _clean(n.organisation_name)
+    if not _clean(n.first_name):
+        return _join(n.title, n.last_name) or "Friend"
+    if _has_partner(n):
+        return display_name(n)
+    return _join(n.title, n.first_name, n.last_name)

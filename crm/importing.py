@@ -1,0 +1,443 @@
+"""Supporter import: the whole file is read and checked before anything is written, matched
+to existing supporters a batch at a time (email first, then name and postal code), and
+written in one transaction, or not at all when any row has a problem.
+
+The admin's import screens (django-import-export) call this through SupporterResource; the
+benchmark and `seed_demo` call it directly.
+"""
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+from core import bulk
+from crm import import_columns as columns
+from crm import matching
+from crm.models import ConsentEvent, Note, Supporter, Tag
+
+BATCH_SIZE = 1000
+NAME_FIELDS = ("first_name", "last_name", "organisation_name")
+# Restrictions an import may set but never lift: lifting one needs a person's decision.
+RESTRICTIONS = ("do_not_email", "do_not_mail", "do_not_contact", "deceased")
+# Values that are not Supporter columns.
+SIDE_VALUES = ("tags", "notes", "consent_source")
+
+
+@dataclass
+class RowOutcome:
+    number: int  # 1 = first row under the headers
+    action: str = "new"  # new | update | skip | invalid
+    values: dict[str, object] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    supporter: Supporter | None = None  # the matched record
+    supporter_id: int | None = None  # set for matched and newly written rows
+    changes: dict[str, tuple[object, object]] = field(default_factory=dict)
+    new_tags: list[str] = field(default_factory=list)
+    add_note: bool = False
+    # What the matched supporter already has, so a re-import adds nothing twice.
+    known_tags: set[str] = field(default_factory=set)
+    known_notes: set[str] = field(default_factory=set)
+
+    def error(self, field_name: str, message: str) -> None:
+        self.errors.setdefault(field_name, []).append(message)
+        self.action = "invalid"
+
+
+@dataclass
+class ImportReport:
+    rows: list[RowOutcome] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def totals(self) -> Counter:
+        return Counter(row.action for row in self.rows)
+
+    @property
+    def invalid_rows(self) -> list[RowOutcome]:
+        return [row for row in self.rows if row.action == "invalid"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_errors and not self.invalid_rows
+
+
+def supporters_import(
+    *,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    dry_run: bool,
+    actor: AbstractBaseUser | None = None,
+    consent_source: str = "",
+    file_name: str = "",
+) -> ImportReport:
+    """Check, match and (unless dry_run or anything is wrong) write a whole file."""
+    report = ImportReport()
+    mapping, report.ignored_columns, repeated = columns.map_headers(list(headers or []))
+    if not any(f in mapping.values() for f in NAME_FIELDS):
+        report.file_errors.append(
+            "The file has no name column. Add 'First Name' and 'Last Name' columns "
+            "(or 'Organization' for organisations). Columns found: "
+            + (", ".join(str(h) for h in headers if h) or "none")
+            + "."
+        )
+    if repeated:
+        report.file_errors.append(
+            "These columns say the same thing as an earlier column: "
+            + ", ".join(repeated)
+            + ". Keep one of each."
+        )
+    if report.file_errors:
+        return report
+
+    default_source = consent_source.strip()
+    for number, raw in enumerate(rows, start=1):
+        outcome = _parse_row(number, raw, mapping, default_source)
+        if outcome is not None:
+            report.rows.append(outcome)
+    if not report.rows:
+        report.file_errors.append("The file has headers but no rows to import.")
+        return report
+
+    _flag_repeats_within_file(report.rows)
+    rows_to_match = [r for r in report.rows if r.action != "invalid"]
+    iterator = iter(rows_to_match)
+    while batch := list(islice(iterator, BATCH_SIZE)):
+        _match_batch(batch)
+        _load_tags_and_notes(batch)
+    for row in rows_to_match:
+        if row.action != "invalid":
+            _plan_changes(row)
+
+    if report.ok and not dry_run:
+        _write(report.rows, actor=actor, file_name=file_name)
+        report.written = True
+    return report
+
+
+def _parse_row(
+    number: int, raw: Sequence[object], mapping: dict[int, str], default_source: str
+) -> RowOutcome | None:
+    outcome = RowOutcome(number=number)
+    values = outcome.values
+    for index, field_name in mapping.items():
+        text = columns.cell_text(raw[index]) if index < len(raw) else ""
+        if not text:
+            continue
+        if message := columns.formula_error(text):
+            outcome.error(field_name, message)
+            continue
+        parser = columns.PARSERS.get(field_name)
+        if parser is None:
+            limit = columns.MAX_LENGTHS.get(field_name)
+            if limit and len(text) > limit:
+                outcome.error(field_name, f"is {len(text)} characters long; at most {limit} fit.")
+                continue
+            values[field_name] = text
+            continue
+        try:
+            values[field_name] = parser(text)
+        except ValidationError as exc:
+            outcome.error(field_name, exc.messages[0])
+    if not values and not outcome.errors:
+        return None  # a blank line in the sheet
+
+    if "kind" not in values:
+        has_person_name = values.get("first_name") or values.get("last_name")
+        only_org = values.get("organisation_name") and not has_person_name
+        values["kind"] = "organisation" if only_org else "person"
+    if values["kind"] == "organisation" and not values.get("organisation_name"):
+        outcome.error("organisation_name", "An organisation needs a name.")
+    if values["kind"] == "person" and not (values.get("first_name") or values.get("last_name")):
+        outcome.error("last_name", "Give at least a first or a last name.")
+    country = values.setdefault("country", "US")
+    if country == "US":
+        columns.normalise_us_address(values, outcome.errors)
+        if outcome.errors:
+            outcome.action = "invalid"
+    if values.get("email_opt_in") == "opted_in":
+        values.setdefault("consent_source", default_source)
+        if not values["consent_source"]:
+            outcome.error(
+                "email_opt_in",
+                "Opt-in 'yes' needs to say where consent was given: add a 'Consent Source' "
+                "column (e.g. 'Spring gala sign-up sheet') or fill in the consent source "
+                "for the whole file.",
+            )
+    elif default_source:
+        values.setdefault("consent_source", default_source)
+    return outcome
+
+
+def _flag_repeats_within_file(rows: list[RowOutcome]) -> None:
+    seen_email: dict[str, int] = {}
+    seen_name: dict[tuple[str, str], int] = {}
+    for row in rows:
+        if row.action == "invalid":
+            continue
+        email = row.values.get("email")
+        if email:
+            if email in seen_email:
+                row.error("email", f"Repeats row {seen_email[email]} (same email); keep one.")
+                continue
+            seen_email[email] = row.number
+        else:
+            key = _name_postal_key(row.values)
+            if key in seen_name:
+                row.error(
+                    "last_name",
+                    f"Repeats row {seen_name[key]} (same name and postal code); keep one.",
+                )
+                continue
+            seen_name[key] = row.number
+
+
+def _name_postal_key(values: dict[str, object]) -> tuple[str, str]:
+    name = matching.name_key(
+        first_name=str(values.get("first_name", "")),
+        last_name=str(values.get("last_name", "")),
+        organisation_name=str(values.get("organisation_name", "")),
+        kind=str(values["kind"]),
+    )
+    return name, matching.postal_key(str(values.get("postal_code", "")))
+
+
+def _match_batch(batch: list[RowOutcome]) -> None:
+    """Find each row's supporter with two queries for the whole batch."""
+    emails = {r.values["email"] for r in batch if r.values.get("email")}
+    by_email = {s.email: s for s in Supporter.objects.filter(email__in=emails)} if emails else {}
+
+    unmatched: list[tuple[RowOutcome, tuple[str, str]]] = []
+    for row in batch:
+        email = row.values.get("email")
+        if email and email in by_email:
+            row.supporter = by_email[email]
+            row.supporter_id = row.supporter.pk
+        else:
+            unmatched.append((row, _name_postal_key(row.values)))
+    if not unmatched:
+        return
+    names = {key[0] for _, key in unmatched}
+    postals = {key[1] for _, key in unmatched}
+    candidates: dict[tuple[str, str], list[Supporter]] = {}
+    for supporter in Supporter.objects.filter(match_name__in=names, match_postal__in=postals):
+        candidates.setdefault((supporter.match_name, supporter.match_postal), []).append(supporter)
+    for row, key in unmatched:
+        email = row.values.get("email")
+        same_name = candidates.get(key, [])
+        # A record with a different email is a different person who shares a name; a row
+        # without email is most likely the record that has none either.
+        found = [s for s in same_name if not s.email]
+        if not email and len(found) != 1 and len(same_name) == 1:
+            found = same_name
+        if len(found) > 1:
+            ids = ", ".join(f"#{s.pk}" for s in found)
+            row.error(
+                "last_name",
+                f"Matches {len(found)} supporters with this name and postal code ({ids}); "
+                "merge them first, or add an email to this row.",
+            )
+        elif found:
+            row.supporter = found[0]
+            row.supporter_id = row.supporter.pk
+
+
+def _load_tags_and_notes(batch: list[RowOutcome]) -> None:
+    by_id = {
+        r.supporter.pk: r
+        for r in batch
+        if r.supporter is not None and (r.values.get("tags") or r.values.get("notes"))
+    }
+    if not by_id:
+        return
+    through = Supporter.tags.through
+    tag_links = through.objects.filter(supporter_id__in=by_id).values_list(
+        "supporter_id", "tag__name"
+    )
+    for supporter_id, tag_name in tag_links:
+        by_id[supporter_id].known_tags.add(tag_name)
+    noted = [pk for pk, r in by_id.items() if r.values.get("notes")]
+    for supporter_id, text in Note.objects.filter(supporter_id__in=noted).values_list(
+        "supporter_id", "text"
+    ):
+        by_id[supporter_id].known_notes.add(text)
+
+
+def _plan_changes(row: RowOutcome) -> None:
+    values = row.values
+    row.new_tags = [t for t in dict.fromkeys(values.get("tags", [])) if t not in row.known_tags]
+    row.add_note = bool(values.get("notes")) and values["notes"] not in row.known_notes
+    if row.supporter is None:
+        row.action = "new"
+        return
+    for name, value in values.items():
+        if name in SIDE_VALUES or name == "kind":
+            continue
+        if name in RESTRICTIONS and not value:
+            continue
+        current = getattr(row.supporter, name)
+        if value != current:
+            row.changes[name] = (current, value)
+    if row.new_tags:
+        row.changes["tags"] = (", ".join(sorted(row.known_tags)), ", ".join(row.new_tags))
+    if row.add_note:
+        row.changes["notes"] = ("", values["notes"])
+    row.action = "update" if row.changes else "skip"
+
+
+def _write(rows: list[RowOutcome], *, actor: AbstractBaseUser | None, file_name: str) -> None:
+    with transaction.atomic():
+        _insert_new_supporters(rows, actor=actor, file_name=file_name)
+        _update_matched_supporters(rows, actor=actor, file_name=file_name)
+        _write_consent_events(rows, actor=actor, file_name=file_name)
+        _write_tags(rows)
+        _write_notes(rows, actor=actor)
+
+
+def _insert_new_supporters(
+    rows: list[RowOutcome], *, actor: AbstractBaseUser | None, file_name: str
+) -> None:
+    """New supporters and their 'created' history rows, through core.bulk (see why there)."""
+    new_rows = [r for r in rows if r.action == "new"]
+    if not new_rows:
+        return
+    now = timezone.now()
+    defaults = {
+        f.attname: f.get_default() for f in Supporter._meta.concrete_fields if not f.primary_key
+    }
+    reason = f"Imported from {file_name}" if file_name else "Imported"
+    user_id = getattr(actor, "pk", None)
+    records, history = [], []
+    for row, pk in zip(new_rows, bulk.reserve_ids(Supporter, len(new_rows)), strict=True):
+        record = {**defaults, "id": pk, "created_at": now, "updated_at": now}
+        record.update((k, v) for k, v in row.values.items() if k not in SIDE_VALUES)
+        record["email_opt_in"] = row.values.get("email_opt_in") or "unknown"
+        (
+            record["match_email"],
+            record["match_name"],
+            record["match_postal"],
+            record["match_phone"],
+        ) = matching.match_keys(
+            email=record["email"],
+            first_name=record["first_name"],
+            last_name=record["last_name"],
+            organisation_name=record["organisation_name"],
+            kind=record["kind"],
+            postal_code=record["postal_code"],
+            phone=record["phone"],
+        )
+        row.supporter_id = pk
+        records.append(record)
+        history.append(
+            {
+                **record,
+                "history_date": now,
+                "history_type": "+",
+                "history_change_reason": reason,
+                "history_user_id": user_id,
+            }
+        )
+    bulk.insert_rows(Supporter, records)
+    for entry in history:
+        del entry["updated_at"]  # not tracked by history (see Supporter.history)
+    bulk.insert_rows(Supporter.history.model, history)
+
+
+def _update_matched_supporters(
+    rows: list[RowOutcome], *, actor: AbstractBaseUser | None, file_name: str
+) -> None:
+    updated = [r for r in rows if r.action == "update"]
+    if not updated:
+        return
+    changed_fields = {"updated_at", "match_email", "match_name", "match_postal", "match_phone"}
+    now = timezone.now()
+    for row in updated:
+        for name, (_old, new) in row.changes.items():
+            if name not in SIDE_VALUES:
+                setattr(row.supporter, name, new)
+                changed_fields.add(name)
+        row.supporter.updated_at = now
+        row.supporter.refresh_match_keys()
+    bulk_update_with_history(
+        [r.supporter for r in updated],
+        Supporter,
+        fields=sorted(changed_fields),
+        batch_size=500,
+        default_user=actor,
+        default_change_reason=f"Updated by import of {file_name}" if file_name else "Import",
+    )
+
+
+def _write_consent_events(
+    rows: list[RowOutcome], *, actor: AbstractBaseUser | None, file_name: str
+) -> None:
+    now = timezone.now()
+    actor_id = getattr(actor, "pk", None)
+    events = []
+    for row in rows:
+        if row.action not in ("new", "update"):
+            continue
+        source = str(row.values.get("consent_source") or file_name)[:200]
+        for name in ("email_opt_in", *RESTRICTIONS[:3]):
+            if row.action == "new":
+                new_value = row.values.get(name)
+                if not new_value:
+                    continue
+                old = "unknown" if name == "email_opt_in" else False
+            elif name in row.changes:
+                old, new_value = row.changes[name]
+            else:
+                continue
+            events.append(
+                {
+                    "supporter_id": row.supporter_id,
+                    "field": name,
+                    "old_value": str(old),
+                    "new_value": str(new_value),
+                    "method": ConsentEvent.Method.IMPORT.value,
+                    "source": source,
+                    "actor_id": actor_id,
+                    "at": now,
+                }
+            )
+    bulk.insert_rows(ConsentEvent, events)
+
+
+def _write_tags(rows: list[RowOutcome]) -> None:
+    written = [r for r in rows if r.action in ("new", "update") and r.new_tags]
+    wanted = {name for row in written for name in row.new_tags}
+    if not wanted:
+        return
+    tag_ids = dict(Tag.objects.filter(name__in=wanted).values_list("name", "pk"))
+    missing = [Tag(name=name) for name in sorted(wanted - tag_ids.keys())]
+    for tag in Tag.objects.bulk_create(missing):
+        tag_ids[tag.name] = tag.pk
+    links = [
+        {"supporter_id": row.supporter_id, "tag_id": tag_ids[name]}
+        for row in written
+        for name in row.new_tags
+    ]
+    bulk.insert_rows(Supporter.tags.through, links)
+
+
+def _write_notes(rows: list[RowOutcome], *, actor: AbstractBaseUser | None) -> None:
+    now = timezone.now()
+    notes = [
+        {
+            "supporter_id": r.supporter_id,
+            "text": str(r.values["notes"]),
+            "author_id": getattr(actor, "pk", None),
+            "created_at": now,
+        }
+        for r in rows
+        if r.add_note and r.action in ("new", "update")
+    ]
+    bulk.insert_rows(Note, notes)

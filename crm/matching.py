@@ -1,0 +1,164 @@
+"""Normalisation used to match imported rows to supporters and to find duplicates.
+
+Pure functions: the same keys are computed on save, by the importer for a whole batch,
+and by the duplicate finder, so all three always agree.
+"""
+
+import re
+import unicodedata
+
+US_REGIONS = frozenset(
+    [
+        "AL",
+        "AK",
+        "AZ",
+        "AR",
+        "CA",
+        "CO",
+        "CT",
+        "DE",
+        "FL",
+        "GA",
+        "HI",
+        "ID",
+        "IL",
+        "IN",
+        "IA",
+        "KS",
+        "KY",
+        "LA",
+        "ME",
+        "MD",
+        "MA",
+        "MI",
+        "MN",
+        "MS",
+        "MO",
+        "MT",
+        "NE",
+        "NV",
+        "NH",
+        "NJ",
+        "NM",
+        "NY",
+        "NC",
+        "ND",
+        "OH",
+        "OK",
+        "OR",
+        "PA",
+        "RI",
+        "SC",
+        "SD",
+        "TN",
+        "TX",
+        "UT",
+        "VT",
+        "VA",
+        "WA",
+        "WV",
+        "WI",
+        "WY",
+        "DC",
+        "PR",
+        "VI",
+        "GU",
+        "AS",
+        "MP",
+        "AA",
+        "AE",
+        "AP",
+    ]
+)
+_US_ZIP = re.compile(r"^\d{5}(-\d{4})?$")
+_NOT_ALNUM = re.compile(r"[^a-z0-9 ]+")
+_SPACES = re.compile(r"\s+")
+_NOT_DIGIT = re.compile(r"\D+")
+# Providers that ignore dots in the local part, so j.doe@ and jdoe@ reach one inbox.
+_DOTLESS_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+
+
+def clean_email(email: str | None) -> str:
+    """The stored form: trimmed and lower-cased (addresses are matched case-insensitively)."""
+    return (email or "").strip().lower()
+
+
+def email_key(email: str | None) -> str:
+    """The inbox an address reaches: without '+tags', and without dots for Gmail."""
+    email = clean_email(email)
+    if "@" not in email:
+        return email
+    local, _, domain = email.rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in _DOTLESS_DOMAINS:
+        local = local.replace(".", "")
+        domain = "gmail.com"
+    return f"{local}@{domain}"
+
+
+def fold(text: str | None) -> str:
+    """Lower case, no accents, no punctuation, single spaces: 'José  O'Neil' -> 'jose oneil'."""
+    text = text or ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.lower()
+    text = _NOT_ALNUM.sub("", text.replace("-", " "))
+    return _SPACES.sub(" ", text).strip()
+
+
+def name_key(
+    *, first_name: str = "", last_name: str = "", organisation_name: str = "", kind: str = "person"
+) -> str:
+    if kind == "organisation":
+        return fold(organisation_name)
+    return fold(f"{first_name} {last_name}")
+
+
+def postal_key(postal_code: str | None) -> str:
+    """US ZIP+4 matches its five-digit ZIP; other codes lose spaces and case."""
+    code = (postal_code or "").strip().upper().replace(" ", "")
+    if re.fullmatch(r"\d{5}-?\d{4}", code):
+        return code[:5]
+    return code
+
+
+def phone_key(phone: str | None) -> str:
+    """The last ten digits, so '+1 (212) 555-0100' and '212.555.0100' agree."""
+    digits = _NOT_DIGIT.sub("", phone or "")
+    return digits[-10:] if len(digits) >= 7 else ""
+
+
+def match_keys(
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    organisation_name: str,
+    kind: str,
+    postal_code: str,
+    phone: str,
+) -> tuple[str, str, str, str]:
+    return (
+        email_key(email),
+        name_key(
+            first_name=first_name,
+            last_name=last_name,
+            organisation_name=organisation_name,
+            kind=kind,
+        ),
+        postal_key(postal_code),
+        phone_key(phone),
+    )
+
+
+def us_region_error(region: str) -> str:
+    if region and region.strip().upper() not in US_REGIONS:
+        return f"'{region}' is not a US state code; use two letters such as NY or CA."
+    return ""
+
+
+def us_zip_error(postal_code: str) -> str:
+    if postal_code and not _US_ZIP.match(postal_code.strip()):
+        return f"'{postal_code}' is not a US ZIP code; use 5 digits (10001) or ZIP+4 (10001-1234)."
+    return ""

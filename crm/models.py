@@ -1,0 +1,331 @@
+"""Supporters, their tags, notes and consent history, and the record of merges."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from crm import greetings, matching
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Supporter(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        ORGANISATION = "organisation", "Organisation"
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        SPANISH = "es", "Spanish"
+
+    class EmailOptIn(models.TextChoices):
+        UNKNOWN = "unknown", "Not asked"
+        OPTED_IN = "opted_in", "Opted in"
+        OPTED_OUT = "opted_out", "Opted out"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PERSON)
+    title = models.CharField(max_length=20, blank=True, help_text="Ms., Mr., Mx., Dr., Rev. ...")
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    preferred_name = models.CharField(
+        max_length=100, blank=True, help_text="What they like to be called, e.g. 'Bob' for Robert."
+    )
+    partner_title = models.CharField(max_length=20, blank=True)
+    partner_first_name = models.CharField(
+        max_length=100, blank=True, help_text="For couples who give together."
+    )
+    partner_last_name = models.CharField(
+        max_length=100, blank=True, help_text="Leave blank if the couple share a surname."
+    )
+    organisation_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="For an organisation, its name; for a person, where they work (optional).",
+    )
+    salutation = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Informal greeting after 'Dear'. Leave blank to use the suggested one.",
+    )
+    formal_salutation = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Formal greeting. Leave blank to use the suggested one.",
+    )
+    addressee = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Name on envelopes and receipts. Leave blank to use the suggested one.",
+    )
+
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    address_line1 = models.CharField("address line 1", max_length=200, blank=True)
+    address_line2 = models.CharField("address line 2", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField(
+        "state / region", max_length=100, blank=True, help_text="Two-letter code in the US."
+    )
+    postal_code = models.CharField("ZIP / postal code", max_length=20, blank=True)
+    country = models.CharField(
+        max_length=2, default="US", help_text="Two-letter country code (US, MX, GB ...)."
+    )
+
+    preferred_language = models.CharField(
+        max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="supporters")
+    source = models.CharField(
+        max_length=100, blank=True, help_text="How they first reached us: event, website, import."
+    )
+    deceased = models.BooleanField(default=False)
+
+    email_opt_in = models.CharField(
+        max_length=10, choices=EmailOptIn.choices, default=EmailOptIn.UNKNOWN
+    )
+    do_not_email = models.BooleanField(default=False)
+    do_not_mail = models.BooleanField(default=False)
+    do_not_contact = models.BooleanField(
+        default=False, help_text="No email, post, or calls of any kind."
+    )
+
+    # Normalised keys for matching imports and finding duplicates; derived from the
+    # fields above by crm.matching and refreshed on every save.
+    match_email = models.CharField(max_length=254, blank=True, editable=False)
+    match_name = models.CharField(max_length=200, blank=True, editable=False)
+    match_postal = models.CharField(max_length=20, blank=True, editable=False)
+    match_phone = models.CharField(max_length=20, blank=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[tags])
+
+    class Meta:
+        ordering = ["last_name", "first_name", "organisation_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~Q(email=""),
+                name="supporter_email_ci_unique",
+                violation_error_message="Another supporter already has this email address.",
+            ),
+        ]
+        indexes = [
+            # Duplicate finder and import matching (email, then name + postal code).
+            models.Index(fields=["match_email"], name="supporter_match_email"),
+            models.Index(fields=["match_name", "match_postal"], name="supporter_match_name_postal"),
+            models.Index(fields=["match_name", "match_phone"], name="supporter_match_name_phone"),
+            # Import matching by email (stored lower-cased; the unique index is on Lower()).
+            models.Index(fields=["email"], name="supporter_email"),
+            # Admin search by postal code.
+            models.Index(fields=["postal_code"], name="supporter_postal_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or f"Supporter #{self.pk}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Derived keys, not business rules: they must never drift from the fields.
+        self.email = matching.clean_email(self.email)
+        self.refresh_match_keys()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:crm_supporter_change", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        self.email = matching.clean_email(self.email)
+        self.country = (self.country or "US").strip().upper()
+        if self.kind == self.Kind.ORGANISATION and not self.organisation_name.strip():
+            errors["organisation_name"] = "An organisation needs a name."
+        if self.kind == self.Kind.PERSON and not (
+            self.first_name.strip() or self.last_name.strip()
+        ):
+            errors["last_name"] = "Give at least a first or a last name."
+        if self.country == "US":
+            region_error = matching.us_region_error(self.region)
+            if region_error:
+                errors["region"] = region_error
+            postal_error = matching.us_zip_error(self.postal_code)
+            if postal_error:
+                errors["postal_code"] = postal_error
+        if errors:
+            raise ValidationError(errors)
+
+    def refresh_match_keys(self) -> None:
+        keys = matching.match_keys(
+            email=self.email,
+            first_name=self.first_name,
+            last_name=self.last_name,
+            organisation_name=self.organisation_name,
+            kind=self.kind,
+            postal_code=self.postal_code,
+            phone=self.phone,
+        )
+        self.match_email, self.match_name, self.match_postal, self.match_phone = keys
+
+    @property
+    def display_name(self) -> str:
+        return greetings.display_name(self.greeting_parts())
+
+    @property
+    def effective_salutation(self) -> str:
+        return self.salutation or greetings.informal_salutation(self.greeting_parts())
+
+    @property
+    def effective_formal_salutation(self) -> str:
+        return self.formal_salutation or greetings.formal_salutation(self.greeting_parts())
+
+    @property
+    def effective_addressee(self) -> str:
+        return self.addressee or greetings.addressee(self.greeting_parts())
+
+    def greeting_parts(self) -> greetings.Names:
+        return greetings.Names(
+            is_organisation=self.kind == self.Kind.ORGANISATION,
+            title=self.title,
+            first_name=self.first_name,
+            last_name=self.last_name,
+            preferred_name=self.preferred_name,
+            partner_title=self.partner_title,
+            partner_first_name=self.partner_first_name,
+            partner_last_name=self.partner_last_name,
+            organisation_name=self.organisation_name,
+        )
+
+    @property
+    def address_lines(self) -> list[str]:
+        """The postal address as printed on an envelope (without the addressee)."""
+        lines = [self.address_line1, self.address_line2]
+        if self.country == "US":
+            city_line = " ".join(
+                p
+                for p in [f"{self.city}," if self.city else "", self.region, self.postal_code]
+                if p
+            )
+            lines.append(city_line.rstrip(","))
+        else:
+            lines.append(" ".join(p for p in [self.postal_code, self.city] if p))
+            lines.append(self.region)
+            lines.append(self.country)
+        return [line.strip() for line in lines if line and line.strip()]
+
+    @property
+    def has_postal_address(self) -> bool:
+        return bool(self.address_line1 and (self.city or self.postal_code))
+
+    @property
+    def can_email(self) -> bool:
+        return bool(
+            self.email
+            and not (self.do_not_email or self.do_not_contact or self.deceased)
+            and self.email_opt_in != self.EmailOptIn.OPTED_OUT
+        )
+
+
+class Note(models.Model):
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class ConsentEvent(models.Model):
+    """One change to a supporter's consent: who changed what, when, how, and on what grounds."""
+
+    class Method(models.TextChoices):
+        STAFF = "staff", "Staff edit"
+        IMPORT = "import", "Import"
+        WEB_FORM = "web_form", "Web form"
+        DONATION = "donation", "Donation page"
+        UNSUBSCRIBE = "unsubscribe", "Unsubscribe link"
+        BOUNCE = "bounce", "Bounce or complaint"
+        MERGE = "merge", "Merge of duplicates"
+        DEMO = "demo", "Demo data"
+
+    supporter = models.ForeignKey(
+        Supporter, on_delete=models.CASCADE, related_name="consent_events"
+    )
+    field = models.CharField(max_length=30)
+    old_value = models.CharField(max_length=30, blank=True)
+    new_value = models.CharField(max_length=30)
+    method = models.CharField(max_length=20, choices=Method.choices)
+    source = models.CharField(
+        max_length=200, blank=True, help_text="Where consent was given: form name, event, file."
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value or '-'} -> {self.new_value} ({self.method})"
+
+
+class SupporterMerge(models.Model):
+    """The record of a merge: who merged which record into which, with a full copy of the
+    record that was removed so nothing it held is lost."""
+
+    survivor = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="merges")
+    merged_supporter_id = models.BigIntegerField()
+    merged_snapshot = models.JSONField()
+    fields_filled = models.JSONField(default=list, help_text="Blank fields filled from the other.")
+    moved = models.JSONField(default=dict, help_text="Related rows moved, by kind.")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.merged_supporter_id} merged into #{self.survivor_id}"
+
+
+class NotDuplicate(models.Model):
+    """Staff said these two records are different people; the finder stops pairing them."""
+
+    low = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="+")
+    high = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["low", "high"], name="not_duplicate_pair_unique"),
+            models.CheckConstraint(
+                condition=Q(low__lt=models.F("high")), name="not_duplicate_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.low_id} is not #{self.high_id}"

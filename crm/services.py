@@ -1,0 +1,194 @@
+"""Writes to supporter records: consent changes and merging duplicates."""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models, transaction
+from django.forms.models import model_to_dict
+
+from crm.models import ConsentEvent, NotDuplicate, Note, Supporter, SupporterMerge
+
+CONSENT_FIELDS = ("email_opt_in", "do_not_email", "do_not_mail", "do_not_contact")
+# Fields a merge may fill on the surviving record when it is blank there.
+MERGE_FILLABLE = (
+    "title",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "partner_title",
+    "partner_first_name",
+    "partner_last_name",
+    "organisation_name",
+    "salutation",
+    "formal_salutation",
+    "addressee",
+    "email",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "source",
+)
+
+
+def consent_snapshot(supporter: Supporter) -> dict[str, Any]:
+    return {name: getattr(supporter, name) for name in CONSENT_FIELDS}
+
+
+def consent_record_changes(
+    *,
+    supporter: Supporter,
+    before: dict[str, Any],
+    method: str,
+    source: str = "",
+    actor: AbstractBaseUser | None = None,
+) -> list[ConsentEvent]:
+    """Write one consent event for each consent field that differs from `before`."""
+    events = [
+        ConsentEvent(
+            supporter=supporter,
+            field=name,
+            old_value=str(before.get(name, "")),
+            new_value=str(getattr(supporter, name)),
+            method=method,
+            source=source[:200],
+            actor=actor if getattr(actor, "pk", None) else None,
+        )
+        for name in CONSENT_FIELDS
+        if before.get(name) != getattr(supporter, name)
+    ]
+    return ConsentEvent.objects.bulk_create(events)
+
+
+@transaction.atomic
+def supporters_merge(
+    *, survivor: Supporter, other: Supporter, actor: AbstractBaseUser | None = None
+) -> SupporterMerge:
+    """Fold `other` into `survivor`, keeping everything both held.
+
+    1. Snapshot `other` (every field, tag and id) into a SupporterMerge row.
+    2. Fill blank fields on the survivor from `other`; the strictest consent wins.
+    3. Move every row that points at `other` (notes, consent events, gifts, deliveries and
+       whatever later apps add) to the survivor, and union the tags.
+    4. Delete `other`; its history rows stay in the history table.
+    """
+    if survivor.pk == other.pk:
+        raise ValueError("A record cannot be merged into itself.")
+    survivor = Supporter.objects.select_for_update().get(pk=survivor.pk)
+    other = Supporter.objects.select_for_update().get(pk=other.pk)
+
+    snapshot = model_to_dict(other, exclude=["tags"])
+    snapshot["tags"] = sorted(other.tags.values_list("name", flat=True))
+    snapshot["id"] = other.pk
+    snapshot["created_at"] = other.created_at.isoformat()
+
+    filled = _fill_blanks(survivor, other)
+    differences = _differences(survivor, other)
+    consent_before = consent_snapshot(survivor)
+    _merge_consent(survivor, other)
+
+    other_email = other.email
+    if other_email and survivor.email != other_email:
+        other.email = ""  # frees the unique email before the survivor may take it
+        Supporter.objects.filter(pk=other.pk).update(email="")
+    if "email" in filled:
+        survivor.email = other_email
+    survivor._change_reason = f"Merged with supporter #{other.pk}"
+    survivor.save()
+
+    moved = _move_related_rows(survivor, other)
+    if differences:
+        Note.objects.create(
+            supporter=survivor,
+            author=actor if getattr(actor, "pk", None) else None,
+            text=f"Merged with supporter #{other.pk}, whose record also had: "
+            + "; ".join(differences)
+            + ".",
+        )
+    survivor.tags.add(*other.tags.all())
+    consent_record_changes(
+        supporter=survivor,
+        before=consent_before,
+        method=ConsentEvent.Method.MERGE,
+        source=f"Merged with supporter #{other.pk}",
+        actor=actor,
+    )
+    merge = SupporterMerge.objects.create(
+        survivor=survivor,
+        merged_supporter_id=other.pk,
+        merged_snapshot=snapshot,
+        fields_filled=filled,
+        moved=moved,
+        merged_by=actor if getattr(actor, "pk", None) else None,
+    )
+    other._change_reason = f"Merged into supporter #{survivor.pk}"
+    other.delete()
+    return merge
+
+
+def _fill_blanks(survivor: Supporter, other: Supporter) -> list[str]:
+    filled = []
+    for name in MERGE_FILLABLE:
+        if not getattr(survivor, name) and getattr(other, name):
+            setattr(survivor, name, getattr(other, name))
+            filled.append(name)
+    if (
+        survivor.preferred_language == Supporter.Language.ENGLISH
+        and other.preferred_language != "en"
+    ):
+        survivor.preferred_language = other.preferred_language
+        filled.append("preferred_language")
+    return filled
+
+
+def _differences(survivor: Supporter, other: Supporter) -> list[str]:
+    """Values of `other` that the survivor keeps a different value for, kept in a note."""
+    differences = []
+    for name in MERGE_FILLABLE:
+        mine, theirs = getattr(survivor, name), getattr(other, name)
+        if theirs and mine and mine != theirs:
+            label = Supporter._meta.get_field(name).verbose_name
+            differences.append(f"{label} '{theirs}'")
+    return differences
+
+
+def _merge_consent(survivor: Supporter, other: Supporter) -> None:
+    """A 'no' from either record stands; an opt-in stands only where neither said no."""
+    for name in ("do_not_email", "do_not_mail", "do_not_contact", "deceased"):
+        setattr(survivor, name, getattr(survivor, name) or getattr(other, name))
+    statuses = {survivor.email_opt_in, other.email_opt_in}
+    if Supporter.EmailOptIn.OPTED_OUT in statuses:
+        survivor.email_opt_in = Supporter.EmailOptIn.OPTED_OUT
+    elif Supporter.EmailOptIn.OPTED_IN in statuses:
+        survivor.email_opt_in = Supporter.EmailOptIn.OPTED_IN
+
+
+def _move_related_rows(survivor: Supporter, other: Supporter) -> dict[str, int]:
+    """Point every foreign key at `other` to `survivor`, found from the model graph so apps
+    added later (gifts, deliveries) are covered without touching this function."""
+    moved: dict[str, int] = {}
+    for relation in Supporter._meta.related_objects:
+        if relation.many_to_many or relation.related_model in (SupporterMerge, NotDuplicate):
+            continue
+        if relation.on_delete is models.DO_NOTHING:
+            continue
+        model = relation.related_model
+        count = model._base_manager.filter(**{relation.field.name: other}).update(
+            **{relation.field.name: survivor}
+        )
+        if count:
+            moved[model._meta.label] = count
+    NotDuplicate.objects.filter(models.Q(low=other) | models.Q(high=other)).delete()
+    return moved
+
+
+def supporters_mark_not_duplicate(
+    *, first: Supporter, second: Supporter, actor: AbstractBaseUser | None = None
+) -> NotDuplicate:
+    low, high = sorted([first, second], key=lambda s: s.pk)
+    decision, _ = NotDuplicate.objects.get_or_create(
+        low=low, high=high, defaults={"decided_by": actor if getattr(actor, "pk", None) else None}
+    )
+    return decision

@@ -1,0 +1,43 @@
+import pytest
+from django.contrib.auth.models import Group, User
+
+from core.roles import BOARD_GROUP, STAFF_GROUP
+
+
+def _user(username: str, group: str | None, *, is_staff: bool = True) -> User:
+    user = User.objects.create_user(
+        username, f"{username}@example.org", "pw-for-tests-only", is_staff=is_staff
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def staff(db) -> User:
+    """Development staff: keeps records, imports, merges, writes appeals."""
+    return _user("dana", STAFF_GROUP)
+
+
+@pytest.fixture
+def board(db) -> User:
+    """A board member: reads everything, changes nothing."""
+    return _user("bo", BOARD_GROUP)
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    """A logged-in account with no role: sees nothing."""
+    return _user("otto", None, is_staff=False)
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def board_client(client, board):
+    client.force_login(board)
+    return client
