@@ -1,11 +1,13 @@
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
+from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm import admin_views, history
@@ -87,6 +89,8 @@ class SupporterAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     confirm_form_class = SupporterConfirmImportForm
     import_template_name = "admin/crm/supporter/import.html"
     import_error_display = ("message",)
+    import_formats = [base_formats.CSV, base_formats.XLSX]
+    export_formats = [base_formats.CSV, base_formats.XLSX]
     change_form_template = "admin/crm/supporter/change_form.html"
     change_list_template = "admin/crm/supporter/change_list.html"
     list_display = [
@@ -191,6 +195,15 @@ class SupporterAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
                 for name, opts in fieldsets
             ]
         return fieldsets
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> Any:
+        # simple-history saves a POSTed revert for anyone who may *view* history (it only
+        # hides the button); a read-only board member must not be able to revert.
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_urls(self) -> list:
         view = self.admin_site.admin_view

@@ -166,8 +166,8 @@ _TRUE = {"yes", "y", "true", "t", "1", "x", "si", "sí"}
 _FALSE = {"no", "n", "false", "f", "0", ""}
 _OPT_IN = {"yes", "y", "true", "1", "opted in", "opted_in", "subscribed", "si", "sí"}
 _OPT_OUT = {"no", "n", "false", "0", "opted out", "opted_out", "unsubscribed"}
-# A phone number or a negative amount may start with + or -; a formula has letters or '('.
-_SIGNED_FORMULA = re.compile(r"^[+-].*[A-Za-z(!|]")
+# A phone number or a negative amount may start with + or -; a formula names a function.
+_SIGNED_FORMULA = re.compile(r"^[+-].*[A-Za-z!|=]")
 
 
 def field_for_header(header: str) -> str | None:

@@ -284,6 +284,10 @@ def _plan_changes(row: RowOutcome) -> None:
         if name in RESTRICTIONS and not value:
             continue
         current = getattr(row.supporter, name)
+        if isinstance(value, str) and isinstance(current, str):
+            # 'SMITH' in someone's sheet is not a reason to overwrite 'Smith'.
+            if value.casefold() == current.casefold():
+                continue
         if value != current:
             row.changes[name] = (current, value)
     if row.new_tags:

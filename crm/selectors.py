@@ -47,7 +47,9 @@ def duplicate_pairs(*, limit: int = 200) -> list[DuplicatePair]:
 
 def _groups(key: str, second_key: str | None) -> list[list[int]]:
     fields = [key] + ([second_key] if second_key else [])
-    queryset: QuerySet = Supporter.objects.exclude(**{name: "" for name in fields})
+    queryset: QuerySet = Supporter.objects.all()
+    for name in fields:  # one exclude per key: a blank in either key means no match
+        queryset = queryset.exclude(**{name: ""})
     repeated = (
         queryset.values(*fields)
         .annotate(n=Count("pk"))

@@ -89,12 +89,9 @@ def supporters_merge(
     consent_before = consent_snapshot(survivor)
     _merge_consent(survivor, other)
 
-    other_email = other.email
-    if other_email and survivor.email != other_email:
-        other.email = ""  # frees the unique email before the survivor may take it
+    if other.email:
+        # Free the unique email before the survivor may take it; the snapshot keeps it.
         Supporter.objects.filter(pk=other.pk).update(email="")
-    if "email" in filled:
-        survivor.email = other_email
     survivor._change_reason = f"Merged with supporter #{other.pk}"
     survivor.save()
 
