@@ -284,11 +284,9 @@ def _plan_changes(row: RowOutcome) -> None:
         if name in RESTRICTIONS and not value:
             continue
         current = getattr(row.supporter, name)
-        if isinstance(value, str) and isinstance(current, str):
-            # 'SMITH' in someone's sheet is not a reason to overwrite 'Smith'.
-            if value.casefold() == current.casefold():
-                continue
-        if value != current:
+        # 'SMITH' in someone's sheet is not a reason to overwrite 'Smith'.
+        same_text = isinstance(value, str) and str(current).casefold() == value.casefold()
+        if value != current and not same_text:
             row.changes[name] = (current, value)
     if row.new_tags:
         row.changes["tags"] = (", ".join(sorted(row.known_tags)), ", ".join(row.new_tags))

@@ -1,6 +1,6 @@
 import pytest
 
-from crm.models import ConsentEvent, Note, NotDuplicate, Supporter, SupporterMerge
+from crm.models import ConsentEvent, NotDuplicate, Note, Supporter, SupporterMerge
 from crm.selectors import duplicate_pairs
 from crm.services import supporters_mark_not_duplicate, supporters_merge
 from tests.factories import SupporterFactory, TagFactory
