@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from crm import admin_views, history
 from crm.forms import SupporterConfirmImportForm, SupporterForm, SupporterImportForm
+from crm.matching import fold
 from crm.models import ConsentEvent, Note, Supporter, SupporterMerge, Tag
 from crm.resources import SupporterResource
 from crm.services import consent_record_changes, consent_snapshot
@@ -96,9 +97,7 @@ class SupporterAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     list_display = [
         "display_name_link",
         "email",
-        "city",
-        "region",
-        "postal_code",
+        "place",
         "preferred_language",
         "consent_badge",
         "tag_list",
@@ -276,6 +275,20 @@ class SupporterAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     def display_name_link(self, supporter: Supporter) -> str:
         url = reverse("admin:crm_supporter_change", args=[supporter.pk])
         return format_html('<a href="{}">{}</a>', url, supporter.display_name or "(no name)")
+
+    @admin.display(description="Where", ordering="postal_code")
+    def place(self, supporter: Supporter) -> str:
+        city = f"{supporter.city}, " if supporter.city else ""
+        return f"{city}{supporter.region} {supporter.postal_code}".strip(" ,")
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        folded = fold(search_term)
+        if folded:
+            # 'garcia' finds 'García' and 'maria lopez' finds Maria Lopez: names are also
+            # searched in the folded form the duplicate finder keeps.
+            results |= queryset.filter(match_name__contains=folded)
+        return results, may_have_duplicates
 
     @admin.display(description="Tags")
     def tag_list(self, supporter: Supporter) -> str:

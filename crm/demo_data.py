@@ -295,7 +295,7 @@ def _row(rng: random.Random, index: int) -> list[str]:
                 ["Ms.", "Mr.", "Dr.", "Mx."] if not spanish else ["Sra.", "Sr.", "Dr."]
             )
         if roll > 0.82:  # a couple; a third of them keep different surnames
-            partner_first = rng.choice(first_pool)
+            partner_first = rng.choice([name for name in first_pool if name != first])
             partner_last = rng.choice(last_pool) if rng.random() < 0.35 else ""
         domain = rng.choice(["example.com", "example.org", "example.net"])
         email = f"{_slug(first)}.{_slug(last)}{index}@{domain}"

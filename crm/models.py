@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -115,7 +115,12 @@ class Supporter(models.Model):
     history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[tags])
 
     class Meta:
-        ordering = ["last_name", "first_name", "organisation_name", "pk"]
+        # People by surname, organisations by name, in one alphabetical list.
+        ordering = [
+            Coalesce(NullIf("last_name", Value("")), "organisation_name").asc(),
+            "first_name",
+            "pk",
+        ]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),
@@ -285,7 +290,8 @@ class ConsentEvent(models.Model):
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.old_value or '-'} -> {self.new_value} ({self.method})"
+        field = self.field.replace("_", " ").capitalize()
+        return f"{field}: {self.old_value or '—'} → {self.new_value} ({self.get_method_display()})"
 
 
 class SupporterMerge(models.Model):

@@ -119,3 +119,10 @@ def test_staff_filter_by_tag_consent_and_language(staff_client):
         {"preferred_language__exact": "es", "email_opt_in__exact": "opted_in"},
     )
     assert list(page.context["cl"].result_list) == [spanish]
+
+
+@pytest.mark.parametrize("term", ["garcia", "jose garcia", "GARCÍA"])
+def test_search_ignores_accents_and_finds_full_names(staff_client, term):
+    SupporterFactory(first_name="José", last_name="García", email="")
+    page = staff_client.get("/admin/crm/supporter/", {"q": term})
+    assert [str(s) for s in page.context["cl"].result_list] == ["José García"]
