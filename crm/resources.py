@@ -8,7 +8,7 @@ of one query per row, and writes the file in one transaction or not at all.
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from import_export import fields, resources
 from import_export.results import Error, Result, RowResult
 
@@ -116,7 +116,7 @@ class SupporterResource(resources.ModelResource):
 def report_as_result(report: ImportReport) -> Result:
     """The import report in the shape the library's preview and confirm screens show."""
     result = Result()
-    result.diff_headers = [COLUMN_LABELS.get(c, c.title()) for c in PREVIEW_COLUMNS]
+    result.diff_headers = [COLUMN_LABELS.get(c, c.title()) for c in PREVIEW_COLUMNS] + ["Changes"]
     result.total_rows = len(report.rows)
     result.ignored_columns = report.ignored_columns
     for message in report.file_errors:
@@ -124,7 +124,7 @@ def report_as_result(report: ImportReport) -> Result:
     for row in report.rows:
         row_result = RowResult()
         row_result.import_type = row.action
-        cells = [_preview_cell(row, name) for name in PREVIEW_COLUMNS]
+        cells = [_preview_cell(row, name) for name in PREVIEW_COLUMNS] + [_changes_cell(row)]
         if row.action == "invalid":
             row_result.validation_error = ValidationError(_plain_errors(row.errors))
             result.append_invalid_row(
@@ -150,6 +150,20 @@ def _preview_cell(row: Any, name: str) -> str:
         old, new = row.changes[name]
         return format_html("<del>{}</del> <ins>{}</ins>", old or "", new)
     return format_html("{}", value)
+
+
+def _changes_cell(row: Any) -> str:
+    """For an update, what the import will change, in the column names staff know."""
+    if row.action != "update":
+        return ""
+    return format_html_join(
+        "; ",
+        "{}: {} → {}",
+        (
+            (COLUMN_LABELS.get(name, name), old if old not in ("", None) else "—", new)
+            for name, (old, new) in row.changes.items()
+        ),
+    )
 
 
 def _plain_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
