@@ -248,3 +248,18 @@ def test_a_failure_while_writing_rolls_back_everything(monkeypatch):
         run(ROWS)
     assert Supporter.objects.count() == 0
     assert Supporter.history.count() == 0
+
+
+@pytest.mark.parametrize(
+    "email", ["a..b@example.org", ".a@example.org", "a@-example.org", "a@example", "a b@x.org"]
+)
+def test_malformed_emails_are_refused(email):
+    report = run([["Maria", "Lopez", email, "", "", "", "", ""]])
+    assert report.invalid_rows, email
+
+
+@pytest.mark.parametrize(
+    "email", ["o'brien@example.org", "a@sub.example.co.uk", "ana@xn--espaa-rta.example"]
+)
+def test_unusual_but_valid_emails_are_accepted(email):
+    assert run([["Maria", "Lopez", email, "", "", "", "", ""]]).ok
