@@ -123,11 +123,12 @@ class SupporterAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         "partner_first_name",
         "partner_last_name",
         "email",
-        "=postal_code",
+        "^postal_code",
         "phone",
         "=id",
     ]
-    search_help_text = "Search by name, email, ZIP / postal code (exact), phone or ID."
+    search_help_text = "Search by name (accents optional), email, ZIP / postal code, phone or ID."
+    view_on_site = False  # the record's page is this admin page
     list_per_page = 50
     show_full_result_count = False
     autocomplete_fields = ["tags"]

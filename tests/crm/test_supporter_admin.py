@@ -126,3 +126,9 @@ def test_search_ignores_accents_and_finds_full_names(staff_client, term):
     SupporterFactory(first_name="José", last_name="García", email="")
     page = staff_client.get("/admin/crm/supporter/", {"q": term})
     assert [str(s) for s in page.context["cl"].result_list] == ["José García"]
+
+
+def test_a_five_digit_zip_finds_zip_plus_four(staff_client):
+    SupporterFactory(first_name="Zip", last_name="Four", postal_code="10002-1234")
+    page = staff_client.get("/admin/crm/supporter/", {"q": "10002"})
+    assert [str(s) for s in page.context["cl"].result_list] == ["Zip Four"]

@@ -10,6 +10,8 @@ from playwright.sync_api import Browser, Page, sync_playwright
 # Playwright's sync API runs an event loop in the test thread; without this Django refuses
 # every ORM call made from that thread (fixtures, assertions) as "async unsafe".
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+# The role groups need no fixture here: transactional_db's flush sends post_migrate, whose
+# handler (core.roles.on_post_migrate) creates both groups again with their permissions.
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -44,18 +46,6 @@ def page(browser: Browser) -> Iterator[Page]:
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-@pytest.fixture(autouse=True)
-def _roles(transactional_db: None) -> None:
-    """Make sure both groups and their permissions exist.
-
-    transactional_db flushes every table between tests; the post_migrate handler normally
-    puts the groups back, but syncing here keeps the tests independent of that detail.
-    """
-    from core.roles import sync_role_permissions
-
-    sync_role_permissions()
 
 
 @pytest.fixture
