@@ -77,8 +77,8 @@ def merge(model_admin) -> Callable[[HttpRequest, int, int], HttpResponse]:
         rows = [
             (
                 Supporter._meta.get_field(name).verbose_name,
-                getattr(first, name),
-                getattr(second, name),
+                _shown(first, name),
+                _shown(second, name),
                 getattr(first, name) != getattr(second, name),
             )
             for name in COMPARED_FIELDS
@@ -97,6 +97,16 @@ def merge(model_admin) -> Callable[[HttpRequest, int, int], HttpResponse]:
         return TemplateResponse(request, "admin/crm/supporter/merge.html", context)
 
     return view
+
+
+def _shown(supporter: Supporter, name: str) -> object:
+    """A value as staff read it: choice labels, Yes/No, local dates."""
+    value = getattr(supporter, name)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if Supporter._meta.get_field(name).choices:
+        return getattr(supporter, f"get_{name}_display")()
+    return value
 
 
 def _can_merge(model_admin, request: HttpRequest) -> bool:
