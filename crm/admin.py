@@ -1,15 +1,14 @@
 from typing import Any
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.history_admin import SafeHistoryAdmin
 from crm import admin_views, history
 from crm.forms import SupporterConfirmImportForm, SupporterForm, SupporterImportForm
 from crm.matching import fold
@@ -83,7 +82,7 @@ class EmailConsentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Supporter)
-class SupporterAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class SupporterAdmin(ImportExportModelAdmin, SafeHistoryAdmin):
     form = SupporterForm
     resource_classes = [SupporterResource]
     import_form_class = SupporterImportForm
@@ -195,15 +194,6 @@ class SupporterAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
                 for name, opts in fieldsets
             ]
         return fieldsets
-
-    def history_form_view(
-        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
-    ) -> Any:
-        # simple-history saves a POSTed revert for anyone who may *view* history (it only
-        # hides the button); a read-only board member must not be able to revert.
-        if request.method == "POST" and not self.has_change_permission(request):
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_urls(self) -> list:
         view = self.admin_site.admin_view

@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.forms.models import model_to_dict
 
 from crm.models import ConsentEvent, NotDuplicate, Note, Supporter, SupporterMerge
+from crm.signals import supporters_merged
 
 CONSENT_FIELDS = ("email_opt_in", "do_not_email", "do_not_mail", "do_not_contact")
 # Fields a merge may fill on the surviving record when it is blank there.
@@ -122,6 +123,7 @@ def supporters_merge(
     )
     other._change_reason = f"Merged into supporter #{survivor.pk}"
     other.delete()
+    supporters_merged.send(sender=Supporter, survivor=survivor, merged_id=snapshot["id"])
     return merge
 
 
@@ -169,8 +171,10 @@ def _move_related_rows(survivor: Supporter, other: Supporter) -> dict[str, int]:
     for relation in Supporter._meta.related_objects:
         if relation.many_to_many or relation.related_model in (SupporterMerge, NotDuplicate):
             continue
-        if relation.on_delete is models.DO_NOTHING:
+        if relation.on_delete is models.DO_NOTHING or relation.one_to_one:
             continue
+        if getattr(relation.related_model, "derived_from_supporter_rows", False):
+            continue  # recomputed by its app on supporters_merged; the delete drops the old
         model = relation.related_model
         count = model._base_manager.filter(**{relation.field.name: other}).update(
             **{relation.field.name: survivor}
@@ -189,3 +193,43 @@ def supporters_mark_not_duplicate(
         low=low, high=high, defaults={"decided_by": actor if getattr(actor, "pk", None) else None}
     )
     return decision
+
+
+def supporter_find_or_create_by_email(
+    *,
+    email: str,
+    name: str = "",
+    address: dict[str, str] | None = None,
+    language: str = "",
+    source: str = "",
+) -> Supporter:
+    """The supporter with this email (any case), or a new one from what a payment form gave.
+
+    An existing record's data is left alone: a donor's typing on a payment page does not
+    overwrite what staff keep.
+    """
+    email = (email or "").strip().lower()
+    if email:
+        existing = Supporter.objects.filter(email=email).first()
+        if existing is not None:
+            return existing
+    first, _, last = (name or "").strip().rpartition(" ")
+    if not first:
+        first, last = last, ""
+    address = address or {}
+    supporter = Supporter(
+        first_name=first[:100],
+        last_name=last[:100] or ("(no name)" if not first else ""),
+        email=email,
+        address_line1=(address.get("line1") or "")[:200],
+        address_line2=(address.get("line2") or "")[:200],
+        city=(address.get("city") or "")[:100],
+        region=(address.get("state") or "")[:100],
+        postal_code=(address.get("postal_code") or "")[:20],
+        country=(address.get("country") or "US")[:2].upper(),
+        preferred_language=language if language in ("en", "es") else "en",
+        source=source[:100],
+    )
+    supporter._change_reason = f"Created from {source}" if source else "Created"
+    supporter.save()
+    return supporter

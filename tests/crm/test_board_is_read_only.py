@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern
 
 from crm.models import ConsentEvent, Note, Supporter, SupporterMerge, Tag
+from donations.models import Campaign, Fund, Gift, RecurringGift, StripeEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +53,19 @@ def world(db, staff):
     merge = SupporterMerge.objects.create(
         survivor=first, merged_supporter_id=999, merged_snapshot={"id": 999}
     )
+    fund = Fund.objects.create(name="General", code="general", is_default=True)
+    campaign = Campaign.objects.create(name="Spring", code="spring", fund=fund)
+    plan = RecurringGift.objects.create(supporter=first, amount=10, status="active")
+    Gift.objects.create(
+        supporter=first,
+        amount=10,
+        method="card",
+        received_on="2026-01-05",
+        campaign=campaign,
+        fund=fund,
+        recurring=plan,
+    )
+    StripeEvent.objects.create(event_id="evt_1", type="invoice.paid", payload={})
     return {"first": first, "second": second, "merge": merge, "staff": staff}
 
 

@@ -160,3 +160,29 @@ def test_board_member_can_compare_but_not_merge(board_client):
     assert board_client.post(url, {"keep": a.pk}).status_code == 403
     assert board_client.post(url, {"not_duplicate": "1"}).status_code == 403
     assert Supporter.objects.count() == 2 and NotDuplicate.objects.count() == 0
+
+
+def test_a_merge_moves_gifts_and_plans_and_recomputes_giving(staff):
+    import datetime
+    from decimal import Decimal
+
+    from donations.models import DonorSummary, Gift
+    from donations.summary import donor_summaries_refresh
+
+    keep, other = SupporterFactory(), SupporterFactory()
+    for supporter, amount in ((keep, "25.00"), (other, "100.00")):
+        Gift.objects.create(
+            supporter=supporter,
+            amount=Decimal(amount),
+            method="cheque",
+            received_on=datetime.date(2026, 3, 1),
+        )
+    donor_summaries_refresh(supporter_ids=[keep.pk, other.pk])
+
+    merge = supporters_merge(survivor=keep, other=other, actor=staff)
+
+    assert Gift.objects.filter(supporter=keep).count() == 2
+    assert merge.moved["donations.Gift"] == 1
+    summary = DonorSummary.objects.get(supporter=keep)
+    assert summary.lifetime_total == Decimal("125.00") and summary.highest_gift == Decimal("100")
+    assert DonorSummary.objects.count() == 1

@@ -1,0 +1,58 @@
+"""Organisation settings: one row, edited in the admin, read by receipts, letters and reports."""
+
+import datetime
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class Organisation(models.Model):
+    class PaperSize(models.TextChoices):
+        LETTER = "letter", "US Letter"
+        A4 = "a4", "A4"
+
+    name = models.CharField(max_length=200, default="Our Organisation")
+    logo = models.ImageField(upload_to="organisation/", blank=True)
+    address = models.TextField(
+        blank=True, help_text="Postal address as printed on letters and receipts, one line each."
+    )
+    tax_id = models.CharField(
+        "tax id (EIN)", max_length=40, blank=True, help_text="Printed on every receipt."
+    )
+    website = models.URLField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    hotline = models.CharField(max_length=200, blank=True, help_text="e.g. a legal help line.")
+    default_sender = models.CharField(
+        max_length=200, blank=True, help_text="From line for donor email: Name <address>."
+    )
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="1 = January (calendar year), 7 = July ...",
+    )
+    paper_size = models.CharField(max_length=6, choices=PaperSize.choices, default="letter")
+
+    class Meta:
+        verbose_name = "organisation settings"
+        verbose_name_plural = "organisation settings"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> "Organisation":
+        organisation, _ = cls.objects.get_or_create(pk=1)
+        return organisation
+
+    def fiscal_year_of(self, day: datetime.date) -> int:
+        """The fiscal year a day falls in, named by the calendar year it ends in."""
+        if self.fiscal_year_start_month == 1:
+            return day.year
+        return day.year + 1 if day.month >= self.fiscal_year_start_month else day.year
+
+    def fiscal_year_bounds(self, year: int) -> tuple[datetime.date, datetime.date]:
+        """First and last day of fiscal year `year`."""
+        month = self.fiscal_year_start_month
+        start = datetime.date(year if month == 1 else year - 1, month, 1)
+        end = datetime.date(start.year + 1, month, 1) - datetime.timedelta(days=1)
+        return start, end

@@ -1,0 +1,8 @@
+"""Signals other apps listen to. crm cannot import them (dependency direction), so apps that
+keep data derived from a supporter's rows recompute it when told."""
+
+from django.dispatch import Signal
+
+# Sent inside the merge transaction, after related rows moved: survivor=Supporter,
+# merged_id=int. Receivers recompute what they derive (e.g. donations' giving summary).
+supporters_merged = Signal()

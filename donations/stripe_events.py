@@ -1,0 +1,410 @@
+"""Stripe webhook events: stored first, then processed exactly once each, in a transaction.
+
+Handlers are written so that any order of arrival ends in the same ledger: each finds or
+creates its rows by Stripe's own ids (unique in the database), and only moves a gift or plan
+forward (a refund is never undone by a late 'paid').
+"""
+
+import datetime
+import logging
+import traceback
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from crm.services import supporter_find_or_create_by_email
+from donations import stripe_client
+from donations.models import Campaign, Fund, Gift, RecurringGift, StripeEvent
+from donations.summary import donor_summaries_refresh
+
+logger = logging.getLogger(__name__)
+Handler = Callable[[dict[str, Any]], set[int]]  # returns ids of supporters whose giving changed
+ZERO_DECIMAL_CURRENCIES = {"jpy", "krw", "vnd", "clp", "pyg", "ugx", "xaf", "xof"}
+
+
+def stripe_event_receive(*, payload: bytes, signature: str) -> StripeEvent:
+    """Verify, store (once per event id), then process. Raises InvalidWebhook for a bad body,
+    and re-raises a handler's error after keeping it on the inbox row."""
+    event = stripe_client.verify_event(payload, signature)
+    try:
+        with transaction.atomic():
+            row, _ = StripeEvent.objects.get_or_create(
+                event_id=event["id"],
+                defaults={
+                    "type": event.get("type", ""),
+                    "payload": event,
+                    "livemode": bool(event.get("livemode")),
+                },
+            )
+    except IntegrityError:  # the same event arrived twice at once; the other stored it
+        row = StripeEvent.objects.get(event_id=event["id"])
+    stripe_event_process(event_pk=row.pk)
+    row.refresh_from_db()
+    return row
+
+
+def stripe_event_process(*, event_pk: int) -> None:
+    try:
+        with transaction.atomic():
+            # The row lock makes a concurrent delivery of the same event wait, then see it done.
+            row = StripeEvent.objects.select_for_update().get(pk=event_pk)
+            if row.processed_at is not None:
+                return
+            handler = HANDLERS.get(row.type)
+            changed = handler(row.payload["data"]["object"]) if handler else set()
+            if changed:
+                donor_summaries_refresh(supporter_ids=changed)
+            row.processed_at = timezone.now()
+            row.error = ""
+            row.attempts = F("attempts") + 1
+            row.save(update_fields=["processed_at", "error", "attempts"])
+    except Exception:
+        StripeEvent.objects.filter(pk=event_pk).update(
+            error=traceback.format_exc()[-4000:], attempts=F("attempts") + 1
+        )
+        raise
+
+
+def _money(amount: int | None, currency: str) -> Decimal:
+    if amount is None:
+        return Decimal("0.00")
+    if currency.lower() in ZERO_DECIMAL_CURRENCIES:
+        return Decimal(amount)
+    return (Decimal(amount) / 100).quantize(Decimal("0.01"))
+
+
+def _date(timestamp: int | None) -> datetime.date:
+    if not timestamp:
+        return timezone.localdate()
+    return timezone.localtime(datetime.datetime.fromtimestamp(timestamp, tz=datetime.UTC)).date()
+
+
+def _attribution(metadata: dict[str, Any]) -> dict[str, Any]:
+    """Campaign and fund from the appeal code and fund code the donate page put in metadata."""
+    code = (metadata.get("appeal_code") or "").strip()
+    campaign = Campaign.objects.filter(code=code).first() if code else None
+    fund = Fund.objects.filter(code=metadata.get("fund") or "").first()
+    fund = (
+        fund
+        or (campaign.fund if campaign else None)
+        or Fund.objects.filter(is_default=True).first()
+    )
+    return {"campaign": campaign, "fund": fund, "appeal_code": code[:40]}
+
+
+def _supporter(
+    *, metadata: dict[str, Any], email: str, name: str, address: dict[str, Any] | None, source: str
+):
+    from crm.models import Supporter
+
+    supporter_id = metadata.get("supporter_id")
+    if supporter_id and str(supporter_id).isdigit():
+        found = Supporter.objects.filter(pk=int(supporter_id)).first()
+        if found is not None:
+            return found
+    if not email:
+        raise ValueError("The event names no supporter and no email; cannot record the gift.")
+    return supporter_find_or_create_by_email(
+        email=email,
+        name=name,
+        address=address,
+        language=metadata.get("language", ""),
+        source=source,
+    )
+
+
+def _tribute(metadata: dict[str, Any]) -> dict[str, Any]:
+    kind = metadata.get("tribute") if metadata.get("tribute") in ("honour", "memory") else ""
+    return {
+        "tribute": kind,
+        "tribute_name": (metadata.get("tribute_name") or "")[:200] if kind else "",
+        "tribute_notify_name": (metadata.get("tribute_notify_name") or "")[:200] if kind else "",
+        "tribute_notify_email": (metadata.get("tribute_notify_email") or "")[:254] if kind else "",
+        "anonymous": metadata.get("anonymous") == "true",
+    }
+
+
+def on_checkout_session_completed(session: dict[str, Any]) -> set[int]:
+    metadata = session.get("metadata") or {}
+    details = session.get("customer_details") or {}
+    email = details.get("email") or session.get("customer_email") or ""
+    if session.get("mode") == "subscription":
+        plan = _plan_for_subscription(
+            subscription_id=session.get("subscription") or "",
+            customer_id=session.get("customer") or "",
+            metadata=metadata,
+            email=email,
+            name=details.get("name") or "",
+            address=details.get("address"),
+            amount=session.get("amount_total"),
+            currency=session.get("currency") or "usd",
+        )
+        if session.get("payment_status") == "paid" and plan.status == "incomplete":
+            plan.status = RecurringGift.Status.ACTIVE
+            plan.save(update_fields=["status"])
+        return {plan.supporter_id}
+
+    supporter = _supporter(
+        metadata=metadata,
+        email=email,
+        name=details.get("name") or "",
+        address=details.get("address"),
+        source="Online donation",
+    )
+    paid = session.get("payment_status") in ("paid", "no_payment_required")
+    currency = session.get("currency") or "usd"
+    gift = Gift.objects.select_for_update().filter(stripe_checkout_session_id=session["id"]).first()
+    if gift is None:
+        gift = Gift.objects.create(
+            supporter=supporter,
+            amount=_money(session.get("amount_total"), currency),
+            currency=currency,
+            received_on=_date(session.get("created")),
+            method=Gift.Method.CARD,
+            status=Gift.Status.SUCCEEDED if paid else Gift.Status.PENDING,
+            stripe_checkout_session_id=session["id"],
+            stripe_payment_intent_id=session.get("payment_intent") or None,
+            **_attribution(metadata),
+            **_tribute(metadata),
+        )
+    elif paid and gift.status == Gift.Status.PENDING:
+        gift.status = Gift.Status.SUCCEEDED
+        gift.save(update_fields=["status"])
+    return {gift.supporter_id}
+
+
+def on_async_payment(succeeded: bool) -> Handler:
+    def handle(session: dict[str, Any]) -> set[int]:
+        changed = on_checkout_session_completed({**session, "payment_status": "unpaid"})
+        gift = Gift.objects.select_for_update().get(stripe_checkout_session_id=session["id"])
+        if gift.status == Gift.Status.PENDING:
+            gift.status = Gift.Status.SUCCEEDED if succeeded else Gift.Status.FAILED
+            gift.save(update_fields=["status"])
+        return changed
+
+    return handle
+
+
+def _plan_for_subscription(
+    *,
+    subscription_id: str,
+    customer_id: str,
+    metadata: dict[str, Any],
+    email: str,
+    name: str,
+    address: dict[str, Any] | None,
+    amount: int | None,
+    currency: str,
+) -> RecurringGift:
+    if not subscription_id:
+        raise ValueError("A subscription event without a subscription id.")
+    plan = (
+        RecurringGift.objects.select_for_update()
+        .filter(stripe_subscription_id=subscription_id)
+        .first()
+    )
+    if plan is not None:
+        return plan
+    supporter = _supporter(
+        metadata=metadata, email=email, name=name, address=address, source="Online monthly donation"
+    )
+    attribution = _attribution(metadata)
+    return RecurringGift.objects.create(
+        supporter=supporter,
+        amount=_money(amount, currency),
+        currency=currency,
+        interval=metadata.get("interval")
+        if metadata.get("interval") in ("month", "year")
+        else "month",
+        stripe_subscription_id=subscription_id,
+        stripe_customer_id=customer_id,
+        fund=attribution["fund"],
+        campaign=attribution["campaign"],
+        started_on=timezone.localdate(),
+    )
+
+
+def _invoice_subscription(invoice: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Subscription id and its metadata, from either API shape of an invoice."""
+    parent = (invoice.get("parent") or {}).get("subscription_details") or {}
+    legacy = invoice.get("subscription_details") or {}
+    subscription = invoice.get("subscription") or parent.get("subscription") or ""
+    metadata = parent.get("metadata") or legacy.get("metadata") or {}
+    return subscription, metadata
+
+
+def on_invoice_paid(invoice: dict[str, Any]) -> set[int]:
+    subscription_id, metadata = _invoice_subscription(invoice)
+    if not subscription_id:
+        return set()  # a one-off invoice, not a donation plan
+    currency = invoice.get("currency") or "usd"
+    plan = _plan_for_subscription(
+        subscription_id=subscription_id,
+        customer_id=invoice.get("customer") or "",
+        metadata=metadata,
+        email=invoice.get("customer_email") or "",
+        name=invoice.get("customer_name") or "",
+        address=invoice.get("customer_address"),
+        amount=invoice.get("amount_paid"),
+        currency=currency,
+    )
+    if plan.status in (RecurringGift.Status.INCOMPLETE, RecurringGift.Status.PAST_DUE):
+        plan.status = RecurringGift.Status.ACTIVE
+    line_end = max(
+        (
+            line.get("period", {}).get("end") or 0
+            for line in (invoice.get("lines") or {}).get("data", [])
+        ),
+        default=0,
+    )
+    if line_end:
+        plan.next_charge_on = _date(line_end)
+    plan.save()
+    if not Gift.objects.filter(stripe_invoice_id=invoice["id"]).exists():
+        paid_at = (invoice.get("status_transitions") or {}).get("paid_at") or invoice.get("created")
+        Gift.objects.create(
+            supporter_id=plan.supporter_id,
+            amount=_money(invoice.get("amount_paid"), currency),
+            currency=currency,
+            received_on=_date(paid_at),
+            method=Gift.Method.CARD,
+            status=Gift.Status.SUCCEEDED,
+            recurring=plan,
+            stripe_invoice_id=invoice["id"],
+            stripe_payment_intent_id=invoice.get("payment_intent") or None,
+            stripe_charge_id=invoice.get("charge") or None,
+            fund=plan.fund,
+            campaign=plan.campaign,
+            appeal_code=plan.campaign.code if plan.campaign else "",
+        )
+    return {plan.supporter_id}
+
+
+def on_invoice_payment_failed(invoice: dict[str, Any]) -> set[int]:
+    subscription_id, _ = _invoice_subscription(invoice)
+    plan = (
+        RecurringGift.objects.select_for_update()
+        .filter(stripe_subscription_id=subscription_id)
+        .first()
+    )
+    if plan is None:
+        return set()
+    if plan.status != RecurringGift.Status.CANCELLED:
+        plan.status = RecurringGift.Status.PAST_DUE
+        plan.save(update_fields=["status"])
+    return {plan.supporter_id}
+
+
+SUBSCRIPTION_STATUS = {
+    "active": RecurringGift.Status.ACTIVE,
+    "trialing": RecurringGift.Status.ACTIVE,
+    "past_due": RecurringGift.Status.PAST_DUE,
+    "unpaid": RecurringGift.Status.PAST_DUE,
+    "canceled": RecurringGift.Status.CANCELLED,
+    "incomplete_expired": RecurringGift.Status.CANCELLED,
+    "incomplete": RecurringGift.Status.INCOMPLETE,
+    "paused": RecurringGift.Status.PAST_DUE,
+}
+
+
+def on_subscription_changed(subscription: dict[str, Any]) -> set[int]:
+    """Matched by subscription id only: one customer may hold several plans."""
+    plan = (
+        RecurringGift.objects.select_for_update()
+        .filter(stripe_subscription_id=subscription["id"])
+        .first()
+    )
+    if plan is None:
+        return set()  # the plan is created by checkout or its first paid invoice
+    status = SUBSCRIPTION_STATUS.get(subscription.get("status") or "", plan.status)
+    if plan.status == RecurringGift.Status.CANCELLED:
+        status = plan.status  # a cancellation is final; a late 'updated' does not revive it
+    plan.status = status
+    items = (subscription.get("items") or {}).get("data") or []
+    if items:
+        price = items[0].get("price") or {}
+        quantity = items[0].get("quantity") or 1
+        if price.get("unit_amount"):
+            plan.amount = _money(price["unit_amount"] * quantity, plan.currency)
+        period_end = items[0].get("current_period_end") or subscription.get("current_period_end")
+        if period_end:
+            plan.next_charge_on = _date(period_end)
+    if status == RecurringGift.Status.CANCELLED and plan.cancelled_at is None:
+        ended = subscription.get("canceled_at") or subscription.get("ended_at")
+        plan.cancelled_at = (
+            datetime.datetime.fromtimestamp(ended, tz=datetime.UTC) if ended else timezone.now()
+        )
+        plan.next_charge_on = None
+    plan.save()
+    return {plan.supporter_id}
+
+
+def _gift_for_charge(charge: dict[str, Any]) -> Gift:
+    charge_id = charge.get("id") or charge.get("charge")
+    intent = charge.get("payment_intent")
+    gift = Gift.objects.select_for_update().filter(stripe_charge_id=charge_id).first()
+    if gift is None and intent:
+        gift = Gift.objects.select_for_update().filter(stripe_payment_intent_id=intent).first()
+    if gift is None:
+        # Not recorded yet (events out of order): fail so Stripe retries after the gift exists.
+        raise LookupError(f"No gift yet for charge {charge_id} / payment intent {intent}.")
+    if not gift.stripe_charge_id and charge.get("object") == "charge":
+        gift.stripe_charge_id = charge_id
+    return gift
+
+
+def on_charge_refunded(charge: dict[str, Any]) -> set[int]:
+    gift = _gift_for_charge(charge)
+    refunded = _money(charge.get("amount_refunded"), gift.currency)
+    gift.amount_refunded = max(gift.amount_refunded, min(refunded, gift.amount))
+    gift.status = (
+        Gift.Status.REFUNDED
+        if gift.amount_refunded >= gift.amount
+        else Gift.Status.PARTIALLY_REFUNDED
+    )
+    gift.save()
+    return {gift.supporter_id}
+
+
+def on_dispute(closed: bool) -> Handler:
+    def handle(dispute: dict[str, Any]) -> set[int]:
+        gift = _gift_for_charge(
+            {"charge": dispute.get("charge"), "payment_intent": dispute.get("payment_intent")}
+        )
+        if not closed:
+            if gift.status != Gift.Status.REFUNDED:
+                gift.status = Gift.Status.DISPUTED
+        elif dispute.get("status") == "lost":
+            lost = _money(dispute.get("amount"), gift.currency)
+            gift.amount_refunded = min(gift.amount, gift.amount_refunded + lost)
+            gift.status = (
+                Gift.Status.REFUNDED
+                if gift.amount_refunded >= gift.amount
+                else Gift.Status.PARTIALLY_REFUNDED
+            )
+        elif gift.status == Gift.Status.DISPUTED:
+            gift.status = (
+                Gift.Status.PARTIALLY_REFUNDED if gift.amount_refunded else Gift.Status.SUCCEEDED
+            )
+        gift.save()
+        return {gift.supporter_id}
+
+    return handle
+
+
+HANDLERS: dict[str, Handler] = {
+    "checkout.session.completed": on_checkout_session_completed,
+    "checkout.session.async_payment_succeeded": on_async_payment(succeeded=True),
+    "checkout.session.async_payment_failed": on_async_payment(succeeded=False),
+    "invoice.paid": on_invoice_paid,
+    "invoice.payment_failed": on_invoice_payment_failed,
+    "customer.subscription.updated": on_subscription_changed,
+    "customer.subscription.deleted": on_subscription_changed,
+    "charge.refunded": on_charge_refunded,
+    "charge.dispute.created": on_dispute(closed=False),
+    "charge.dispute.closed": on_dispute(closed=True),
+}

@@ -1,0 +1,240 @@
+import json
+import time
+from decimal import Decimal
+
+import pytest
+
+from donations.models import Campaign, DonorSummary, Fund, Gift, RecurringGift, StripeEvent
+from tests.donations.stripe_events import event, post, signed_headers, stripe_object
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def ledger(db):
+    general = Fund.objects.create(name="General", code="general", is_default=True)
+    Campaign.objects.create(name="Spring appeal", code="spring26", fund=general)
+
+
+def test_a_paid_checkout_records_one_gift_linked_to_donor_and_appeal(client):
+    response = post(
+        client, event("checkout.session.completed", stripe_object("checkout_session_payment"))
+    )
+    assert response.status_code == 200
+    gift = Gift.objects.get()
+    assert gift.amount == Decimal("50.00") and gift.status == "succeeded"
+    assert gift.supporter.email == "maria.lopez@example.org"
+    assert gift.supporter.first_name == "Maria" and gift.supporter.postal_code == "10451"
+    assert gift.campaign.code == "spring26" and gift.fund.code == "general"
+    assert gift.stripe_payment_intent_id == "pi_test_payment_1"
+    summary = DonorSummary.objects.get(supporter=gift.supporter)
+    assert summary.lifetime_total == Decimal("50.00") and summary.gift_count == 1
+    assert StripeEvent.objects.get().processed_at is not None
+
+
+def test_a_replayed_event_is_processed_once(client):
+    payload = event(
+        "checkout.session.completed",
+        stripe_object("checkout_session_payment"),
+        event_id="evt_replay",
+    )
+    for _ in range(3):
+        assert post(client, payload).status_code == 200
+    assert Gift.objects.count() == 1
+    assert StripeEvent.objects.get().attempts == 1
+
+
+def test_the_same_session_in_two_events_makes_one_gift(client):
+    session = stripe_object("checkout_session_payment")
+    post(client, event("checkout.session.completed", session))
+    post(client, event("checkout.session.completed", session))
+    assert Gift.objects.count() == 1
+
+
+def test_a_known_donor_is_matched_by_email_in_any_case(client):
+    from crm.models import Supporter
+
+    maria = Supporter.objects.create(
+        first_name="María", last_name="López", email="maria.lopez@example.org"
+    )
+    session = stripe_object("checkout_session_payment")
+    session["customer_details"]["email"] = "Maria.Lopez@Example.org"
+    post(client, event("checkout.session.completed", session))
+    assert Gift.objects.get().supporter == maria
+    maria.refresh_from_db()
+    assert maria.first_name == "María", "a payment form does not overwrite staff data"
+
+
+def test_a_payment_link_session_the_site_did_not_create_is_still_recorded(client):
+    session = stripe_object("checkout_session_payment", metadata={}, id="cs_test_link")
+    post(client, event("checkout.session.completed", session))
+    gift = Gift.objects.get()
+    assert gift.campaign is None and gift.fund.code == "general"
+
+
+def test_an_unpaid_session_waits_for_the_async_result(client):
+    session = stripe_object("checkout_session_payment", payment_status="unpaid")
+    post(client, event("checkout.session.completed", session))
+    assert Gift.objects.get().status == "pending"
+    assert not DonorSummary.objects.filter(gift_count__gt=0).exists()
+    post(
+        client,
+        event("checkout.session.async_payment_succeeded", {**session, "payment_status": "paid"}),
+    )
+    assert Gift.objects.get().status == "succeeded"
+    assert DonorSummary.objects.get().lifetime_total == Decimal("50.00")
+
+
+def test_a_failed_async_payment_marks_the_gift_failed(client):
+    session = stripe_object("checkout_session_payment", payment_status="unpaid")
+    post(client, event("checkout.session.async_payment_failed", session))
+    assert Gift.objects.get().status == "failed"
+
+
+def monthly_flow(client, order):
+    payloads = {
+        "checkout": event(
+            "checkout.session.completed", stripe_object("checkout_session_subscription")
+        ),
+        "invoice": event("invoice.paid", stripe_object("invoice_paid")),
+        "subscription": event("customer.subscription.updated", stripe_object("subscription")),
+    }
+    for name in order:
+        assert post(client, payloads[name]).status_code == 200, name
+
+
+def ledger_state():
+    return (
+        list(
+            Gift.objects.values_list(
+                "amount", "status", "stripe_invoice_id", "supporter__email", "campaign__code"
+            )
+        ),
+        list(
+            RecurringGift.objects.values_list(
+                "amount", "status", "stripe_subscription_id", "next_charge_on", "supporter__email"
+            )
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        ("invoice", "checkout", "subscription"),
+        ("subscription", "invoice", "checkout"),
+        ("checkout", "subscription", "invoice"),
+    ],
+)
+def test_a_monthly_gift_ends_the_same_whatever_the_order(client, order):
+    monthly_flow(client, ("checkout", "invoice", "subscription"))
+    expected = ledger_state()
+    Gift.objects.all().delete()
+    RecurringGift.objects.all().delete()
+    StripeEvent.objects.all().delete()
+    monthly_flow(client, order)
+    assert ledger_state() == expected
+    gifts, plans = expected
+    assert gifts == [
+        (Decimal("50.00"), "succeeded", "in_test_1", "ana.ruiz@example.org", "spring26")
+    ]
+    assert plans[0][1] == "active"
+
+
+def test_each_paid_instalment_is_its_own_gift(client):
+    monthly_flow(client, ("checkout", "invoice"))
+    second = stripe_object("invoice_paid", id="in_test_2", billing_reason="subscription_cycle")
+    post(client, event("invoice.paid", second))
+    assert Gift.objects.filter(recurring__stripe_subscription_id="sub_test_1").count() == 2
+    assert DonorSummary.objects.get().lifetime_total == Decimal("100.00")
+    assert DonorSummary.objects.get().has_active_plan
+
+
+def test_a_failed_renewal_marks_the_plan_past_due_then_a_payment_recovers_it(client):
+    monthly_flow(client, ("checkout", "invoice"))
+    failed = stripe_object("invoice_paid", id="in_test_2", status="open", amount_paid=0)
+    post(client, event("invoice.payment_failed", failed))
+    assert RecurringGift.objects.get().status == "past_due"
+    post(client, event("invoice.paid", stripe_object("invoice_paid", id="in_test_2")))
+    assert RecurringGift.objects.get().status == "active"
+
+
+def test_a_cancelled_plan_stays_cancelled_when_a_late_update_arrives(client):
+    monthly_flow(client, ("checkout", "invoice"))
+    cancelled = stripe_object("subscription", status="canceled", canceled_at=1769000000)
+    post(client, event("customer.subscription.deleted", cancelled))
+    post(client, event("customer.subscription.updated", stripe_object("subscription")))
+    plan = RecurringGift.objects.get()
+    assert plan.status == "cancelled" and plan.cancelled_at is not None
+    assert not DonorSummary.objects.get().has_active_plan
+
+
+def test_subscription_events_match_by_subscription_never_by_customer(client):
+    monthly_flow(client, ("checkout", "invoice"))
+    other = stripe_object("subscription", id="sub_other", status="canceled")
+    post(client, event("customer.subscription.deleted", other))
+    assert RecurringGift.objects.get().status == "active"
+
+
+def test_full_and_partial_refunds_reach_the_books(client):
+    post(client, event("checkout.session.completed", stripe_object("checkout_session_payment")))
+    partial = stripe_object("charge_refunded", amount_refunded=2000, refunded=False)
+    post(client, event("charge.refunded", partial))
+    gift = Gift.objects.get()
+    assert (gift.status, gift.amount_refunded) == ("partially_refunded", Decimal("20.00"))
+    assert gift.stripe_charge_id == "ch_test_payment_1"
+    assert DonorSummary.objects.get().lifetime_total == Decimal("30.00")
+    post(client, event("charge.refunded", stripe_object("charge_refunded")))
+    gift.refresh_from_db()
+    assert (gift.status, gift.amount_refunded) == ("refunded", Decimal("50.00"))
+    assert not DonorSummary.objects.filter(gift_count__gt=0).exists()
+
+
+def test_a_lost_dispute_takes_the_gift_out_and_a_won_one_restores_it(client):
+    post(client, event("checkout.session.completed", stripe_object("checkout_session_payment")))
+    post(client, event("charge.dispute.created", stripe_object("dispute")))
+    assert Gift.objects.get().status == "disputed"
+    post(client, event("charge.dispute.closed", stripe_object("dispute", status="won")))
+    assert Gift.objects.get().status == "succeeded"
+    post(client, event("charge.dispute.created", stripe_object("dispute", id="du_2")))
+    post(client, event("charge.dispute.closed", stripe_object("dispute", id="du_2", status="lost")))
+    assert Gift.objects.get().status == "refunded"
+
+
+def test_a_refund_before_its_gift_fails_keeps_the_error_and_succeeds_on_retry(client):
+    refund = event("charge.refunded", stripe_object("charge_refunded"), event_id="evt_early")
+    response = post(client, refund)
+    assert response.status_code == 500
+    stored = StripeEvent.objects.get(event_id="evt_early")
+    assert stored.processed_at is None and "No gift yet" in stored.error
+    post(client, event("checkout.session.completed", stripe_object("checkout_session_payment")))
+    assert post(client, refund).status_code == 200
+    assert Gift.objects.get().status == "refunded"
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    ["bad_signature", "stale_timestamp", "reserialised_body", "no_header", "not_json"],
+)
+def test_a_forged_or_stale_webhook_is_refused_and_nothing_is_written(client, tamper):
+    payload = event("checkout.session.completed", stripe_object("checkout_session_payment"))
+    headers = signed_headers(payload)
+    body = payload
+    if tamper == "bad_signature":
+        headers = signed_headers(payload, secret="whsec_someone_else")
+    elif tamper == "stale_timestamp":
+        headers = signed_headers(payload, timestamp=int(time.time()) - 301)
+    elif tamper == "reserialised_body":
+        body = json.dumps(json.loads(payload), indent=1).encode()
+    elif tamper == "no_header":
+        headers = {}
+    elif tamper == "not_json":
+        body = b"not json"
+        headers = signed_headers(body)
+    response = client.post("/stripe/webhook/", body, content_type="application/json", **headers)
+    assert response.status_code == 400
+    assert StripeEvent.objects.count() == 0 and Gift.objects.count() == 0
+
+
+def test_the_webhook_accepts_only_post(client):
+    assert client.get("/stripe/webhook/").status_code == 405
