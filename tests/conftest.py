@@ -1,7 +1,14 @@
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import Group, User
 
 from core.roles import BOARD_GROUP, STAFF_GROUP
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The SQLite test database is a file under var/ (see config/settings.py).
+    (Path(__file__).resolve().parent.parent / "var").mkdir(exist_ok=True)
 
 
 def _user(username: str, group: str | None, *, is_staff: bool = True) -> User:
