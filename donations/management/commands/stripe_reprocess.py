@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand, CommandParser
+
+from donations.models import StripeEvent
+from donations.stripe_events import stripe_event_process
+
+
+class Command(BaseCommand):
+    help = "Process again the Stripe events whose processing failed or never finished."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--limit", type=int, default=1000)
+
+    def handle(self, *args: object, limit: int, **options: object) -> None:
+        pending = StripeEvent.objects.filter(processed_at__isnull=True).order_by("received_at")
+        done = failed = 0
+        for event_pk in pending.values_list("pk", flat=True)[:limit]:
+            try:
+                stripe_event_process(event_pk=event_pk)
+                done += 1
+            except Exception as exc:  # noqa: BLE001 - each failure is kept on its row
+                failed += 1
+                self.stderr.write(f"event #{event_pk}: {type(exc).__name__}: {exc}")
+        self.stdout.write(f"Reprocessed {done} event(s); {failed} still failing.")
