@@ -128,6 +128,9 @@ class SupporterAdmin(ImportExportModelAdmin, SafeHistoryAdmin):
     ]
     search_help_text = "Search by name (accents optional), email, ZIP / postal code, phone or ID."
     view_on_site = False  # the record's page is this admin page
+    # (label, admin URL name, permission) of pages that start a record for this supporter;
+    # later apps add theirs (donations: 'Record a gift'). Opened with ?supporter=<id>.
+    record_links: list[tuple[str, str, str]] = []
     list_per_page = 50
     show_full_result_count = False
     autocomplete_fields = ["tags"]
@@ -260,6 +263,11 @@ class SupporterAdmin(ImportExportModelAdmin, SafeHistoryAdmin):
             extra_context["supporter"] = supporter
             extra_context["recent_changes"] = history.recent_changes(supporter, limit=8)
             extra_context["merges"] = supporter.merges.select_related("merged_by")[:5]
+            extra_context["record_links"] = [
+                (label, f"{reverse(url_name)}?supporter={supporter.pk}")
+                for label, url_name, permission in self.record_links
+                if request.user.has_perm(permission)
+            ]
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="Name", ordering="last_name")

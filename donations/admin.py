@@ -2,9 +2,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import path
 
 from core.history_admin import SafeHistoryAdmin
+from crm.admin import SupporterAdmin
+from donations.batch import batch_entry
 from donations.models import Campaign, Fund, Gift, RecurringGift, StripeEvent
+from donations.summary import donor_summaries_refresh
 
 
 @admin.register(Fund)
@@ -55,6 +59,33 @@ class GiftAdmin(SafeHistoryAdmin):
         "created_at",
         "recorded_by",
     ]
+    change_list_template = "admin/donations/gift/change_list.html"
+
+    def get_urls(self) -> list:
+        return [
+            path(
+                "batch/", self.admin_site.admin_view(batch_entry(self)), name="donations_gift_batch"
+            ),
+            *super().get_urls(),
+        ]
+
+    def save_model(self, request: HttpRequest, obj: Gift, form: Any, change: bool) -> None:
+        if not change:
+            obj.recorded_by = request.user
+        previous = Gift.objects.filter(pk=obj.pk).values_list("supporter_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        # The summary follows every edit, including a gift moved to another supporter.
+        donor_summaries_refresh(supporter_ids={obj.supporter_id, previous} - {None})
+
+    def delete_model(self, request: HttpRequest, obj: Gift) -> None:
+        supporter_id = obj.supporter_id
+        super().delete_model(request, obj)
+        donor_summaries_refresh(supporter_ids=[supporter_id])
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        supporter_ids = set(queryset.values_list("supporter_id", flat=True))
+        super().delete_queryset(request, queryset)
+        donor_summaries_refresh(supporter_ids=supporter_ids)
 
 
 @admin.register(RecurringGift)
@@ -83,3 +114,38 @@ class StripeEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class GiftInline(admin.TabularInline):
+    """The supporter page's gift list, newest first."""
+
+    model = Gift
+    extra = 0
+    fields = ["received_on", "amount", "method", "status", "campaign", "fund", "acknowledgement"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+    ordering = ["-received_on", "-pk"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class RecurringGiftInline(admin.TabularInline):
+    model = RecurringGift
+    extra = 0
+    fields = ["amount", "interval", "status", "started_on", "next_charge_on"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+    verbose_name_plural = "Recurring gifts"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# donations may import crm (never the reverse): the supporter page gains its gifts here.
+SupporterAdmin.inlines = [GiftInline, RecurringGiftInline, *SupporterAdmin.inlines]
+SupporterAdmin.record_links = [
+    ("Record a gift", "admin:donations_gift_add", "donations.add_gift"),
+]

@@ -25,6 +25,11 @@ def form_data(**overrides):
         "notes-INITIAL_FORMS": "0",
         "notes-0-text": "",
         "consent_events-TOTAL_FORMS": "0",
+        # The gift and plan lists on the page are read-only inlines: empty formsets.
+        "gifts-TOTAL_FORMS": "0",
+        "gifts-INITIAL_FORMS": "0",
+        "plans-TOTAL_FORMS": "0",
+        "plans-INITIAL_FORMS": "0",
         "consent_events-INITIAL_FORMS": "0",
     }
     data.update(overrides)
