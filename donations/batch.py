@@ -1,6 +1,5 @@
 """The cheque batch screen: one deposit, many gifts, a running total, all saved or none."""
 
-import datetime
 from typing import Any
 
 from django import forms
