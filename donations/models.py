@@ -88,6 +88,9 @@ class RecurringGift(models.Model):
     started_on = models.DateField(null=True, blank=True)
     next_charge_on = models.DateField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    failure_notice_invoice_id = models.CharField(
+        max_length=255, blank=True, help_text="Last invoice the donor was told had failed."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

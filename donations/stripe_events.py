@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from crm.services import supporter_find_or_create_by_email
 from donations import stripe_client
+from donations.emails import payment_failed_notice_queue
 from donations.models import Campaign, Fund, Gift, RecurringGift, StripeEvent
 from donations.summary import donor_summaries_refresh
 
@@ -296,6 +297,7 @@ def on_invoice_payment_failed(invoice: dict[str, Any]) -> set[int]:
     if plan.status != RecurringGift.Status.CANCELLED:
         plan.status = RecurringGift.Status.PAST_DUE
         plan.save(update_fields=["status"])
+        payment_failed_notice_queue(plan=plan, invoice_id=invoice["id"])
     return {plan.supporter_id}
 
 

@@ -238,3 +238,19 @@ def test_a_forged_or_stale_webhook_is_refused_and_nothing_is_written(client, tam
 
 def test_the_webhook_accepts_only_post(client):
     assert client.get("/stripe/webhook/").status_code == 405
+
+
+def test_a_failed_renewal_tells_the_donor_once_per_invoice(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    monthly_flow(client, ("checkout", "invoice"))
+    failed = stripe_object("invoice_paid", id="in_test_2", status="open", amount_paid=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, event("invoice.payment_failed", failed))
+        post(client, event("invoice.payment_failed", failed))  # Stripe's retry: a new event
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == ["ana.ruiz@example.org"]
+    assert "did not go through" in message.subject
+    assert "Dear Ana," in message.body and "$50.00 monthly gift" in message.body
+    assert message.alternatives[0][1] == "text/html"
