@@ -10,7 +10,14 @@ from core.models import Organisation
 from donations.models import RecurringGift
 
 
-def _send(*, template: str, to: str, context: dict, reply_to: str = "") -> None:
+def _send(
+    *,
+    template: str,
+    to: str,
+    context: dict,
+    reply_to: str = "",
+    attachments: list[tuple[str, bytes, str]] = (),
+) -> None:
     subject = " ".join(render_to_string(f"emails/{template}-subject.txt", context).split())
     text = render_to_string(f"emails/{template}-body.txt", context)
     html = render_to_string(f"emails/{template}-body.html", context)
@@ -22,6 +29,8 @@ def _send(*, template: str, to: str, context: dict, reply_to: str = "") -> None:
         reply_to=[reply_to] if reply_to else None,
     )
     message.attach_alternative(html, "text/html")
+    for attachment in attachments:
+        message.attach(*attachment)
     message.send()
 
 
@@ -43,4 +52,44 @@ def payment_failed_notice_queue(*, plan: RecurringGift, invoice_id: str) -> bool
     transaction.on_commit(
         lambda: _send(template="payment-failed", to=supporter.email, context=context)
     )
+    return True
+
+
+def thank_you_send(*, gift_id: int) -> bool:
+    """Issue (or reuse) the gift's receipt and email it with a thank-you; mark it thanked.
+    Safe to run twice: a gift already thanked is not thanked again."""
+    from django.utils import timezone
+
+    from donations.models import Gift
+    from donations.receipts import receipt_issue
+
+    with transaction.atomic():
+        gift = Gift.objects.select_for_update().select_related("supporter").get(pk=gift_id)
+        if gift.acknowledgement != Gift.Acknowledgement.PENDING or gift.net_amount <= 0:
+            return False
+        supporter = gift.supporter
+        if not supporter.email or supporter.deceased:
+            return False  # stays in the acknowledgement queue for a printed letter
+        receipt = receipt_issue(gift=gift)
+        gift.acknowledgement = Gift.Acknowledgement.THANKED
+        gift.acknowledged_at = timezone.now()
+        gift.save(update_fields=["acknowledgement", "acknowledged_at"])
+        receipt.pdf.open("rb")
+        pdf = receipt.pdf.read()
+        receipt.pdf.close()
+        context = {
+            "organisation": Organisation.current(),
+            "language": supporter.preferred_language,
+            "salutation": supporter.effective_salutation,
+            "receipt": receipt,
+            "amount": f"${gift.net_amount:,.2f}",
+        }
+        transaction.on_commit(
+            lambda: _send(
+                template="thank-you",
+                to=supporter.email,
+                context=context,
+                attachments=[(f"receipt-{receipt.number}.pdf", pdf, "application/pdf")],
+            )
+        )
     return True

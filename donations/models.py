@@ -162,6 +162,14 @@ class Gift(models.Model):
     tribute_notify_email = models.EmailField(blank=True)
     tribute_notify_address = models.TextField(blank=True)
     anonymous = models.BooleanField(default=False, help_text="Leave out of public donor lists.")
+    benefit_value = models.DecimalField(
+        "value of goods or services given",
+        max_digits=12,
+        decimal_places=2,
+        default=ZERO,
+        help_text="e.g. the dinner at a gala ticket; printed on the receipt (IRS quid pro quo).",
+    )
+    benefit_description = models.CharField(max_length=200, blank=True)
     acknowledgement = models.CharField(
         max_length=10, choices=Acknowledgement.choices, default="pending"
     )
@@ -285,3 +293,40 @@ class DonorYearTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.supporter_id} FY{self.fiscal_year}: {self.total}"
+
+
+class ReceiptCounter(models.Model):
+    """The last receipt number issued in a year; locked while a number is taken."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Receipt(models.Model):
+    """A tax receipt as issued. Never changed: a refund or correction issues a new version."""
+
+    class Reason(models.TextChoices):
+        ORIGINAL = "original", "Original"
+        REFUND = "refund", "After a refund"
+        CORRECTION = "correction", "Correction"
+
+    gift = models.ForeignKey(Gift, on_delete=models.PROTECT, related_name="receipts")
+    number = models.CharField(max_length=20, unique=True)
+    version = models.PositiveSmallIntegerField(default=1)
+    reason = models.CharField(max_length=10, choices=Reason.choices, default="original")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    snapshot = models.JSONField(help_text="Everything printed, as printed.")
+    pdf = models.FileField(upload_to="receipts/%Y/")
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["gift", "version"], name="one_receipt_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"Receipt {self.number}"

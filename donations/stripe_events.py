@@ -57,6 +57,7 @@ def stripe_event_process(*, event_pk: int) -> None:
                 return
             handler = HANDLERS.get(row.type)
             changed = handler(row.payload["data"]["object"]) if handler else set()
+            _follow_up(changed)
             if changed:
                 donor_summaries_refresh(supporter_ids=changed)
             row.processed_at = timezone.now()
@@ -68,6 +69,28 @@ def stripe_event_process(*, event_pk: int) -> None:
             error=traceback.format_exc()[-4000:], attempts=F("attempts") + 1
         )
         raise
+
+
+def _follow_up(supporter_ids: set[int]) -> None:
+    """After commit: thank new gifts, and re-receipt receipted gifts whose amount changed."""
+    from donations.tasks import reissue_receipt, thank_donor
+
+    gifts = Gift.objects.filter(supporter_id__in=supporter_ids)
+    to_thank = list(
+        gifts.filter(
+            acknowledgement=Gift.Acknowledgement.PENDING, status=Gift.Status.SUCCEEDED
+        ).values_list("pk", flat=True)
+    )
+    to_reissue = list(
+        gifts.filter(receipts__isnull=False)
+        .exclude(status__in=[Gift.Status.SUCCEEDED, Gift.Status.DISPUTED])
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    for gift_id in to_thank:
+        transaction.on_commit(lambda gift_id=gift_id: thank_donor.enqueue(gift_id))
+    for gift_id in to_reissue:
+        transaction.on_commit(lambda gift_id=gift_id: reissue_receipt.enqueue(gift_id))
 
 
 def _money(amount: int | None, currency: str) -> Decimal:

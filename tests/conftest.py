@@ -11,6 +11,14 @@ def pytest_configure(config: pytest.Config) -> None:
     (Path(__file__).resolve().parent.parent / "var").mkdir(exist_ok=True)
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings, tmp_path):
+    """Background tasks run as soon as they are enqueued (after commit), in the test; files
+    they write (receipts) go to a temporary media folder."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def _user(username: str, group: str | None, *, is_staff: bool = True) -> User:
     user = User.objects.create_user(
         username, f"{username}@example.org", "pw-for-tests-only", is_staff=is_staff

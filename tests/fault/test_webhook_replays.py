@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from donations.models import Fund, Gift, StripeEvent
+from donations.models import Fund, Gift, Receipt, StripeEvent
 from tests.donations.stripe_events import event, signed_headers, stripe_object
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,7 +27,8 @@ def deliver(url: str, payload: bytes) -> int:
         return error.code
 
 
-def test_five_deliveries_two_in_parallel_make_one_gift(live_server):
+def test_five_deliveries_two_in_parallel_make_one_gift(live_server, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     Fund.objects.create(name="General", code="general", is_default=True)
     url = f"{live_server.url}/stripe/webhook/"
     payload = event(
@@ -51,6 +52,7 @@ def test_five_deliveries_two_in_parallel_make_one_gift(live_server):
 
     assert statuses == [200] * 5
     assert Gift.objects.count() == 1
+    assert Receipt.objects.count() == 1, "one thank-you, one receipt"
     event_row = StripeEvent.objects.get()
     assert event_row.processed_at is not None and event_row.attempts == 1
 

@@ -1,0 +1,19 @@
+from django_tasks import task
+
+from donations.emails import thank_you_send
+from donations.receipts import receipt_issue
+
+
+@task()
+def thank_donor(gift_id: int) -> bool:
+    return thank_you_send(gift_id=gift_id)
+
+
+@task()
+def reissue_receipt(gift_id: int) -> None:
+    """After a refund or correction to a receipted gift."""
+    from donations.models import Gift
+
+    gift = Gift.objects.get(pk=gift_id)
+    if gift.receipts.exists():
+        receipt_issue(gift=gift)

@@ -1,0 +1,122 @@
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from pypdf import PdfReader
+
+from core.models import Organisation
+from donations.models import Fund, Gift, Receipt
+from donations.receipts import irs_statements, receipt_issue
+from tests.donations.stripe_events import event, post, stripe_object
+from tests.factories import SupporterFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(receipt: Receipt) -> str:
+    receipt.pdf.open("rb")
+    data = receipt.pdf.read()
+    receipt.pdf.close()
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+@pytest.fixture(autouse=True)
+def organisation(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    Fund.objects.create(name="General operating", code="general", is_default=True)
+    organisation = Organisation.current()
+    organisation.name = "Immigrant Justice Project"
+    organisation.tax_id = "12-3456789"
+    organisation.address = "40 Rector Street, New York, NY 10006"
+    organisation.save()
+    return organisation
+
+
+def gift(**overrides) -> Gift:
+    values = {
+        "supporter": SupporterFactory(first_name="Maria", last_name="Lopez"),
+        "amount": Decimal("300.00"),
+        "method": "cheque",
+        "cheque_number": "1042",
+        "received_on": datetime.date(2026, 3, 2),
+        "fund": Fund.objects.get(),
+    }
+    return Gift.objects.create(**{**values, **overrides})
+
+
+def test_a_receipt_carries_number_organisation_tax_id_amount_date_and_irs_statement():
+    receipt = receipt_issue(gift=gift())
+    text = pdf_text(receipt)
+    year = datetime.date.today().year  # noqa: DTZ011 - numbering follows the local year
+    assert receipt.number == f"{year}-000001"
+    for expected in (
+        "Immigrant Justice Project",
+        "12-3456789",
+        "$300.00",
+        "March 2, 2026",
+        "Maria Lopez",
+        "Cheque no. 1042",
+        receipt.number,
+        "No goods or services were provided",
+    ):
+        assert expected in text, expected
+
+
+def test_issuing_again_returns_the_same_receipt():
+    one = gift()
+    assert receipt_issue(gift=one) == receipt_issue(gift=one)
+    assert Receipt.objects.count() == 1
+
+
+def test_a_refund_issues_a_new_version_and_keeps_the_old_one():
+    one = gift()
+    first = receipt_issue(gift=one)
+    first_pdf = first.pdf.name
+    one.amount_refunded, one.status = Decimal("100.00"), "partially_refunded"
+    one.save()
+    second = receipt_issue(gift=one)
+    assert (second.version, second.reason, second.amount) == (2, "refund", Decimal("200.00"))
+    assert second.number != first.number
+    assert f"replaces {first.number}" in pdf_text(second)
+    first.refresh_from_db()
+    assert first.pdf.name == first_pdf and first.amount == Decimal("300.00")
+
+
+def test_quid_pro_quo_disclosure_over_75_dollars():
+    statements = irs_statements(
+        amount=Decimal("150"),
+        benefit_value=Decimal("60"),
+        benefit_description="gala dinner",
+        organisation_name="IJP",
+    )
+    assert "valued at $60.00" in statements[0]
+    assert "deductible for federal income tax purposes" in statements[1]
+    assert "$90.00" in statements[1]
+
+
+def test_an_online_gift_is_thanked_once_with_its_receipt_attached(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    payload = event("checkout.session.completed", stripe_object("checkout_session_payment"))
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, payload)
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, payload)
+    assert Receipt.objects.count() == 1
+    [message] = mailoutbox
+    assert message.to == ["maria.lopez@example.org"]
+    assert "Thank you for your gift" in message.subject
+    assert "$50.00" in message.body
+    name, content, mimetype = message.attachments[0]
+    assert mimetype == "application/pdf" and content.startswith(b"%PDF")
+    assert Gift.objects.get().acknowledgement == "thanked"
+
+
+def test_a_refund_after_thanks_reissues_the_receipt(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, event("checkout.session.completed", stripe_object("checkout_session_payment")))
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, event("charge.refunded", stripe_object("charge_refunded")))
+    versions = list(Receipt.objects.order_by("version").values_list("version", "amount"))
+    assert versions == [(1, Decimal("50.00")), (2, Decimal("0.00"))]
