@@ -1,0 +1,129 @@
+"""Year-end giving statements: one PDF per donor for a fiscal year, emailed where possible,
+with the list of donors that could not be reached and why."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from core.models import Organisation
+from core.pdf import render_pdf
+from crm.models import Supporter
+from donations.models import ZERO, Gift
+from donations.summary import COUNTED
+
+
+@dataclass
+class StatementRun:
+    fiscal_year: int
+    emailed: list[int] = field(default_factory=list)
+    to_print: list[tuple[Supporter, bytes]] = field(default_factory=list)
+    unreachable: list[tuple[Supporter, str]] = field(default_factory=list)
+
+
+def annual_statements_send(*, fiscal_year: int) -> StatementRun:
+    organisation = Organisation.current()
+    start, end = organisation.fiscal_year_bounds(fiscal_year)
+    gifts = (
+        Gift.objects.filter(status__in=COUNTED, received_on__range=(start, end))
+        .select_related("fund")
+        .order_by("supporter_id", "received_on", "pk")
+    )
+    by_donor: dict[int, list[Gift]] = defaultdict(list)
+    for gift in gifts:
+        if gift.net_amount > ZERO:
+            by_donor[gift.supporter_id].append(gift)
+    run = StatementRun(fiscal_year=fiscal_year)
+    for supporter in Supporter.objects.filter(pk__in=by_donor).order_by("postal_code", "pk"):
+        if supporter.deceased:
+            run.unreachable.append((supporter, "marked deceased"))
+            continue
+        pdf = render_pdf(
+            render_to_string(
+                "donations/statement.html",
+                {
+                    "s": _statement(
+                        supporter, by_donor[supporter.pk], organisation, fiscal_year, start, end
+                    )
+                },
+            )
+        )
+        if supporter.email and not supporter.do_not_contact:
+            _email(supporter, pdf, organisation, fiscal_year)
+            run.emailed.append(supporter.pk)
+        elif supporter.has_postal_address and not (
+            supporter.do_not_mail or supporter.do_not_contact
+        ):
+            run.to_print.append((supporter, pdf))
+        else:
+            reason = (
+                "do not contact"
+                if supporter.do_not_contact
+                else ("no email, do not mail" if supporter.do_not_mail else "no email, no address")
+            )
+            run.unreachable.append((supporter, reason))
+    return run
+
+
+def _statement(
+    supporter: Supporter,
+    gifts: list[Gift],
+    organisation: Organisation,
+    fiscal_year: int,
+    start,
+    end,
+) -> dict:
+    total = sum((gift.net_amount for gift in gifts), Decimal("0.00"))
+    benefits = sum((gift.benefit_value for gift in gifts), Decimal("0.00"))
+    statements = ["No goods or services were provided in exchange for these contributions."]
+    if benefits:
+        statements = [
+            f"Goods or services valued at ${benefits:,.2f} were provided in exchange "
+            f"for these contributions; the deductible amount is "
+            f"${max(total - benefits, ZERO):,.2f}."
+        ]
+    return {
+        "fiscal_year": fiscal_year,
+        "period": f"{start:%B %-d, %Y} to {end:%B %-d, %Y}",
+        "paper": "letter" if organisation.paper_size == "letter" else "A4",
+        "organisation": {
+            "name": organisation.name,
+            "address": organisation.address,
+            "tax_id_label": f"Tax ID (EIN) {organisation.tax_id}" if organisation.tax_id else "",
+        },
+        "donor": {
+            "addressee": supporter.effective_addressee,
+            "address": supporter.address_lines,
+            "salutation": supporter.effective_salutation,
+        },
+        "gifts": [
+            {
+                "date": f"{g.received_on:%b %-d, %Y}",
+                "method": g.get_method_display(),
+                "fund": g.fund.name if g.fund else "",
+                "amount": f"${g.net_amount:,.2f}",
+            }
+            for g in gifts
+        ],
+        "total": f"${total:,.2f}",
+        "statements": statements,
+    }
+
+
+def _email(supporter: Supporter, pdf: bytes, organisation: Organisation, year: int) -> None:
+    subject = f"Your {year} giving statement from {organisation.name}"
+    body = (
+        f"Dear {supporter.effective_salutation},\n\nThank you for your support in {year}. "
+        f"Your giving statement is attached for your tax records.\n\nWith gratitude,\n"
+        f"{organisation.name}\n"
+    )
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=body,
+        to=[supporter.email],
+        from_email=organisation.default_sender or None,
+    )
+    message.attach(f"giving-statement-{year}.pdf", pdf, "application/pdf")
+    message.send()

@@ -1,0 +1,63 @@
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from pypdf import PdfReader
+
+from core.models import Organisation
+from donations.models import Gift
+from tests.factories import SupporterFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def give(supporter, amount, day, **extra):
+    return Gift.objects.create(
+        supporter=supporter,
+        amount=Decimal(amount),
+        method="cheque",
+        received_on=day,
+        acknowledgement="thanked",
+        **extra,
+    )
+
+
+def test_statements_follow_the_fiscal_year_and_say_who_was_not_reached(tmp_path, mailoutbox):
+    organisation = Organisation.current()
+    organisation.fiscal_year_start_month = 7  # FY2026 = July 2025 to June 2026
+    organisation.name, organisation.tax_id = "Immigrant Justice Project", "12-3456789"
+    organisation.save()
+    emailed = SupporterFactory(first_name="Maria", last_name="Lopez", email="m@example.org")
+    printed = SupporterFactory(first_name="Ana", last_name="Ruiz", email="")
+    unreachable = SupporterFactory(first_name="No", last_name="Where", email="", do_not_mail=True)
+    give(emailed, "100", datetime.date(2025, 7, 1))
+    give(emailed, "50", datetime.date(2026, 6, 30))
+    give(emailed, "999", datetime.date(2026, 7, 1))  # next fiscal year
+    give(emailed, "40", datetime.date(2026, 1, 5), status="refunded", amount_refunded=Decimal("40"))
+    give(printed, "25", datetime.date(2026, 2, 1))
+    give(unreachable, "10", datetime.date(2026, 2, 1))
+
+    output = io.StringIO()
+    call_command("annual_statements", "--year", "2026", "--out", str(tmp_path), stdout=output)
+
+    report = output.getvalue()
+    assert "1 emailed, 1 to print" in report and "1 could not be reached" in report
+    assert f"#{unreachable.pk} No Where — no email, do not mail" in report
+
+    [message] = mailoutbox
+    name, pdf, _ = message.attachments[0]
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "July 1, 2025 to June 30, 2026" in text
+    assert "$150.00" in text and "$999" not in text and "$40.00" not in text
+    assert "12-3456789" in text and "No goods or services" in text
+    printed_files = list(tmp_path.glob("statement-2026-*.pdf"))
+    assert len(printed_files) == 1 and str(printed.pk) in printed_files[0].name
+
+
+def test_a_silly_year_is_refused():
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="must be a year"):
+        call_command("annual_statements", "--year", "26")
