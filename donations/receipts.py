@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.models import Organisation
 from core.pdf import render_pdf
+from crm.models import Supporter
 from donations.models import ZERO, Gift, Receipt, ReceiptCounter
 
 # IRS Publication 1771: a written acknowledgment (saying whether goods or services were
@@ -87,16 +88,9 @@ def irs_statements(
     return ["No goods or services were provided in exchange for this contribution."]
 
 
-def _snapshot(gift: Gift, *, number: str, version: int, reason: str, replaces: str) -> dict:
-    organisation = Organisation.current()
-    supporter = gift.supporter
-    amount = gift.net_amount
+def letterhead(organisation: Organisation, supporter: Supporter) -> dict:
+    """The parts every donor document prints: paper size, sender, and the donor's address."""
     return {
-        "number": number,
-        "version": version,
-        "replaces": replaces,
-        "reason_label": Receipt.Reason(reason).label.lower(),
-        "language": supporter.preferred_language,
         "paper": "letter" if organisation.paper_size == "letter" else "A4",
         "organisation": {
             "name": organisation.name,
@@ -108,6 +102,20 @@ def _snapshot(gift: Gift, *, number: str, version: int, reason: str, replaces: s
             "address": supporter.address_lines,
             "salutation": supporter.effective_salutation,
         },
+    }
+
+
+def _snapshot(gift: Gift, *, number: str, version: int, reason: str, replaces: str) -> dict:
+    organisation = Organisation.current()
+    supporter = gift.supporter
+    amount = gift.net_amount
+    return {
+        "number": number,
+        "version": version,
+        "replaces": replaces,
+        "reason_label": Receipt.Reason(reason).label.lower(),
+        "language": supporter.preferred_language,
+        **letterhead(organisation, supporter),
         "received_on": gift.received_on.strftime("%B %-d, %Y"),
         "issued_on": timezone.localdate().strftime("%B %-d, %Y"),
         "amount": str(amount),

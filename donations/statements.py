@@ -12,6 +12,7 @@ from core.models import Organisation
 from core.pdf import render_pdf
 from crm.models import Supporter
 from donations.models import ZERO, Gift
+from donations.receipts import letterhead
 from donations.summary import COUNTED
 
 
@@ -87,17 +88,7 @@ def _statement(
     return {
         "fiscal_year": fiscal_year,
         "period": f"{start:%B %-d, %Y} to {end:%B %-d, %Y}",
-        "paper": "letter" if organisation.paper_size == "letter" else "A4",
-        "organisation": {
-            "name": organisation.name,
-            "address": organisation.address,
-            "tax_id_label": f"Tax ID (EIN) {organisation.tax_id}" if organisation.tax_id else "",
-        },
-        "donor": {
-            "addressee": supporter.effective_addressee,
-            "address": supporter.address_lines,
-            "salutation": supporter.effective_salutation,
-        },
+        **letterhead(organisation, supporter),
         "gifts": [
             {
                 "date": f"{g.received_on:%b %-d, %Y}",
