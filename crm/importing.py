@@ -13,41 +13,15 @@ from itertools import islice
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
-from core import bulk
 from crm import import_columns as columns
 from crm import matching
-from crm.models import ConsentEvent, Note, Supporter, Tag
+from crm.import_rows import RESTRICTIONS, SIDE_VALUES, RowOutcome
+from crm.import_writing import write_import
+from crm.models import Note, Supporter
 
 BATCH_SIZE = 1000
 NAME_FIELDS = ("first_name", "last_name", "organisation_name")
-# Restrictions an import may set but never lift: lifting one needs a person's decision.
-RESTRICTIONS = ("do_not_email", "do_not_mail", "do_not_contact", "deceased")
-# Values that are not Supporter columns.
-SIDE_VALUES = ("tags", "notes", "consent_source")
-
-
-@dataclass
-class RowOutcome:
-    number: int  # 1 = first row under the headers
-    action: str = "new"  # new | update | skip | invalid
-    values: dict[str, object] = field(default_factory=dict)
-    errors: dict[str, list[str]] = field(default_factory=dict)
-    supporter: Supporter | None = None  # the matched record
-    supporter_id: int | None = None  # set for matched and newly written rows
-    changes: dict[str, tuple[object, object]] = field(default_factory=dict)
-    new_tags: list[str] = field(default_factory=list)
-    add_note: bool = False
-    # What the matched supporter already has, so a re-import adds nothing twice.
-    known_tags: set[str] = field(default_factory=set)
-    known_notes: set[str] = field(default_factory=set)
-
-    def error(self, field_name: str, message: str) -> None:
-        self.errors.setdefault(field_name, []).append(message)
-        self.action = "invalid"
 
 
 @dataclass
@@ -118,7 +92,7 @@ def supporters_import(
             _plan_changes(row)
 
     if report.ok and not dry_run:
-        _write(report.rows, actor=actor, file_name=file_name)
+        write_import(report.rows, actor=actor, file_name=file_name)
         report.written = True
     return report
 
@@ -293,153 +267,3 @@ def _plan_changes(row: RowOutcome) -> None:
     if row.add_note:
         row.changes["notes"] = ("", values["notes"])
     row.action = "update" if row.changes else "skip"
-
-
-def _write(rows: list[RowOutcome], *, actor: AbstractBaseUser | None, file_name: str) -> None:
-    with transaction.atomic():
-        _insert_new_supporters(rows, actor=actor, file_name=file_name)
-        _update_matched_supporters(rows, actor=actor, file_name=file_name)
-        _write_consent_events(rows, actor=actor, file_name=file_name)
-        _write_tags(rows)
-        _write_notes(rows, actor=actor)
-
-
-def _insert_new_supporters(
-    rows: list[RowOutcome], *, actor: AbstractBaseUser | None, file_name: str
-) -> None:
-    """New supporters and their 'created' history rows, through core.bulk (see why there)."""
-    new_rows = [r for r in rows if r.action == "new"]
-    if not new_rows:
-        return
-    now = timezone.now()
-    defaults = {
-        f.attname: f.get_default() for f in Supporter._meta.concrete_fields if not f.primary_key
-    }
-    reason = f"Imported from {file_name}" if file_name else "Imported"
-    user_id = getattr(actor, "pk", None)
-    records, history = [], []
-    for row, pk in zip(new_rows, bulk.reserve_ids(Supporter, len(new_rows)), strict=True):
-        record = {**defaults, "id": pk, "created_at": now, "updated_at": now}
-        record.update((k, v) for k, v in row.values.items() if k not in SIDE_VALUES)
-        record["email_opt_in"] = row.values.get("email_opt_in") or "unknown"
-        (
-            record["match_email"],
-            record["match_name"],
-            record["match_postal"],
-            record["match_phone"],
-        ) = matching.match_keys(
-            email=record["email"],
-            first_name=record["first_name"],
-            last_name=record["last_name"],
-            organisation_name=record["organisation_name"],
-            kind=record["kind"],
-            postal_code=record["postal_code"],
-            phone=record["phone"],
-        )
-        row.supporter_id = pk
-        records.append(record)
-        history.append(
-            {
-                **record,
-                "history_date": now,
-                "history_type": "+",
-                "history_change_reason": reason,
-                "history_user_id": user_id,
-            }
-        )
-    bulk.insert_rows(Supporter, records)
-    for entry in history:
-        del entry["updated_at"]  # not tracked by history (see Supporter.history)
-    bulk.insert_rows(Supporter.history.model, history)
-
-
-def _update_matched_supporters(
-    rows: list[RowOutcome], *, actor: AbstractBaseUser | None, file_name: str
-) -> None:
-    updated = [r for r in rows if r.action == "update"]
-    if not updated:
-        return
-    changed_fields = {"updated_at", "match_email", "match_name", "match_postal", "match_phone"}
-    now = timezone.now()
-    for row in updated:
-        for name, (_old, new) in row.changes.items():
-            if name not in SIDE_VALUES:
-                setattr(row.supporter, name, new)
-                changed_fields.add(name)
-        row.supporter.updated_at = now
-        row.supporter.refresh_match_keys()
-    bulk_update_with_history(
-        [r.supporter for r in updated],
-        Supporter,
-        fields=sorted(changed_fields),
-        batch_size=500,
-        default_user=actor,
-        default_change_reason=f"Updated by import of {file_name}" if file_name else "Import",
-    )
-
-
-def _write_consent_events(
-    rows: list[RowOutcome], *, actor: AbstractBaseUser | None, file_name: str
-) -> None:
-    now = timezone.now()
-    actor_id = getattr(actor, "pk", None)
-    events = []
-    for row in rows:
-        if row.action not in ("new", "update"):
-            continue
-        source = str(row.values.get("consent_source") or file_name)[:200]
-        for name in ("email_opt_in", *RESTRICTIONS[:3]):
-            if row.action == "new":
-                new_value = row.values.get(name)
-                if not new_value:
-                    continue
-                old = "unknown" if name == "email_opt_in" else False
-            elif name in row.changes:
-                old, new_value = row.changes[name]
-            else:
-                continue
-            events.append(
-                {
-                    "supporter_id": row.supporter_id,
-                    "field": name,
-                    "old_value": str(old),
-                    "new_value": str(new_value),
-                    "method": ConsentEvent.Method.IMPORT.value,
-                    "source": source,
-                    "actor_id": actor_id,
-                    "at": now,
-                }
-            )
-    bulk.insert_rows(ConsentEvent, events)
-
-
-def _write_tags(rows: list[RowOutcome]) -> None:
-    written = [r for r in rows if r.action in ("new", "update") and r.new_tags]
-    wanted = {name for row in written for name in row.new_tags}
-    if not wanted:
-        return
-    tag_ids = dict(Tag.objects.filter(name__in=wanted).values_list("name", "pk"))
-    missing = [Tag(name=name) for name in sorted(wanted - tag_ids.keys())]
-    for tag in Tag.objects.bulk_create(missing):
-        tag_ids[tag.name] = tag.pk
-    links = [
-        {"supporter_id": row.supporter_id, "tag_id": tag_ids[name]}
-        for row in written
-        for name in row.new_tags
-    ]
-    bulk.insert_rows(Supporter.tags.through, links)
-
-
-def _write_notes(rows: list[RowOutcome], *, actor: AbstractBaseUser | None) -> None:
-    now = timezone.now()
-    notes = [
-        {
-            "supporter_id": r.supporter_id,
-            "text": str(r.values["notes"]),
-            "author_id": getattr(actor, "pk", None),
-            "created_at": now,
-        }
-        for r in rows
-        if r.add_note and r.action in ("new", "update")
-    ]
-    bulk.insert_rows(Note, notes)

@@ -9,22 +9,20 @@ import datetime
 import logging
 import traceback
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from crm.services import supporter_find_or_create_by_email
 from donations import stripe_client
+from donations import stripe_values as values
 from donations.emails import payment_failed_notice_queue
-from donations.models import Campaign, Fund, Gift, RecurringGift, StripeEvent
+from donations.models import Gift, RecurringGift, StripeEvent
 from donations.summary import donor_summaries_refresh
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any]], set[int]]  # returns ids of supporters whose giving changed
-ZERO_DECIMAL_CURRENCIES = {"jpy", "krw", "vnd", "clp", "pyg", "ugx", "xaf", "xof"}
 
 
 def stripe_event_receive(*, payload: bytes, signature: str) -> StripeEvent:
@@ -93,65 +91,6 @@ def _follow_up(supporter_ids: set[int]) -> None:
         transaction.on_commit(lambda gift_id=gift_id: reissue_receipt.enqueue(gift_id))
 
 
-def _money(amount: int | None, currency: str) -> Decimal:
-    if amount is None:
-        return Decimal("0.00")
-    if currency.lower() in ZERO_DECIMAL_CURRENCIES:
-        return Decimal(amount)
-    return (Decimal(amount) / 100).quantize(Decimal("0.01"))
-
-
-def _date(timestamp: int | None) -> datetime.date:
-    if not timestamp:
-        return timezone.localdate()
-    return timezone.localtime(datetime.datetime.fromtimestamp(timestamp, tz=datetime.UTC)).date()
-
-
-def _attribution(metadata: dict[str, Any]) -> dict[str, Any]:
-    """Campaign and fund from the appeal code and fund code the donate page put in metadata."""
-    code = (metadata.get("appeal_code") or "").strip()
-    campaign = Campaign.objects.filter(code=code).first() if code else None
-    fund = Fund.objects.filter(code=metadata.get("fund") or "").first()
-    fund = (
-        fund
-        or (campaign.fund if campaign else None)
-        or Fund.objects.filter(is_default=True).first()
-    )
-    return {"campaign": campaign, "fund": fund, "appeal_code": code[:40]}
-
-
-def _supporter(
-    *, metadata: dict[str, Any], email: str, name: str, address: dict[str, Any] | None, source: str
-):
-    from crm.models import Supporter
-
-    supporter_id = metadata.get("supporter_id")
-    if supporter_id and str(supporter_id).isdigit():
-        found = Supporter.objects.filter(pk=int(supporter_id)).first()
-        if found is not None:
-            return found
-    if not email:
-        raise ValueError("The event names no supporter and no email; cannot record the gift.")
-    return supporter_find_or_create_by_email(
-        email=email,
-        name=name,
-        address=address,
-        language=metadata.get("language", ""),
-        source=source,
-    )
-
-
-def _tribute(metadata: dict[str, Any]) -> dict[str, Any]:
-    kind = metadata.get("tribute") if metadata.get("tribute") in ("honour", "memory") else ""
-    return {
-        "tribute": kind,
-        "tribute_name": (metadata.get("tribute_name") or "")[:200] if kind else "",
-        "tribute_notify_name": (metadata.get("tribute_notify_name") or "")[:200] if kind else "",
-        "tribute_notify_email": (metadata.get("tribute_notify_email") or "")[:254] if kind else "",
-        "anonymous": metadata.get("anonymous") == "true",
-    }
-
-
 def on_checkout_session_completed(session: dict[str, Any]) -> set[int]:
     metadata = session.get("metadata") or {}
     details = session.get("customer_details") or {}
@@ -172,7 +111,7 @@ def on_checkout_session_completed(session: dict[str, Any]) -> set[int]:
             plan.save(update_fields=["status"])
         return {plan.supporter_id}
 
-    supporter = _supporter(
+    supporter = values.supporter(
         metadata=metadata,
         email=email,
         name=details.get("name") or "",
@@ -185,15 +124,15 @@ def on_checkout_session_completed(session: dict[str, Any]) -> set[int]:
     if gift is None:
         gift = Gift.objects.create(
             supporter=supporter,
-            amount=_money(session.get("amount_total"), currency),
+            amount=values.money(session.get("amount_total"), currency),
             currency=currency,
-            received_on=_date(session.get("created")),
+            received_on=values.date(session.get("created")),
             method=Gift.Method.CARD,
             status=Gift.Status.SUCCEEDED if paid else Gift.Status.PENDING,
             stripe_checkout_session_id=session["id"],
             stripe_payment_intent_id=session.get("payment_intent") or None,
-            **_attribution(metadata),
-            **_tribute(metadata),
+            **values.attribution(metadata),
+            **values.tribute(metadata),
         )
     elif paid and gift.status == Gift.Status.PENDING:
         gift.status = Gift.Status.SUCCEEDED
@@ -233,13 +172,13 @@ def _plan_for_subscription(
     )
     if plan is not None:
         return plan
-    supporter = _supporter(
+    supporter = values.supporter(
         metadata=metadata, email=email, name=name, address=address, source="Online monthly donation"
     )
-    attribution = _attribution(metadata)
+    attribution = values.attribution(metadata)
     return RecurringGift.objects.create(
         supporter=supporter,
-        amount=_money(amount, currency),
+        amount=values.money(amount, currency),
         currency=currency,
         interval=metadata.get("interval")
         if metadata.get("interval") in ("month", "year")
@@ -286,15 +225,15 @@ def on_invoice_paid(invoice: dict[str, Any]) -> set[int]:
         default=0,
     )
     if line_end:
-        plan.next_charge_on = _date(line_end)
+        plan.next_charge_on = values.date(line_end)
     plan.save()
     if not Gift.objects.filter(stripe_invoice_id=invoice["id"]).exists():
         paid_at = (invoice.get("status_transitions") or {}).get("paid_at") or invoice.get("created")
         Gift.objects.create(
             supporter_id=plan.supporter_id,
-            amount=_money(invoice.get("amount_paid"), currency),
+            amount=values.money(invoice.get("amount_paid"), currency),
             currency=currency,
-            received_on=_date(paid_at),
+            received_on=values.date(paid_at),
             method=Gift.Method.CARD,
             status=Gift.Status.SUCCEEDED,
             recurring=plan,
@@ -354,10 +293,10 @@ def on_subscription_changed(subscription: dict[str, Any]) -> set[int]:
         price = items[0].get("price") or {}
         quantity = items[0].get("quantity") or 1
         if price.get("unit_amount"):
-            plan.amount = _money(price["unit_amount"] * quantity, plan.currency)
+            plan.amount = values.money(price["unit_amount"] * quantity, plan.currency)
         period_end = items[0].get("current_period_end") or subscription.get("current_period_end")
         if period_end:
-            plan.next_charge_on = _date(period_end)
+            plan.next_charge_on = values.date(period_end)
     if status == RecurringGift.Status.CANCELLED and plan.cancelled_at is None:
         ended = subscription.get("canceled_at") or subscription.get("ended_at")
         plan.cancelled_at = (
@@ -384,7 +323,7 @@ def _gift_for_charge(charge: dict[str, Any]) -> Gift:
 
 def on_charge_refunded(charge: dict[str, Any]) -> set[int]:
     gift = _gift_for_charge(charge)
-    refunded = _money(charge.get("amount_refunded"), gift.currency)
+    refunded = values.money(charge.get("amount_refunded"), gift.currency)
     gift.amount_refunded = max(gift.amount_refunded, min(refunded, gift.amount))
     gift.status = (
         Gift.Status.REFUNDED
@@ -404,7 +343,7 @@ def on_dispute(closed: bool) -> Handler:
             if gift.status != Gift.Status.REFUNDED:
                 gift.status = Gift.Status.DISPUTED
         elif dispute.get("status") == "lost":
-            lost = _money(dispute.get("amount"), gift.currency)
+            lost = values.money(dispute.get("amount"), gift.currency)
             gift.amount_refunded = min(gift.amount, gift.amount_refunded + lost)
             gift.status = (
                 Gift.Status.REFUNDED

@@ -238,12 +238,12 @@ def test_a_row_matching_two_existing_records_asks_for_a_merge_first():
 
 
 def test_a_failure_while_writing_rolls_back_everything(monkeypatch):
-    from crm import importing
+    from crm import import_writing
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importing, "_write_notes", broken)
+    monkeypatch.setattr(import_writing, "_write_notes", broken)
     with pytest.raises(RuntimeError):
         run(ROWS)
     assert Supporter.objects.count() == 0

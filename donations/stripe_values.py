@@ -1,0 +1,70 @@
+"""Reading values out of Stripe objects: money, dates, attribution, the donor, tributes."""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from crm.models import Supporter
+from crm.services import supporter_find_or_create_by_email
+from donations.models import Campaign, Fund
+
+ZERO_DECIMAL_CURRENCIES = {"jpy", "krw", "vnd", "clp", "pyg", "ugx", "xaf", "xof"}
+
+
+def money(amount: int | None, currency: str) -> Decimal:
+    if amount is None:
+        return Decimal("0.00")
+    if currency.lower() in ZERO_DECIMAL_CURRENCIES:
+        return Decimal(amount)
+    return (Decimal(amount) / 100).quantize(Decimal("0.01"))
+
+
+def date(timestamp: int | None) -> datetime.date:
+    if not timestamp:
+        return timezone.localdate()
+    return timezone.localtime(datetime.datetime.fromtimestamp(timestamp, tz=datetime.UTC)).date()
+
+
+def attribution(metadata: dict[str, Any]) -> dict[str, Any]:
+    """Campaign and fund from the appeal code and fund code the donate page put in metadata."""
+    code = (metadata.get("appeal_code") or "").strip()
+    campaign = Campaign.objects.filter(code=code).first() if code else None
+    fund = Fund.objects.filter(code=metadata.get("fund") or "").first()
+    fund = (
+        fund
+        or (campaign.fund if campaign else None)
+        or Fund.objects.filter(is_default=True).first()
+    )
+    return {"campaign": campaign, "fund": fund, "appeal_code": code[:40]}
+
+
+def supporter(
+    *, metadata: dict[str, Any], email: str, name: str, address: dict[str, Any] | None, source: str
+):
+    supporter_id = metadata.get("supporter_id")
+    if supporter_id and str(supporter_id).isdigit():
+        found = Supporter.objects.filter(pk=int(supporter_id)).first()
+        if found is not None:
+            return found
+    if not email:
+        raise ValueError("The event names no supporter and no email; cannot record the gift.")
+    return supporter_find_or_create_by_email(
+        email=email,
+        name=name,
+        address=address,
+        language=metadata.get("language", ""),
+        source=source,
+    )
+
+
+def tribute(metadata: dict[str, Any]) -> dict[str, Any]:
+    kind = metadata.get("tribute") if metadata.get("tribute") in ("honour", "memory") else ""
+    return {
+        "tribute": kind,
+        "tribute_name": (metadata.get("tribute_name") or "")[:200] if kind else "",
+        "tribute_notify_name": (metadata.get("tribute_notify_name") or "")[:200] if kind else "",
+        "tribute_notify_email": (metadata.get("tribute_notify_email") or "")[:254] if kind else "",
+        "anonymous": metadata.get("anonymous") == "true",
+    }
