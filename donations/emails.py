@@ -64,7 +64,9 @@ def thank_you_send(*, gift_id: int) -> bool:
     from donations.receipts import receipt_issue
 
     with transaction.atomic():
-        gift = Gift.objects.select_for_update().select_related("supporter").get(pk=gift_id)
+        gift = (
+            Gift.objects.select_for_update(of=("self",)).select_related("supporter").get(pk=gift_id)
+        )
         if gift.acknowledgement != Gift.Acknowledgement.PENDING or gift.net_amount <= 0:
             return False
         supporter = gift.supporter

@@ -26,7 +26,11 @@ def receipt_issue(*, gift: Gift) -> Receipt | None:
     """The gift's current receipt, issuing a new version if what it says has changed.
     Returns None for a gift that is not (or no longer) money received."""
     with transaction.atomic():
-        gift = Gift.objects.select_for_update().select_related("supporter", "fund").get(pk=gift.pk)
+        gift = (
+            Gift.objects.select_for_update(of=("self",))
+            .select_related("supporter", "fund")
+            .get(pk=gift.pk)
+        )
         latest = gift.receipts.order_by("-version").first()
         amount = gift.net_amount
         if latest is not None and latest.amount == amount:
