@@ -131,6 +131,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
 USE_I18N = True
+# The project's own translations (Spanish): compiled .mo files are kept in the repository.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

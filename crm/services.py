@@ -199,6 +199,8 @@ def supporter_find_or_create_by_email(
     *,
     email: str,
     name: str = "",
+    first_name: str = "",
+    last_name: str = "",
     address: dict[str, str] | None = None,
     language: str = "",
     source: str = "",
@@ -213,9 +215,12 @@ def supporter_find_or_create_by_email(
         existing = Supporter.objects.filter(email=email).first()
         if existing is not None:
             return existing
-    first, _, last = (name or "").strip().rpartition(" ")
-    if not first:
-        first, last = last, ""
+    if first_name or last_name:
+        first, last = first_name.strip(), last_name.strip()
+    else:  # one "name" field, as Stripe's page gives it: the last word is the surname
+        first, _, last = (name or "").strip().rpartition(" ")
+        if not first:
+            first, last = last, ""
     address = address or {}
     supporter = Supporter(
         first_name=first[:100],

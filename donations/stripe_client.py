@@ -68,3 +68,19 @@ def sign_payload(payload: bytes, *, secret: str, timestamp: int) -> str:
     signed = f"{timestamp}.{payload.decode('utf-8')}"
     signature = stripe.WebhookSignature._compute_signature(signed, secret)
     return f"t={timestamp},v1={signature}"
+
+
+class StripeUnavailable(Exception):
+    """Stripe refused or could not be reached; nothing was created and nothing was charged."""
+
+
+def create_checkout_session(params: dict[str, Any], *, idempotency_key: str) -> dict[str, Any]:
+    """Create a hosted Checkout Session. The same key with the same params returns the session
+    made the first time (Stripe keeps keys for 24 hours), so a double submit makes one."""
+    try:
+        session = _client().v1.checkout.sessions.create(
+            params, options={"idempotency_key": idempotency_key}
+        )
+    except stripe.StripeError as exc:
+        raise StripeUnavailable(str(exc)) from exc
+    return session.to_dict()

@@ -53,10 +53,27 @@ def supporter(
     return supporter_find_or_create_by_email(
         email=email,
         name=name,
-        address=address,
+        first_name=metadata.get("donor_first_name") or "",
+        last_name=metadata.get("donor_last_name") or "",
+        address=donor_address(metadata) or address,
         language=metadata.get("language", ""),
         source=source,
     )
+
+
+def donor_address(metadata: dict[str, Any]) -> dict[str, str] | None:
+    """The full address the donor typed on our donate page. Stripe's own page may have asked
+    only for a postal code, so this is preferred over the session's customer_details."""
+    if not metadata.get("donor_address_line1"):
+        return None
+    return {
+        "line1": metadata.get("donor_address_line1") or "",
+        "line2": metadata.get("donor_address_line2") or "",
+        "city": metadata.get("donor_city") or "",
+        "state": metadata.get("donor_state") or "",
+        "postal_code": metadata.get("donor_postal_code") or "",
+        "country": metadata.get("donor_country") or "US",
+    }
 
 
 def tribute(metadata: dict[str, Any]) -> dict[str, Any]:

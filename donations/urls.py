@@ -1,8 +1,11 @@
 from django.urls import path
 
-from donations import views
+from donations import donate_views, views
 
 app_name = "donations"
 urlpatterns = [
     path("stripe/webhook/", views.stripe_webhook, name="stripe-webhook"),
+    path("donate/", donate_views.donate, name="donate"),
+    path("donate/thanks/", donate_views.thanks, name="thanks"),
+    path("donate/test-checkout/<str:token>/", donate_views.test_checkout, name="test-checkout"),
 ]

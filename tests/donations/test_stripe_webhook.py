@@ -72,6 +72,31 @@ def test_a_payment_link_session_the_site_did_not_create_is_still_recorded(client
     assert gift.campaign is None and gift.fund.code == "general"
 
 
+def test_the_donate_pages_full_address_wins_over_stripes_partial_one(client):
+    session = stripe_object("checkout_session_payment", id="cs_test_address")
+    session["customer_details"]["name"] = "Maria Jose Lopez Garcia"
+    session["customer_details"]["address"] = {"postal_code": "10451", "country": "US"}
+    session["metadata"] |= {
+        "donor_first_name": "María José",
+        "donor_last_name": "López García",
+        "donor_address_line1": "12 Main St",
+        "donor_address_line2": "Apt 4",
+        "donor_city": "Bronx",
+        "donor_state": "NY",
+        "donor_postal_code": "10451",
+        "donor_country": "US",
+    }
+    post(client, event("checkout.session.completed", session))
+    donor = Gift.objects.get().supporter
+    assert (donor.first_name, donor.last_name) == ("María José", "López García")
+    assert (donor.address_line1, donor.address_line2, donor.city, donor.region) == (
+        "12 Main St",
+        "Apt 4",
+        "Bronx",
+        "NY",
+    )
+
+
 def test_an_unpaid_session_waits_for_the_async_result(client):
     session = stripe_object("checkout_session_payment", payment_status="unpaid")
     post(client, event("checkout.session.completed", session))

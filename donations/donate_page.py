@@ -1,0 +1,66 @@
+"""What the public donate page offers a visitor: the amounts to ask for, and, when they arrive
+through a personal link from a letter (?t=TOKEN), their details filled in and the appeal that
+brought them. ?appeal=CODE alone attributes the gift and fills in nothing."""
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from crm.models import Supporter
+from donations.checkout import DEFAULT_ASKS, MAX_AMOUNT, MIN_AMOUNT
+from donations.tokens import read_donate_token
+
+_APPEAL_CODE = re.compile(r"[-\w]{1,40}", re.ASCII)
+
+
+@dataclass(frozen=True)
+class DonatePage:
+    ask_amounts: tuple[Decimal, ...] = DEFAULT_ASKS
+    initial: dict[str, Any] = field(default_factory=dict)
+    appeal_code: str = ""
+    link_expired: bool = False
+    supporter_id: int | None = None
+    supporter_email: str = ""
+
+    def supporter_id_for(self, email: str) -> int | None:
+        """The letter's supporter, unless the form now carries another person's email (a link
+        forwarded to a friend): that gift is then matched by email like any other."""
+        if self.supporter_id is None:
+            return None
+        if self.supporter_email and self.supporter_email != email.strip().lower():
+            return None
+        return self.supporter_id
+
+
+def donate_page_for(*, token: str = "", appeal: str = "") -> DonatePage:
+    appeal_code = appeal.strip() if _APPEAL_CODE.fullmatch(appeal.strip()) else ""
+    if not token:
+        return DonatePage(appeal_code=appeal_code)
+    data = read_donate_token(token)
+    if data is None:
+        # Expired or altered: the ordinary page, with nothing filled in.
+        return DonatePage(appeal_code=appeal_code, link_expired=True)
+    asks = tuple(a for a in data.ask_amounts if MIN_AMOUNT <= a <= MAX_AMOUNT) or DEFAULT_ASKS
+    appeal_code = data.appeal_code or appeal_code
+    supporter = Supporter.objects.filter(pk=data.supporter_id).first()
+    if supporter is None:  # merged away or removed since the letter went out
+        return DonatePage(ask_amounts=asks, appeal_code=appeal_code)
+    initial = {
+        "first_name": supporter.first_name,
+        "last_name": supporter.last_name,
+        "email": supporter.email,
+        "address_line1": supporter.address_line1,
+        "address_line2": supporter.address_line2,
+        "city": supporter.city,
+        "region": supporter.region,
+        "postal_code": supporter.postal_code,
+        "country": supporter.country,
+    }
+    return DonatePage(
+        ask_amounts=asks,
+        initial={key: value for key, value in initial.items() if value},
+        appeal_code=appeal_code,
+        supporter_id=supporter.pk,
+        supporter_email=supporter.email,
+    )

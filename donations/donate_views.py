@@ -1,0 +1,149 @@
+"""The public donation pages: /donate/, its thank-you page, and the local test checkout."""
+
+import logging
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from core.models import Organisation
+from donations import local_checkout
+from donations.checkout import checkout_start
+from donations.donate_page import donate_page_for
+from donations.forms import DonationForm, money_label
+from donations.models import Gift
+from donations.stripe_client import StripeUnavailable
+
+logger = logging.getLogger(__name__)
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+
+
+@require_http_methods(["GET", "POST"])
+def donate(request: HttpRequest) -> HttpResponse:
+    chosen_language = _language_from_query(request)
+    page = donate_page_for(token=request.GET.get("t", ""), appeal=request.GET.get("appeal", ""))
+    form = DonationForm(
+        request.POST if request.method == "POST" else None,
+        ask_amounts=page.ask_amounts,
+        initial=page.initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        donation = form.donation_request(
+            language=translation.get_language(),
+            appeal_code=page.appeal_code,
+            supporter_id=page.supporter_id_for(form.cleaned_data["email"]),
+        )
+        try:
+            return redirect(checkout_start(donation=donation, site_url=settings.SITE_URL))
+        except StripeUnavailable:
+            logger.exception("Could not create a Stripe Checkout Session")
+            form.add_error(
+                None,
+                _(
+                    "We could not reach our card processor, so nothing was charged. "
+                    "Please try again in a minute."
+                ),
+            )
+    kept = {key: request.GET[key] for key in ("t", "appeal") if request.GET.get(key)}
+    context = {
+        "form": form,
+        "page": page,
+        "form_action": f"?{urlencode(kept)}" if kept else request.path,
+        "cancelled": request.method == "GET" and request.GET.get("cancelled") == "1",
+        "dedication_open": bool(
+            form["tribute"].value()
+            or any(form[name].errors for name in ("tribute_name", "tribute_notify_email"))
+        ),
+        **_public_context(request),
+    }
+    return _remember_language(render(request, "donations/donate.html", context), chosen_language)
+
+
+@require_http_methods(["GET"])
+def thanks(request: HttpRequest) -> HttpResponse:
+    chosen_language = _language_from_query(request)
+    session_id = request.GET.get("session_id", "")[:255]
+    # Shown only once the webhook has recorded it; a monthly plan's first gift is found by its
+    # invoice, so the page speaks generally until then.
+    gift = (
+        Gift.objects.filter(stripe_checkout_session_id=session_id).only("amount").first()
+        if session_id
+        else None
+    )
+    context = {
+        "amount": money_label(gift.amount) if gift else "",
+        **_public_context(request),
+    }
+    return _remember_language(render(request, "donations/thanks.html", context), chosen_language)
+
+
+@require_http_methods(["GET", "POST"])
+def test_checkout(request: HttpRequest, token: str) -> HttpResponse:
+    if not local_checkout.is_enabled():
+        raise Http404("The local test checkout is off while a Stripe key is set.")
+    pending = local_checkout.session_read(token)
+    if pending is None:
+        return render(
+            request,
+            "donations/test_checkout.html",
+            {"expired": True, **_public_context(request)},
+            status=404,
+        )
+    if request.method == "POST":
+        return redirect(local_checkout.session_complete(pending))
+    # Like Stripe's page, shown in the language the donor chose on ours.
+    language = pending.params.get("locale") or translation.get_language()
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    context = {
+        "pending": pending,
+        "amount": money_label(pending.amount),
+        "email": pending.params.get("customer_email", ""),
+        **_public_context(request),
+        "language_links": [],  # Stripe's page has no switch either: it follows the locale
+    }
+    return render(request, "donations/test_checkout.html", context)
+
+
+def _language_from_query(request: HttpRequest) -> str | None:
+    """?lang=es switches the page and is remembered in Django's language cookie."""
+    language = request.GET.get("lang")
+    if language not in dict(settings.LANGUAGES):
+        return None
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    return language
+
+
+def _remember_language(response: HttpResponse, language: str | None) -> HttpResponse:
+    if language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response
+
+
+def _public_context(request: HttpRequest) -> dict[str, Any]:
+    current = translation.get_language()
+    query = request.GET.copy()
+    query.pop("cancelled", None)
+    links = []
+    for code, name in settings.LANGUAGES:
+        query["lang"] = code
+        links.append(
+            {"code": code, "name": name, "url": f"?{query.urlencode()}", "current": code == current}
+        )
+    return {
+        "organisation": Organisation.current(),
+        "language_links": links,
+        "test_mode": local_checkout.is_enabled(),
+    }

@@ -1,0 +1,294 @@
+import re
+import uuid
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.translation import gettext_lazy as _
+
+from crm.matching import US_REGIONS, us_zip_error
+from donations.checkout import MAX_AMOUNT, MIN_AMOUNT, MONTHLY, ONCE, DonationRequest
+
+OTHER = "other"
+_NONCE = re.compile(r"[0-9a-f]{32}")
+_PLAIN_AMOUNT = re.compile(r"\d{1,9}(\.\d{1,2})?")
+_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d{1,2})?")
+_DECIMAL_COMMA = re.compile(r"\d{1,9},\d{1,2}")
+
+# The countries most of this organisation's supporters write from, the US first. A donor from
+# elsewhere can still give; Stripe asks for the card's own country.
+COUNTRIES = [
+    ("US", _("United States")),
+    ("CA", _("Canada")),
+    ("MX", _("Mexico")),
+    ("GT", "Guatemala"),
+    ("SV", "El Salvador"),
+    ("HN", "Honduras"),
+    ("NI", "Nicaragua"),
+    ("CR", "Costa Rica"),
+    ("PA", _("Panama")),
+    ("CU", "Cuba"),
+    ("DO", _("Dominican Republic")),
+    ("HT", _("Haiti")),
+    ("CO", "Colombia"),
+    ("VE", "Venezuela"),
+    ("EC", "Ecuador"),
+    ("PE", _("Peru")),
+    ("BO", "Bolivia"),
+    ("BR", _("Brazil")),
+    ("AR", "Argentina"),
+    ("CL", "Chile"),
+    ("ES", _("Spain")),
+    ("GB", _("United Kingdom")),
+    ("FR", _("France")),
+    ("DE", _("Germany")),
+    ("PH", _("Philippines")),
+    ("IN", _("India")),
+]
+
+
+def money_label(amount: Decimal) -> str:
+    """'$25', '$1,000', '$12.50'."""
+    whole = amount == amount.to_integral_value()
+    return f"${intcomma(int(amount))}" if whole else f"${intcomma(f'{amount:.2f}')}"
+
+
+def _text(
+    label: str,
+    *,
+    autocomplete: str,
+    required_message: str | None = None,
+    max_length: int = 100,
+) -> forms.CharField:
+    messages = {"max_length": _("Please shorten this to %(limit_value)d characters.")}
+    if required_message is not None:
+        messages["required"] = required_message
+    return forms.CharField(
+        label=label,
+        required=required_message is not None,
+        max_length=max_length,
+        widget=forms.TextInput(attrs={"autocomplete": autocomplete}),
+        error_messages=messages,
+    )
+
+
+class DonationForm(forms.Form):
+    frequency = forms.ChoiceField(
+        label=_("How often"),
+        choices=[(ONCE, _("Give once")), (MONTHLY, _("Give monthly"))],
+        initial=ONCE,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose to give once or monthly.")},
+    )
+    amount = forms.ChoiceField(label=_("Amount"), required=False, widget=forms.RadioSelect)
+    other_amount = forms.CharField(
+        label=_("Other amount in US dollars"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    first_name = _text(
+        _("First name"), autocomplete="given-name", required_message=_("Enter your first name.")
+    )
+    last_name = _text(
+        _("Last name"), autocomplete="family-name", required_message=_("Enter your last name.")
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        help_text=_("We send your receipt here."),
+        error_messages={
+            "required": _("Enter your email address, so we can send your receipt."),
+            "invalid": _("Enter an email address like name@example.com."),
+        },
+    )
+    address_line1 = _text(
+        _("Street address"),
+        autocomplete="address-line1",
+        required_message=_("Enter your street address, for your receipt."),
+        max_length=200,
+    )
+    address_line2 = _text(
+        _("Apartment, suite, etc. (optional)"), autocomplete="address-line2", max_length=200
+    )
+    city = _text(_("City"), autocomplete="address-level2", required_message=_("Enter your city."))
+    region = _text(_("State / province"), autocomplete="address-level1")
+    postal_code = _text(_("ZIP / postal code"), autocomplete="postal-code", max_length=20)
+    country = forms.ChoiceField(
+        label=_("Country"),
+        choices=COUNTRIES,
+        initial="US",
+        widget=forms.Select(attrs={"autocomplete": "country"}),
+    )
+    tribute = forms.ChoiceField(
+        label=_("Dedicate this gift"),
+        required=False,
+        choices=[
+            ("", _("No dedication")),
+            ("honour", _("In honour of someone")),
+            ("memory", _("In memory of someone")),
+        ],
+        initial="",
+        widget=forms.RadioSelect,
+    )
+    tribute_name = _text(
+        _("Name of the person you are honouring or remembering"), autocomplete="off", max_length=200
+    )
+    tribute_notify_name = _text(_("Their name"), autocomplete="off", max_length=200)
+    tribute_notify_email = forms.EmailField(
+        label=_("Their email"),
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"invalid": _("Enter an email address like name@example.com.")},
+    )
+    cover_fee = forms.BooleanField(
+        label=_("Add 2.9% + $0.30 to cover the card processing fee, so all of my gift arrives."),
+        required=False,
+    )
+    anonymous = forms.BooleanField(
+        label=_("Keep my name out of public lists of donors."), required=False
+    )
+    nonce = forms.CharField(widget=forms.HiddenInput, required=False)
+    # A field people never see: bots that fill in every field give themselves away.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(
+        self, *args: Any, ask_amounts: Sequence[Decimal], initial: dict | None = None, **kwargs: Any
+    ) -> None:
+        initial = {"nonce": uuid.uuid4().hex, **(initial or {})}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["amount"].choices = [
+            (str(amount), money_label(amount)) for amount in ask_amounts
+        ] + [(OTHER, _("Other"))]
+        self.fields["other_amount"].help_text = _("Between %(min)s and %(max)s.") % {
+            "min": money_label(MIN_AMOUNT),
+            "max": money_label(MAX_AMOUNT),
+        }
+
+    def clean_other_amount(self) -> Decimal | None:
+        raw = re.sub(r"[\s$]|US|USD", "", self.cleaned_data["other_amount"] or "")
+        if not raw:
+            return None
+        if _THOUSANDS.fullmatch(raw):
+            raw = raw.replace(",", "")
+        elif _DECIMAL_COMMA.fullmatch(raw):
+            raw = raw.replace(",", ".")
+        if not _PLAIN_AMOUNT.fullmatch(raw):
+            raise forms.ValidationError(
+                _("Enter the amount in dollars, for example 40 or 40.50."), code="invalid"
+            )
+        try:
+            return Decimal(raw)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only plain numbers
+            raise forms.ValidationError(_("Enter the amount in dollars."), code="invalid") from None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("website"):
+            self.data = self.data.copy()
+            self.data["website"] = ""
+            raise forms.ValidationError(
+                _("Your gift could not be sent. Please check your details and try again."),
+                code="honeypot",
+            )
+        if not _NONCE.fullmatch(data.get("nonce") or ""):
+            # The hidden field was lost or altered: issue a fresh one with the re-shown form.
+            self.data = self.data.copy()
+            self.data["nonce"] = uuid.uuid4().hex
+            raise forms.ValidationError(
+                _("Please check your details and press Continue to payment again."), code="nonce"
+            )
+        self._clean_amount(data)
+        self._clean_address(data)
+        if data.get("tribute") and not (data.get("tribute_name") or "").strip():
+            self.add_error(
+                "tribute_name",
+                _("Enter the name of the person you are honouring or remembering."),
+            )
+        return data
+
+    def _clean_amount(self, data: dict[str, Any]) -> None:
+        choice = data.get("amount") or ""
+        other = data.get("other_amount")
+        if "other_amount" in self.errors:
+            return
+        if choice == OTHER or (not choice and other is not None):
+            if other is None:
+                self.add_error("other_amount", _("Type the amount you would like to give."))
+                return
+            amount, field = other, "other_amount"
+        elif choice:
+            amount, field = Decimal(choice), "amount"
+        else:
+            self.add_error("amount", _("Choose an amount, or type another amount."))
+            return
+        if amount < MIN_AMOUNT:
+            self.add_error(
+                field,
+                _("The smallest gift we can take online is %(min)s.")
+                % {"min": money_label(MIN_AMOUNT)},
+            )
+        elif amount > MAX_AMOUNT:
+            self.add_error(
+                field,
+                _(
+                    "Online gifts can be up to %(max)s. For a larger gift, please call or "
+                    "write to us and we will help."
+                )
+                % {"max": money_label(MAX_AMOUNT)},
+            )
+        else:
+            data["amount_value"] = amount
+
+    def _clean_address(self, data: dict[str, Any]) -> None:
+        if data.get("country") != "US":
+            return
+        region = (data.get("region") or "").strip().upper()
+        postal = (data.get("postal_code") or "").strip()
+        if not region:
+            self.add_error("region", _("Enter your state, for example NY."))
+        elif region not in US_REGIONS:
+            self.add_error("region", _("Enter the two-letter state code, for example NY or CA."))
+        else:
+            data["region"] = region
+        if not postal:
+            self.add_error("postal_code", _("Enter your ZIP code."))
+        elif us_zip_error(postal):
+            self.add_error("postal_code", _("Enter a 5-digit ZIP code, for example 10001."))
+
+    def donation_request(
+        self, *, language: str, appeal_code: str, supporter_id: int | None
+    ) -> DonationRequest:
+        data = self.cleaned_data
+        tribute = data.get("tribute") or ""
+        return DonationRequest(
+            amount=data["amount_value"],
+            frequency=data["frequency"],
+            first_name=data["first_name"].strip(),
+            last_name=data["last_name"].strip(),
+            email=data["email"].strip(),
+            address_line1=data["address_line1"].strip(),
+            address_line2=(data.get("address_line2") or "").strip(),
+            city=data["city"].strip(),
+            region=(data.get("region") or "").strip(),
+            postal_code=(data.get("postal_code") or "").strip(),
+            country=data["country"],
+            language=language if language in ("en", "es") else "en",
+            tribute=tribute,
+            tribute_name=data["tribute_name"].strip() if tribute else "",
+            tribute_notify_name=data["tribute_notify_name"].strip() if tribute else "",
+            tribute_notify_email=data["tribute_notify_email"].strip() if tribute else "",
+            cover_fee=bool(data.get("cover_fee")),
+            anonymous=bool(data.get("anonymous")),
+            appeal_code=appeal_code,
+            supporter_id=supporter_id,
+            nonce=data["nonce"],
+        )

@@ -1,0 +1,12 @@
+import pytest
+
+from tests.stripe_standin import StripeStandIn
+
+
+@pytest.fixture
+def stripe_api(settings):
+    """Stripe's API as a local stand-in, with a (fake) secret key so the site uses it."""
+    with StripeStandIn() as api:
+        settings.STRIPE_API_BASE = api.url
+        settings.STRIPE_SECRET_KEY = "sk_test_x"
+        yield api
