@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
+from core.history_records import CreationAwareHistoricalRecords
 from crm import greetings, matching
 
 
@@ -112,7 +112,7 @@ class Supporter(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[tags])
+    history = CreationAwareHistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[tags])
 
     class Meta:
         # People by surname, organisations by name, in one alphabetical list.

@@ -1,374 +1,114 @@
-"""Stripe webhook events: stored first, then processed exactly once each, in a transaction.
+"""The Stripe webhook inbox: each event is stored, then processed exactly once, in one
+transaction. What each event does to the ledger is in donations.stripe_handlers.
 
-Handlers are written so that any order of arrival ends in the same ledger: each finds or
-creates its rows by Stripe's own ids (unique in the database), and only moves a gift or plan
-forward (a refund is never undone by a late 'paid').
+The event row is inserted first; the handler runs inside a savepoint after it, so a handler
+that fails undoes only its own work and the row is committed with the error, for
+`manage.py stripe_reprocess`. The inbox's unique event id makes a second delivery of the same
+event, even one arriving at the same moment, wait for the first and then find it done.
 """
 
-import datetime
-import logging
 import traceback
-from collections.abc import Callable
-from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from donations import stripe_client
-from donations import stripe_values as values
-from donations.emails import payment_failed_notice_queue
-from donations.models import Gift, RecurringGift, StripeEvent
+from donations.models import StripeEvent
+from donations.stripe_handlers import HANDLERS, Changes
 from donations.summary import donor_summaries_refresh
 
-logger = logging.getLogger(__name__)
-Handler = Callable[[dict[str, Any]], set[int]]  # returns ids of supporters whose giving changed
+__all__ = ["HANDLERS", "stripe_event_process", "stripe_event_receive"]
 
 
-def stripe_event_receive(*, payload: bytes, signature: str) -> StripeEvent:
-    """Verify, store (once per event id), then process. Raises InvalidWebhook for a bad body,
-    and re-raises a handler's error after keeping it on the inbox row."""
+def stripe_event_receive(*, payload: bytes, signature: str) -> str:
+    """Verify, store (once per event id) and process an event; return its id.
+
+    Raises InvalidWebhook for a body that is not a genuine, fresh event, and re-raises a
+    handler's error after the error is kept on the inbox row."""
     event = stripe_client.verify_event(payload, signature)
-    try:
-        with transaction.atomic():
-            row, _ = StripeEvent.objects.get_or_create(
-                event_id=event["id"],
-                defaults={
-                    "type": event.get("type", ""),
-                    "payload": event,
-                    "livemode": bool(event.get("livemode")),
-                },
-            )
-    except IntegrityError:  # the same event arrived twice at once; the other stored it
-        row = StripeEvent.objects.get(event_id=event["id"])
-    stripe_event_process(event_pk=row.pk)
-    row.refresh_from_db()
-    return row
+    event_id = event["id"]
+    if StripeEvent.objects.filter(event_id=event_id, processed_at__isnull=False).exists():
+        return event_id  # a replay of an event already done: one indexed read
+    with transaction.atomic():
+        row_id = _insert_if_new(event)
+        if row_id is None:
+            # Stored before: by a delivery that failed, or by one that just finished (the
+            # insert above waited for it). The row lock settles which.
+            locked = StripeEvent.objects.select_for_update().only("processed_at")
+            row = locked.get(event_id=event_id)
+            if row.processed_at is not None:
+                return event_id
+            row_id = row.pk
+        failure = _run_handler(row_id, event)
+    if failure is not None:
+        raise failure
+    return event_id
 
 
 def stripe_event_process(*, event_pk: int) -> None:
+    """Process a stored event that is not done yet (retries and `stripe_sync`)."""
+    with transaction.atomic():
+        row = StripeEvent.objects.select_for_update().get(pk=event_pk)
+        if row.processed_at is not None:
+            return
+        failure = _run_handler(row.pk, row.payload)
+    if failure is not None:
+        raise failure
+
+
+def _insert_if_new(event: dict) -> int | None:
+    """INSERT ... ON CONFLICT DO NOTHING: the new row's id, or None if the event id is known.
+    (get_or_create would read first and need a savepoint; this is one statement.)"""
+    payload = StripeEvent._meta.get_field("payload").get_db_prep_save(event, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {StripeEvent._meta.db_table} "  # noqa: S608 - the table name is ours
+            "(event_id, type, payload, livemode, received_at, attempts, error) "
+            "VALUES (%s, %s, %s, %s, %s, 0, '') "
+            "ON CONFLICT (event_id) DO NOTHING RETURNING id",
+            [
+                event["id"],
+                str(event.get("type", ""))[:100],
+                payload,
+                bool(event.get("livemode")),
+                timezone.now(),
+            ],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _run_handler(row_id: int, event: dict) -> Exception | None:
+    """Run the event's handler in a savepoint and mark the row done, or keep its error."""
+    handler = HANDLERS.get(event.get("type", ""))
     try:
         with transaction.atomic():
-            # The row lock makes a concurrent delivery of the same event wait, then see it done.
-            row = StripeEvent.objects.select_for_update().get(pk=event_pk)
-            if row.processed_at is not None:
-                return
-            handler = HANDLERS.get(row.type)
-            changed = handler(row.payload["data"]["object"]) if handler else set()
-            _follow_up(changed)
-            if changed:
-                donor_summaries_refresh(supporter_ids=changed)
-            row.processed_at = timezone.now()
-            row.error = ""
-            row.attempts = F("attempts") + 1
-            row.save(update_fields=["processed_at", "error", "attempts"])
-    except Exception:
-        StripeEvent.objects.filter(pk=event_pk).update(
+            changes = handler(event["data"]["object"]) if handler else Changes()
+            if changes.supporters:
+                donor_summaries_refresh(supporter_ids=changes.supporters)
+            _follow_up(changes)
+    except Exception as exc:
+        StripeEvent.objects.filter(pk=row_id).update(
             error=traceback.format_exc()[-4000:], attempts=F("attempts") + 1
         )
-        raise
+        return exc
+    StripeEvent.objects.filter(pk=row_id).update(
+        processed_at=timezone.now(), error="", attempts=F("attempts") + 1
+    )
+    return None
 
 
-def _follow_up(supporter_ids: set[int]) -> None:
-    """After commit: thank new gifts, and re-receipt receipted gifts whose amount changed."""
+def _follow_up(changes: Changes) -> None:
+    """Queue a thank-you for each gift this event made paid, and a new receipt version for
+    each receipted gift it took money from. The tasks are written in this transaction (the
+    queue is a table in the same database), so they exist exactly when the change does."""
+    from donations.models import Receipt
     from donations.tasks import reissue_receipt, thank_donor
 
-    gifts = Gift.objects.filter(supporter_id__in=supporter_ids)
-    to_thank = list(
-        gifts.filter(
-            acknowledgement=Gift.Acknowledgement.PENDING, status=Gift.Status.SUCCEEDED
-        ).values_list("pk", flat=True)
-    )
-    to_reissue = list(
-        gifts.filter(receipts__isnull=False)
-        .exclude(status__in=[Gift.Status.SUCCEEDED, Gift.Status.DISPUTED])
-        .values_list("pk", flat=True)
-        .distinct()
-    )
-    for gift_id in to_thank:
-        transaction.on_commit(lambda gift_id=gift_id: thank_donor.enqueue(gift_id))
-    for gift_id in to_reissue:
-        transaction.on_commit(lambda gift_id=gift_id: reissue_receipt.enqueue(gift_id))
-
-
-def on_checkout_session_completed(session: dict[str, Any]) -> set[int]:
-    metadata = session.get("metadata") or {}
-    details = session.get("customer_details") or {}
-    email = details.get("email") or session.get("customer_email") or ""
-    if session.get("mode") == "subscription":
-        plan = _plan_for_subscription(
-            subscription_id=session.get("subscription") or "",
-            customer_id=session.get("customer") or "",
-            metadata=metadata,
-            email=email,
-            name=details.get("name") or "",
-            address=details.get("address"),
-            amount=session.get("amount_total"),
-            currency=session.get("currency") or "usd",
-        )
-        if session.get("payment_status") == "paid" and plan.status == "incomplete":
-            plan.status = RecurringGift.Status.ACTIVE
-            plan.save(update_fields=["status"])
-        return {plan.supporter_id}
-
-    supporter = values.supporter(
-        metadata=metadata,
-        email=email,
-        name=details.get("name") or "",
-        address=details.get("address"),
-        source="Online donation",
-    )
-    paid = session.get("payment_status") in ("paid", "no_payment_required")
-    currency = session.get("currency") or "usd"
-    gift = Gift.objects.select_for_update().filter(stripe_checkout_session_id=session["id"]).first()
-    if gift is None:
-        gift = Gift.objects.create(
-            supporter=supporter,
-            amount=values.money(session.get("amount_total"), currency),
-            currency=currency,
-            received_on=values.date(session.get("created")),
-            method=Gift.Method.CARD,
-            status=Gift.Status.SUCCEEDED if paid else Gift.Status.PENDING,
-            stripe_checkout_session_id=session["id"],
-            stripe_payment_intent_id=session.get("payment_intent") or None,
-            **values.attribution(metadata),
-            **values.tribute(metadata),
-        )
-    elif paid and gift.status == Gift.Status.PENDING:
-        gift.status = Gift.Status.SUCCEEDED
-        gift.save(update_fields=["status"])
-    return {gift.supporter_id}
-
-
-def on_async_payment(succeeded: bool) -> Handler:
-    def handle(session: dict[str, Any]) -> set[int]:
-        changed = on_checkout_session_completed({**session, "payment_status": "unpaid"})
-        gift = Gift.objects.select_for_update().get(stripe_checkout_session_id=session["id"])
-        if gift.status == Gift.Status.PENDING:
-            gift.status = Gift.Status.SUCCEEDED if succeeded else Gift.Status.FAILED
-            gift.save(update_fields=["status"])
-        return changed
-
-    return handle
-
-
-def _plan_for_subscription(
-    *,
-    subscription_id: str,
-    customer_id: str,
-    metadata: dict[str, Any],
-    email: str,
-    name: str,
-    address: dict[str, Any] | None,
-    amount: int | None,
-    currency: str,
-) -> RecurringGift:
-    if not subscription_id:
-        raise ValueError("A subscription event without a subscription id.")
-    plan = (
-        RecurringGift.objects.select_for_update()
-        .filter(stripe_subscription_id=subscription_id)
-        .first()
-    )
-    if plan is not None:
-        return plan
-    supporter = values.supporter(
-        metadata=metadata, email=email, name=name, address=address, source="Online monthly donation"
-    )
-    attribution = values.attribution(metadata)
-    return RecurringGift.objects.create(
-        supporter=supporter,
-        amount=values.money(amount, currency),
-        currency=currency,
-        interval=metadata.get("interval")
-        if metadata.get("interval") in ("month", "year")
-        else "month",
-        stripe_subscription_id=subscription_id,
-        stripe_customer_id=customer_id,
-        fund=attribution["fund"],
-        campaign=attribution["campaign"],
-        started_on=timezone.localdate(),
-    )
-
-
-def _invoice_subscription(invoice: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """Subscription id and its metadata, from either API shape of an invoice."""
-    parent = (invoice.get("parent") or {}).get("subscription_details") or {}
-    legacy = invoice.get("subscription_details") or {}
-    subscription = invoice.get("subscription") or parent.get("subscription") or ""
-    metadata = parent.get("metadata") or legacy.get("metadata") or {}
-    return subscription, metadata
-
-
-def on_invoice_paid(invoice: dict[str, Any]) -> set[int]:
-    subscription_id, metadata = _invoice_subscription(invoice)
-    if not subscription_id:
-        return set()  # a one-off invoice, not a donation plan
-    currency = invoice.get("currency") or "usd"
-    plan = _plan_for_subscription(
-        subscription_id=subscription_id,
-        customer_id=invoice.get("customer") or "",
-        metadata=metadata,
-        email=invoice.get("customer_email") or "",
-        name=invoice.get("customer_name") or "",
-        address=invoice.get("customer_address"),
-        amount=invoice.get("amount_paid"),
-        currency=currency,
-    )
-    if plan.status in (RecurringGift.Status.INCOMPLETE, RecurringGift.Status.PAST_DUE):
-        plan.status = RecurringGift.Status.ACTIVE
-    line_end = max(
-        (
-            line.get("period", {}).get("end") or 0
-            for line in (invoice.get("lines") or {}).get("data", [])
-        ),
-        default=0,
-    )
-    if line_end:
-        plan.next_charge_on = values.date(line_end)
-    plan.save()
-    if not Gift.objects.filter(stripe_invoice_id=invoice["id"]).exists():
-        paid_at = (invoice.get("status_transitions") or {}).get("paid_at") or invoice.get("created")
-        Gift.objects.create(
-            supporter_id=plan.supporter_id,
-            amount=values.money(invoice.get("amount_paid"), currency),
-            currency=currency,
-            received_on=values.date(paid_at),
-            method=Gift.Method.CARD,
-            status=Gift.Status.SUCCEEDED,
-            recurring=plan,
-            stripe_invoice_id=invoice["id"],
-            stripe_payment_intent_id=invoice.get("payment_intent") or None,
-            stripe_charge_id=invoice.get("charge") or None,
-            fund=plan.fund,
-            campaign=plan.campaign,
-            appeal_code=plan.campaign.code if plan.campaign else "",
-        )
-    return {plan.supporter_id}
-
-
-def on_invoice_payment_failed(invoice: dict[str, Any]) -> set[int]:
-    subscription_id, _ = _invoice_subscription(invoice)
-    plan = (
-        RecurringGift.objects.select_for_update()
-        .filter(stripe_subscription_id=subscription_id)
-        .first()
-    )
-    if plan is None:
-        return set()
-    if plan.status != RecurringGift.Status.CANCELLED:
-        plan.status = RecurringGift.Status.PAST_DUE
-        plan.save(update_fields=["status"])
-        payment_failed_notice_queue(plan=plan, invoice_id=invoice["id"])
-    return {plan.supporter_id}
-
-
-SUBSCRIPTION_STATUS = {
-    "active": RecurringGift.Status.ACTIVE,
-    "trialing": RecurringGift.Status.ACTIVE,
-    "past_due": RecurringGift.Status.PAST_DUE,
-    "unpaid": RecurringGift.Status.PAST_DUE,
-    "canceled": RecurringGift.Status.CANCELLED,
-    "incomplete_expired": RecurringGift.Status.CANCELLED,
-    "incomplete": RecurringGift.Status.INCOMPLETE,
-    "paused": RecurringGift.Status.PAST_DUE,
-}
-
-
-def on_subscription_changed(subscription: dict[str, Any]) -> set[int]:
-    """Matched by subscription id only: one customer may hold several plans."""
-    plan = (
-        RecurringGift.objects.select_for_update()
-        .filter(stripe_subscription_id=subscription["id"])
-        .first()
-    )
-    if plan is None:
-        return set()  # the plan is created by checkout or its first paid invoice
-    status = SUBSCRIPTION_STATUS.get(subscription.get("status") or "", plan.status)
-    if plan.status == RecurringGift.Status.CANCELLED:
-        status = plan.status  # a cancellation is final; a late 'updated' does not revive it
-    plan.status = status
-    items = (subscription.get("items") or {}).get("data") or []
-    if items:
-        price = items[0].get("price") or {}
-        quantity = items[0].get("quantity") or 1
-        if price.get("unit_amount"):
-            plan.amount = values.money(price["unit_amount"] * quantity, plan.currency)
-        period_end = items[0].get("current_period_end") or subscription.get("current_period_end")
-        if period_end:
-            plan.next_charge_on = values.date(period_end)
-    if status == RecurringGift.Status.CANCELLED and plan.cancelled_at is None:
-        ended = subscription.get("canceled_at") or subscription.get("ended_at")
-        plan.cancelled_at = (
-            datetime.datetime.fromtimestamp(ended, tz=datetime.UTC) if ended else timezone.now()
-        )
-        plan.next_charge_on = None
-    plan.save()
-    return {plan.supporter_id}
-
-
-def _gift_for_charge(charge: dict[str, Any]) -> Gift:
-    charge_id = charge.get("id") or charge.get("charge")
-    intent = charge.get("payment_intent")
-    gift = Gift.objects.select_for_update().filter(stripe_charge_id=charge_id).first()
-    if gift is None and intent:
-        gift = Gift.objects.select_for_update().filter(stripe_payment_intent_id=intent).first()
-    if gift is None:
-        # Not recorded yet (events out of order): fail so Stripe retries after the gift exists.
-        raise LookupError(f"No gift yet for charge {charge_id} / payment intent {intent}.")
-    if not gift.stripe_charge_id and charge.get("object") == "charge":
-        gift.stripe_charge_id = charge_id
-    return gift
-
-
-def on_charge_refunded(charge: dict[str, Any]) -> set[int]:
-    gift = _gift_for_charge(charge)
-    refunded = values.money(charge.get("amount_refunded"), gift.currency)
-    gift.amount_refunded = max(gift.amount_refunded, min(refunded, gift.amount))
-    gift.status = (
-        Gift.Status.REFUNDED
-        if gift.amount_refunded >= gift.amount
-        else Gift.Status.PARTIALLY_REFUNDED
-    )
-    gift.save()
-    return {gift.supporter_id}
-
-
-def on_dispute(closed: bool) -> Handler:
-    def handle(dispute: dict[str, Any]) -> set[int]:
-        gift = _gift_for_charge(
-            {"charge": dispute.get("charge"), "payment_intent": dispute.get("payment_intent")}
-        )
-        if not closed:
-            if gift.status != Gift.Status.REFUNDED:
-                gift.status = Gift.Status.DISPUTED
-        elif dispute.get("status") == "lost":
-            lost = values.money(dispute.get("amount"), gift.currency)
-            gift.amount_refunded = min(gift.amount, gift.amount_refunded + lost)
-            gift.status = (
-                Gift.Status.REFUNDED
-                if gift.amount_refunded >= gift.amount
-                else Gift.Status.PARTIALLY_REFUNDED
-            )
-        elif gift.status == Gift.Status.DISPUTED:
-            gift.status = (
-                Gift.Status.PARTIALLY_REFUNDED if gift.amount_refunded else Gift.Status.SUCCEEDED
-            )
-        gift.save()
-        return {gift.supporter_id}
-
-    return handle
-
-
-HANDLERS: dict[str, Handler] = {
-    "checkout.session.completed": on_checkout_session_completed,
-    "checkout.session.async_payment_succeeded": on_async_payment(succeeded=True),
-    "checkout.session.async_payment_failed": on_async_payment(succeeded=False),
-    "invoice.paid": on_invoice_paid,
-    "invoice.payment_failed": on_invoice_payment_failed,
-    "customer.subscription.updated": on_subscription_changed,
-    "customer.subscription.deleted": on_subscription_changed,
-    "charge.refunded": on_charge_refunded,
-    "charge.dispute.created": on_dispute(closed=False),
-    "charge.dispute.closed": on_dispute(closed=True),
-}
+    for gift_id in sorted(changes.to_thank):
+        thank_donor.enqueue(gift_id)
+    if changes.to_reissue:
+        receipted = Receipt.objects.filter(gift_id__in=changes.to_reissue)
+        for gift_id in sorted(set(receipted.values_list("gift_id", flat=True))):
+            reissue_receipt.enqueue(gift_id)

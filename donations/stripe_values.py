@@ -30,8 +30,9 @@ def date(timestamp: int | None) -> datetime.date:
 def attribution(metadata: dict[str, Any]) -> dict[str, Any]:
     """Campaign and fund from the appeal code and fund code the donate page put in metadata."""
     code = (metadata.get("appeal_code") or "").strip()
-    campaign = Campaign.objects.filter(code=code).first() if code else None
-    fund = Fund.objects.filter(code=metadata.get("fund") or "").first()
+    campaign = Campaign.objects.select_related("fund").filter(code=code).first() if code else None
+    fund_code = metadata.get("fund") or ""
+    fund = Fund.objects.filter(code=fund_code).first() if fund_code else None
     fund = (
         fund
         or (campaign.fund if campaign else None)

@@ -20,7 +20,7 @@ LIVE_PLANS = (RecurringGift.Status.ACTIVE, RecurringGift.Status.PAST_DUE)
 CHUNK = 2000
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # callers' transactions suffice; a savepoint costs a trip
 def donor_summaries_refresh(*, supporter_ids: Iterable[int]) -> None:
     """Recompute the summaries and fiscal-year totals of these supporters from their gifts."""
     organisation = Organisation.current()

@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 @require_POST
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
     try:
-        event = stripe_event_receive(
+        event_id = stripe_event_receive(
             payload=request.body, signature=request.headers.get("Stripe-Signature", "")
         )
     except InvalidWebhook as exc:
@@ -24,4 +24,4 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         return HttpResponse(
             "Processing failed; kept for retry.", status=500, content_type="text/plain"
         )
-    return HttpResponse(f"ok {event.event_id}", content_type="text/plain")
+    return HttpResponse(f"ok {event_id}", content_type="text/plain")

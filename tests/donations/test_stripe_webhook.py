@@ -4,7 +4,15 @@ from decimal import Decimal
 
 import pytest
 
-from donations.models import Campaign, DonorSummary, Fund, Gift, RecurringGift, StripeEvent
+from donations.models import (
+    Campaign,
+    DonorSummary,
+    Fund,
+    Gift,
+    Receipt,
+    RecurringGift,
+    StripeEvent,
+)
 from tests.donations.stripe_events import event, post, signed_headers, stripe_object
 
 pytestmark = pytest.mark.django_db
@@ -154,6 +162,7 @@ def ledger_state():
 def test_a_monthly_gift_ends_the_same_whatever_the_order(client, order):
     monthly_flow(client, ("checkout", "invoice", "subscription"))
     expected = ledger_state()
+    Receipt.objects.all().delete()
     Gift.objects.all().delete()
     RecurringGift.objects.all().delete()
     StripeEvent.objects.all().delete()
@@ -280,3 +289,51 @@ def test_a_failed_renewal_tells_the_donor_once_per_invoice(
     assert "did not go through" in message.subject
     assert "Dear Ana," in message.body and "$50.00 monthly gift" in message.body
     assert message.alternatives[0][1] == "text/html"
+
+
+@pytest.fixture
+def enqueued():
+    """The (task name, gift id) of every background task queued while the test runs."""
+    from django_tasks.signals import task_enqueued
+
+    seen: list[tuple[str, int]] = []
+
+    def record(sender, task_result, **kwargs):
+        seen.append((task_result.task.name, task_result.args[0]))
+
+    task_enqueued.connect(record)
+    yield seen
+    task_enqueued.disconnect(record)
+
+
+def test_only_the_gift_an_event_made_paid_is_queued_for_thanks(client, enqueued):
+    from crm.models import Supporter
+
+    # A donor with no email: their gifts stay in the acknowledgement queue for a letter.
+    ana = Supporter.objects.create(first_name="Ana", last_name="Ruiz")
+    for number in (1, 2, 3):
+        session = stripe_object(
+            "checkout_session_payment",
+            id=f"cs_test_noemail_{number}",
+            payment_intent=f"pi_test_noemail_{number}",
+            metadata={"supporter_id": str(ana.pk)},
+        )
+        post(client, event("checkout.session.completed", session))
+    gifts = list(Gift.objects.order_by("pk").values_list("pk", "acknowledgement"))
+    assert [ack for _, ack in gifts] == ["pending"] * 3
+    assert enqueued == [("thank_donor", pk) for pk, _ in gifts], "each gift once, no re-queue"
+
+    enqueued.clear()
+    post(client, event("checkout.session.completed", session))  # another event, same session
+    assert enqueued == []
+
+
+def test_a_refund_requeues_a_receipt_only_for_its_own_receipted_gift(client, enqueued):
+    post(client, event("checkout.session.completed", stripe_object("checkout_session_payment")))
+    assert Receipt.objects.count() == 1
+    enqueued.clear()
+    refund = stripe_object("charge_refunded")
+    post(client, event("charge.refunded", refund))
+    gift = Gift.objects.get()
+    assert gift.status in ("refunded", "partially_refunded")
+    assert enqueued == [("reissue_receipt", gift.pk)]
