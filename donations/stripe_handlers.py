@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from donations import reference
 from donations import stripe_values as values
 from donations.emails import payment_failed_notice_queue
 from donations.models import Gift, RecurringGift
@@ -129,8 +130,8 @@ def _plan_for_subscription(
         else "month",
         stripe_subscription_id=subscription_id,
         stripe_customer_id=customer_id,
-        fund=attribution["fund"],
-        campaign=attribution["campaign"],
+        fund_id=attribution["fund_id"],
+        campaign_id=attribution["campaign_id"],
         started_on=timezone.localdate(),
     )
 
@@ -185,9 +186,9 @@ def on_invoice_paid(invoice: dict[str, Any]) -> Changes:
             stripe_invoice_id=invoice["id"],
             stripe_payment_intent_id=invoice.get("payment_intent") or None,
             stripe_charge_id=invoice.get("charge") or None,
-            fund=plan.fund,
-            campaign=plan.campaign,
-            appeal_code=plan.campaign.code if plan.campaign else "",
+            fund_id=plan.fund_id,
+            campaign_id=plan.campaign_id,
+            appeal_code=reference.campaign_code(plan.campaign_id),
         )
         changes.to_thank.add(gift.pk)
     return changes

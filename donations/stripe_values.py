@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from crm.models import Supporter
 from crm.services import supporter_find_or_create_by_email
-from donations.models import Campaign, Fund
+from donations import reference
 
 ZERO_DECIMAL_CURRENCIES = {"jpy", "krw", "vnd", "clp", "pyg", "ugx", "xaf", "xof"}
 
@@ -28,17 +28,22 @@ def date(timestamp: int | None) -> datetime.date:
 
 
 def attribution(metadata: dict[str, Any]) -> dict[str, Any]:
-    """Campaign and fund from the appeal code and fund code the donate page put in metadata."""
-    code = (metadata.get("appeal_code") or "").strip()
-    campaign = Campaign.objects.select_related("fund").filter(code=code).first() if code else None
+    """Campaign and fund ids from the appeal code and fund code the donate page put in
+    metadata; the campaign's fund, else the default fund, when no fund is named."""
+    code = (metadata.get("appeal_code") or "").strip()[:40]
+    campaign = reference.campaigns().get(code) if code else None
+    funds = reference.fund_ids()
     fund_code = metadata.get("fund") or ""
-    fund = Fund.objects.filter(code=fund_code).first() if fund_code else None
-    fund = (
-        fund
-        or (campaign.fund if campaign else None)
-        or Fund.objects.filter(is_default=True).first()
+    fund_id = (
+        (funds.get(fund_code) if fund_code else None)
+        or (campaign.fund_id if campaign else None)
+        or funds.get("")
     )
-    return {"campaign": campaign, "fund": fund, "appeal_code": code[:40]}
+    return {
+        "campaign_id": campaign.id if campaign else None,
+        "fund_id": fund_id,
+        "appeal_code": code,
+    }
 
 
 def supporter(

@@ -13,6 +13,7 @@ from itertools import islice
 from django.db import transaction
 
 from core.models import Organisation
+from donations import reference
 from donations.models import ZERO, DonorSummary, DonorYearTotal, Gift, RecurringGift
 
 COUNTED = (Gift.Status.SUCCEEDED, Gift.Status.PARTIALLY_REFUNDED, Gift.Status.DISPUTED)
@@ -23,7 +24,8 @@ CHUNK = 2000
 @transaction.atomic(savepoint=False)  # callers' transactions suffice; a savepoint costs a trip
 def donor_summaries_refresh(*, supporter_ids: Iterable[int]) -> None:
     """Recompute the summaries and fiscal-year totals of these supporters from their gifts."""
-    organisation = Organisation.current()
+    # Only the fiscal year's first month is needed, not a fresh read of the settings row.
+    organisation = Organisation(fiscal_year_start_month=reference.fiscal_year_start_month())
     ids = iter(sorted(set(supporter_ids)))
     while chunk := list(islice(ids, CHUNK)):
         _refresh_chunk(chunk, organisation)

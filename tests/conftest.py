@@ -13,10 +13,21 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(autouse=True)
 def tasks_run_at_once(settings, tmp_path):
-    """Background tasks run as soon as they are enqueued (after commit), in the test; files
+    """Background tasks run as soon as they are enqueued , in the test; files
     they write (receipts) go to a temporary media folder."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def fresh_reference_rows():
+    """Campaign, fund and fiscal-year ids remembered by one test must not leak into the next
+    (a rolled-back test transaction sends no signal to forget them)."""
+    from donations import reference
+
+    reference.forget()
+    yield
+    reference.forget()
 
 
 def _user(username: str, group: str | None, *, is_staff: bool = True) -> User:

@@ -337,3 +337,22 @@ def test_a_refund_requeues_a_receipt_only_for_its_own_receipted_gift(client, enq
     gift = Gift.objects.get()
     assert gift.status in ("refunded", "partially_refunded")
     assert enqueued == [("reissue_receipt", gift.pk)]
+
+
+def test_a_new_campaign_is_seen_by_the_next_event_in_this_process(client):
+    post(client, event("checkout.session.completed", stripe_object("checkout_session_payment")))
+    fund = Fund.objects.create(name="Legal defence", code="legal")
+    Campaign.objects.create(name="Autumn appeal", code="autumn26", fund=fund)
+    session = stripe_object(
+        "checkout_session_payment",
+        id="cs_test_autumn",
+        payment_intent="pi_test_autumn",
+        metadata={"appeal_code": "autumn26"},
+    )
+    post(client, event("checkout.session.completed", session))
+    gift = Gift.objects.get(stripe_checkout_session_id="cs_test_autumn")
+    assert (gift.campaign.code, gift.fund.code, gift.appeal_code) == (
+        "autumn26",
+        "legal",
+        "autumn26",
+    )
