@@ -3,10 +3,13 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import path
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats import base_formats
 
 from core.history_admin import SafeHistoryAdmin
 from crm.admin import SupporterAdmin
 from donations.batch import batch_entry
+from donations.gift_resources import GiftConfirmImportForm, GiftImportForm, GiftResource
 from donations.models import Campaign, Fund, Gift, RecurringGift, StripeEvent
 from donations.summary import donor_summaries_refresh
 
@@ -26,7 +29,14 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(Gift)
-class GiftAdmin(SafeHistoryAdmin):
+class GiftAdmin(ImportExportModelAdmin, SafeHistoryAdmin):
+    resource_classes = [GiftResource]
+    import_form_class = GiftImportForm
+    confirm_form_class = GiftConfirmImportForm
+    import_template_name = "admin/donations/gift/import.html"
+    import_error_display = ("message",)
+    import_formats = [base_formats.CSV, base_formats.XLSX]
+    export_formats = [base_formats.CSV, base_formats.XLSX]
     list_display = [
         "received_on",
         "supporter",
@@ -68,6 +78,18 @@ class GiftAdmin(SafeHistoryAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def get_import_data_kwargs(self, **kwargs: Any) -> dict:
+        form = kwargs.pop("form", None)
+        if form is not None and hasattr(form, "cleaned_data"):
+            kwargs["already_thanked"] = form.cleaned_data.get("already_thanked", False)
+        return kwargs
+
+    def get_confirm_form_initial(self, request: HttpRequest, import_form: Any) -> dict:
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["already_thanked"] = import_form.cleaned_data.get("already_thanked", False)
+        return initial
 
     def save_model(self, request: HttpRequest, obj: Gift, form: Any, change: bool) -> None:
         if not change:

@@ -1,0 +1,236 @@
+"""Reading one row of a gift sheet: the header names other donor systems use for gift columns,
+and each cell parsed with a plain-words message when it cannot be read."""
+
+import datetime
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from crm import import_columns as supporter_columns
+from donations.models import Campaign, Fund, Gift
+
+GIFT_HEADERS: dict[str, tuple[str, ...]] = {
+    "amount": ("amount", "gift amount", "donation amount", "amount received", "total", "gift"),
+    "received_on": (
+        "date",
+        "gift date",
+        "date received",
+        "received",
+        "received on",
+        "donation date",
+        "close date",
+        "payment date",
+    ),
+    "method": ("method", "payment method", "payment type", "gift method", "tender"),
+    "cheque_number": (
+        "check number",
+        "cheque number",
+        "check #",
+        "cheque #",
+        "check no",
+        "cheque no",
+        "check no.",
+        "check",
+        "cheque",
+    ),
+    "campaign": ("campaign", "campaign code", "campaign name"),
+    "appeal_code": ("appeal code", "appeal", "source code", "solicitation", "package code"),
+    "fund": ("fund", "fund code", "designation", "restriction"),
+    "in_kind_description": ("in kind description", "in-kind description", "description"),
+    "notes": ("gift note", "gift notes", "note", "notes", "memo", "comment", "comments"),
+}
+REQUIRED = {"amount": "Amount", "received_on": "Date"}
+LABELS = {
+    "amount": "Amount",
+    "received_on": "Date",
+    "method": "Method",
+    "cheque_number": "Check number",
+    "campaign": "Campaign",
+    "appeal_code": "Appeal code",
+    "fund": "Fund",
+    "in_kind_description": "In-kind description",
+    "notes": "Note",
+    "email": "Email",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "organisation_name": "Organization",
+    "postal_code": "ZIP",
+}
+IDENTITY = ("email", "first_name", "last_name", "organisation_name", "postal_code")
+_LOOKUP = {alias: name for name, aliases in GIFT_HEADERS.items() for alias in aliases}
+
+METHODS = {
+    Gift.Method.CHEQUE: ("check", "cheque", "chk", "personal check", "bank check"),
+    Gift.Method.CASH: ("cash", "currency"),
+    Gift.Method.CARD: (
+        "card",
+        "credit card",
+        "debit card",
+        "credit",
+        "visa",
+        "mastercard",
+        "amex",
+        "american express",
+        "discover",
+        "online",
+        "stripe",
+        "paypal",
+    ),
+    Gift.Method.BANK_TRANSFER: (
+        "bank transfer",
+        "ach",
+        "eft",
+        "wire",
+        "wire transfer",
+        "direct debit",
+        "bank",
+        "transfer",
+        "daf",
+        "donor advised fund",
+    ),
+    Gift.Method.STOCK: ("stock", "securities", "shares"),
+    Gift.Method.IN_KIND: ("in kind", "in-kind", "gift in kind", "goods", "inkind"),
+    Gift.Method.OTHER: ("other",),
+}
+_METHOD_LOOKUP = {alias: method for method, aliases in METHODS.items() for alias in aliases}
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%m/%d/%Y",
+    "%m/%d/%y",
+    "%m-%d-%Y",
+    "%d %B %Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+)
+_MONEY = re.compile(r"\$?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?")
+
+
+def _normal(header: object) -> str:
+    return re.sub(r"[\s_]+", " ", str(header or "").strip().lower())
+
+
+def field_for_header(header: str) -> str | None:
+    """Gift columns first ('Notes' here is the gift's note), then who gave."""
+    normal = _normal(header)
+    if normal in _LOOKUP:
+        return _LOOKUP[normal]
+    field = supporter_columns.field_for_header(header)
+    return field if field in IDENTITY else None
+
+
+def map_headers(headers: list[str]) -> tuple[dict[int, str], list[str], list[str]]:
+    mapping: dict[int, str] = {}
+    unknown: list[str] = []
+    repeated: list[str] = []
+    for index, header in enumerate(headers):
+        field = field_for_header(header)
+        if field is None:
+            if str(header or "").strip():
+                unknown.append(str(header))
+        elif field in mapping.values():
+            repeated.append(str(header))
+        else:
+            mapping[index] = field
+    return mapping, unknown, repeated
+
+
+@dataclass
+class Lookups:
+    """Campaigns and funds by code and by name, read once per file."""
+
+    campaigns: dict[str, Campaign]
+    funds: dict[str, Fund]
+
+    @classmethod
+    def load(cls) -> "Lookups":
+        campaigns, funds = {}, {}
+        for campaign in Campaign.objects.select_related("fund"):
+            campaigns[campaign.code.lower()] = campaigns[campaign.name.lower()] = campaign
+        for fund in Fund.objects.all():
+            funds[fund.code.lower()] = funds[fund.name.lower()] = fund
+        return cls(campaigns, funds)
+
+
+def parse(name: str, cell: object, text: str, lookups: Lookups) -> object:
+    if name == "amount":
+        return parse_amount(text)
+    if name == "received_on":
+        return parse_date(cell, text)
+    if name == "method":
+        return parse_method(text)
+    if name == "campaign":
+        return _pick(lookups.campaigns, text, "campaign", "Campaigns")
+    if name == "fund":
+        return _pick(lookups.funds, text, "fund", "Funds")
+    if name == "email":
+        return supporter_columns.parse_email(text)
+    limit = {"cheque_number": 40, "appeal_code": 40, "in_kind_description": 300}.get(name, 200)
+    if name != "notes" and len(text) > limit:
+        raise ValidationError(f"is {len(text)} characters long; at most {limit} fit.")
+    return text
+
+
+def parse_amount(text: str) -> Decimal:
+    cleaned = text.replace("USD", "").replace("US$", "$").strip()
+    if cleaned.startswith("(") or cleaned.startswith("-"):
+        raise ValidationError(f"'{text}' is negative; record refunds on the gift itself.")
+    if not _MONEY.fullmatch(cleaned):
+        raise ValidationError(f"'{text}' is not an amount in dollars, like 250 or 1,250.00.")
+    try:
+        amount = Decimal(cleaned.replace("$", "").replace(",", "").strip())
+    except InvalidOperation:  # pragma: no cover - the pattern admits only plain numbers
+        raise ValidationError(f"'{text}' is not an amount.") from None
+    if amount <= 0:
+        raise ValidationError("A gift must be more than zero.")
+    if amount >= Decimal("10000000000"):
+        raise ValidationError(f"'{text}' is too large for one gift.")
+    return amount
+
+
+def parse_date(cell: object, text: str) -> datetime.date:
+    if isinstance(cell, datetime.datetime):
+        day = cell.date()
+    elif isinstance(cell, datetime.date):
+        day = cell
+    else:
+        day = None
+        for pattern in _DATE_FORMATS:
+            try:
+                day = datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a date
+                break
+            except ValueError:
+                continue
+        if day is None:
+            raise ValidationError(
+                f"'{text}' is not a date this importer reads; use 2026-03-31 or 03/31/2026."
+            )
+    if day > timezone.localdate():
+        raise ValidationError(f"{day:%Y-%m-%d} is in the future.")
+    if day.year < 1900:
+        raise ValidationError(f"{day:%Y-%m-%d} is too long ago to be a gift date.")
+    return day
+
+
+def parse_method(text: str) -> str:
+    method = _METHOD_LOOKUP.get(_normal(text).rstrip("."))
+    if method is None:
+        raise ValidationError(
+            f"'{text}' is not a method this importer knows. Use one of: check, cash, card, "
+            "bank transfer, stock, in kind, other."
+        )
+    return method
+
+
+def _pick(options: dict, text: str, noun: str, plural: str) -> object:
+    found = options.get(text.strip().lower())
+    if found is None:
+        known = sorted({o.code for o in options.values()})
+        listed = ", ".join(known[:12]) + (" ..." if len(known) > 12 else "")
+        raise ValidationError(
+            f"No {noun} '{text}'. Add it under Donations > {plural} first"
+            + (f", or use one of: {listed}." if known else ".")
+        )
+    return found

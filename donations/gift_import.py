@@ -1,0 +1,232 @@
+"""Gift import (CSV/XLSX): each row is a gift from a supporter already on file, found by email
+or else by name and postal code. The whole file is read and checked first; it is written in
+one transaction, or not at all when any row has a problem. A gift already recorded (same donor,
+date, amount and cheque number) is skipped, so importing a file twice adds nothing.
+
+People come first: a row whose donor is not on file is an error that says so, rather than a
+new record made from a gift sheet's thin name and address columns.
+"""
+
+from collections.abc import Iterable, Sequence
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history
+
+from crm import import_columns as columns
+from crm import matching
+from crm.import_rows import RowOutcome
+from crm.importing import ImportReport
+from crm.models import Supporter
+from donations import gift_columns
+from donations.models import Campaign, Fund, Gift
+from donations.summary import donor_summaries_refresh
+
+
+def gifts_import(
+    *,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    dry_run: bool,
+    actor: AbstractBaseUser | None = None,
+    already_thanked: bool = True,
+) -> ImportReport:
+    """Check, match and (unless dry_run or anything is wrong) record a whole file of gifts."""
+    report = ImportReport()
+    mapping, report.ignored_columns, repeated = gift_columns.map_headers(list(headers or []))
+    found = set(mapping.values())
+    missing = [label for name, label in gift_columns.REQUIRED.items() if name not in found]
+    if missing:
+        report.file_errors.append(
+            "The file needs these columns: "
+            + ", ".join(missing)
+            + ". Columns found: "
+            + (", ".join(str(h) for h in headers if h) or "none")
+            + "."
+        )
+    if not found & {"email", "last_name", "organisation_name"}:
+        report.file_errors.append(
+            "The file needs a column that says who gave: 'Email', or 'First Name', "
+            "'Last Name' and 'ZIP' (or 'Organization' and 'ZIP')."
+        )
+    if repeated:
+        report.file_errors.append(
+            "These columns say the same thing as an earlier column: " + ", ".join(repeated) + "."
+        )
+    if report.file_errors:
+        return report
+
+    lookups = gift_columns.Lookups.load()
+    for number, raw in enumerate(rows, start=1):
+        outcome = _parse_row(number, raw, mapping, lookups)
+        if outcome is not None:
+            report.rows.append(outcome)
+    if not report.rows:
+        report.file_errors.append("The file has headers but no gifts under them.")
+        return report
+
+    _match_supporters([r for r in report.rows if r.action != "invalid"])
+    _skip_gifts_already_recorded([r for r in report.rows if r.action == "new"])
+    if report.ok and not dry_run:
+        _record(report.rows, actor=actor, already_thanked=already_thanked)
+        report.written = True
+    return report
+
+
+def _parse_row(
+    number: int, raw: Sequence[object], mapping: dict[int, str], lookups: "gift_columns.Lookups"
+) -> RowOutcome | None:
+    outcome = RowOutcome(number=number)
+    values = outcome.values
+    for index, name in mapping.items():
+        cell = raw[index] if index < len(raw) else None
+        text = columns.cell_text(cell)
+        if not text:
+            continue
+        if message := columns.formula_error(text):
+            outcome.error(name, message)
+            continue
+        try:
+            values[name] = gift_columns.parse(name, cell, text, lookups)
+        except ValidationError as exc:
+            outcome.error(name, exc.messages[0])
+    if not values and not outcome.errors:
+        return None  # a blank line
+    for name, label in gift_columns.REQUIRED.items():
+        if name not in values and name not in outcome.errors:
+            outcome.error(name, f"{label} is empty.")
+    if not any(values.get(f) for f in ("email", "last_name", "organisation_name", "first_name")):
+        outcome.error("email", "Say who gave: an email, or a name and ZIP code.")
+    method = values.setdefault(
+        "method", Gift.Method.CHEQUE if values.get("cheque_number") else Gift.Method.OTHER
+    )
+    if method == Gift.Method.IN_KIND and not values.get("in_kind_description"):
+        outcome.error(
+            "in_kind_description", "An in-kind gift needs a description of what was given."
+        )
+    return outcome
+
+
+def _match_supporters(rows: list[RowOutcome]) -> None:
+    """Email first, then folded name and postal code; two queries for the whole file."""
+    emails = {r.values["email"] for r in rows if r.values.get("email")}
+    by_email = {s.email: s for s in Supporter.objects.filter(email__in=emails)} if emails else {}
+    keys = {
+        r.number: _name_postal_key(r.values) for r in rows if r.values.get("email") not in by_email
+    }
+    candidates: dict[tuple[str, str], list[Supporter]] = {}
+    if keys:
+        names, postals = {k[0] for k in keys.values()}, {k[1] for k in keys.values()}
+        for s in Supporter.objects.filter(match_name__in=names, match_postal__in=postals):
+            candidates.setdefault((s.match_name, s.match_postal), []).append(s)
+    for row in rows:
+        email = row.values.get("email")
+        if email in by_email:
+            row.supporter = by_email[email]
+        else:
+            key = keys[row.number]
+            same = candidates.get(key, []) if key[0] and key[1] else []
+            if len(same) > 1:
+                ids = ", ".join(f"#{s.pk}" for s in same)
+                row.error(
+                    "last_name",
+                    f"Matches {len(same)} supporters with this name and ZIP ({ids}); "
+                    "merge them first, or add the donor's email.",
+                )
+                continue
+            if not same:
+                who = (
+                    email
+                    or " ".join(
+                        str(row.values[f])
+                        for f in ("first_name", "last_name", "organisation_name", "postal_code")
+                        if row.values.get(f)
+                    )
+                )
+                row.error(
+                    "email",
+                    f"No supporter on file matches '{who}' (by email, or by name and ZIP). "
+                    "Add or import them under Supporters first, or correct the row.",
+                )
+                continue
+            row.supporter = same[0]
+        row.supporter_id = row.supporter.pk
+
+
+def _name_postal_key(values: dict[str, object]) -> tuple[str, str]:
+    person = values.get("first_name") or values.get("last_name")
+    name = matching.name_key(
+        first_name=str(values.get("first_name", "")),
+        last_name=str(values.get("last_name", "")),
+        organisation_name=str(values.get("organisation_name", "")),
+        kind="person" if person else "organisation",
+    )
+    return name, matching.postal_key(str(values.get("postal_code", "")))
+
+
+def _gift_key(supporter_id: int, values: dict[str, object]) -> tuple:
+    return (supporter_id, values["received_on"], values["amount"], values.get("cheque_number", ""))
+
+
+def _skip_gifts_already_recorded(rows: list[RowOutcome]) -> None:
+    """Gifts on file with the same donor, date, amount and cheque number are skipped; the same
+    gift twice in the file is an error (say which with a cheque number or a note)."""
+    recorded = {
+        _gift_key(sid, {"received_on": day, "amount": amount, "cheque_number": cheque}): pk
+        for pk, sid, day, amount, cheque in Gift.objects.filter(
+            supporter_id__in={r.supporter_id for r in rows},
+            received_on__in={r.values["received_on"] for r in rows},
+        ).values_list("pk", "supporter_id", "received_on", "amount", "cheque_number")
+    }
+    first_row: dict[tuple, int] = {}
+    for row in rows:
+        key = _gift_key(row.supporter_id, row.values)
+        if key in recorded:
+            row.action = "skip"
+            row.values["skip_reason"] = f"Already recorded (gift #{recorded[key]})"
+        elif key in first_row:
+            row.error(
+                "amount",
+                f"The same gift as row {first_row[key]} (donor, date, amount and check number). "
+                "If it is a second gift, give each its check number.",
+            )
+        else:
+            first_row[key] = row.number
+
+
+@transaction.atomic
+def _record(
+    rows: list[RowOutcome], *, actor: AbstractBaseUser | None, already_thanked: bool
+) -> None:
+    acknowledgement = (
+        Gift.Acknowledgement.THANKED if already_thanked else Gift.Acknowledgement.PENDING
+    )
+    default_fund = Fund.objects.filter(is_default=True).first()
+    gifts = []
+    for row in rows:
+        if row.action != "new":
+            continue
+        v = row.values
+        campaign: Campaign | None = v.get("campaign")
+        gifts.append(
+            Gift(
+                supporter_id=row.supporter_id,
+                amount=v["amount"],
+                received_on=v["received_on"],
+                method=v["method"],
+                cheque_number=v.get("cheque_number", ""),
+                in_kind_description=v.get("in_kind_description", ""),
+                status=Gift.Status.SUCCEEDED,
+                fund=v.get("fund") or (campaign.fund if campaign else None) or default_fund,
+                campaign=campaign,
+                appeal_code=v.get("appeal_code") or (campaign.code if campaign else ""),
+                acknowledgement=acknowledgement,
+                notes=v.get("notes", ""),
+                recorded_by=actor,
+            )
+        )
+    bulk_create_with_history(
+        gifts, Gift, batch_size=500, default_user=actor, default_change_reason="Imported"
+    )
+    donor_summaries_refresh(supporter_ids={g.supporter_id for g in gifts})

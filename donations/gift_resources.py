@@ -1,0 +1,128 @@
+"""django-import-export for gifts: the admin's import screens (upload, dry-run preview,
+confirm) backed by donations.gift_import, and an export whose cells cannot run as formulas."""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.html import format_html
+from import_export import fields, resources
+from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.results import Error, Result, RowResult
+
+from crm.importing import ImportReport
+from crm.resources import neutralise_formula
+from donations.gift_columns import LABELS
+from donations.gift_import import gifts_import
+from donations.models import Gift
+
+PREVIEW_COLUMNS = ("received_on", "amount", "method", "cheque_number", "campaign", "fund")
+ALREADY_THANKED_HELP = (
+    "Tick this for gifts from your old system that were already thanked. Untick it and the "
+    "gifts wait in the acknowledgement queue; an import never emails donors by itself."
+)
+
+
+class GiftImportForm(ImportForm):
+    already_thanked = forms.BooleanField(
+        label="These gifts were already thanked", required=False, initial=True,
+        help_text=ALREADY_THANKED_HELP,
+    )  # fmt: skip
+
+
+class GiftConfirmImportForm(ConfirmImportForm):
+    already_thanked = forms.BooleanField(widget=forms.HiddenInput(), required=False)
+
+
+class GiftResource(resources.ModelResource):
+    supporter_email = fields.Field(attribute="supporter__email", column_name="Email")
+    supporter_name = fields.Field(attribute="supporter", column_name="Donor")
+    campaign_code = fields.Field(attribute="campaign__code", column_name="Campaign")
+    fund_code = fields.Field(attribute="fund__code", column_name="Fund")
+
+    class Meta:
+        model = Gift
+        fields = (
+            "id", "supporter_name", "supporter_email", "received_on", "amount", "currency",
+            "method", "cheque_number", "status", "amount_refunded", "campaign_code",
+            "fund_code", "appeal_code", "acknowledgement", "notes",
+        )  # fmt: skip
+        export_order = fields
+        name = "Gifts (CSV or XLSX)"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        for name, field in self.fields.items():
+            if field.column_name == name:  # a model field: its verbose name, as on screen
+                label = "Gift ID" if name == "id" else Gift._meta.get_field(name).verbose_name
+                field.column_name = str(label)[:1].upper() + str(label)[1:]
+
+    def get_export_queryset(self, request: Any = None) -> Any:
+        return Gift.objects.select_related("supporter", "campaign", "fund")
+
+    def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> Any:
+        return neutralise_formula(super().export_field(field, instance, **kwargs))
+
+    def get_user_visible_fields(self) -> list[fields.Field]:
+        # What the import page lists as accepted columns.
+        names = ("email", "first_name", "last_name", "organisation_name", "postal_code",
+                 "amount", "received_on", "method", "cheque_number", "campaign", "appeal_code",
+                 "fund", "in_kind_description", "notes")  # fmt: skip
+        return [fields.Field(column_name=LABELS[name]) for name in names]
+
+    def import_data(self, dataset: Any, dry_run: bool = False, **kwargs: Any) -> Result:
+        report = gifts_import(
+            headers=list(dataset.headers or []),
+            rows=dataset,
+            dry_run=dry_run,
+            actor=kwargs.get("user"),
+            already_thanked=bool(kwargs.get("already_thanked", True)),
+        )
+        return report_as_result(report)
+
+
+def report_as_result(report: ImportReport) -> Result:
+    """The import report in the shape the library's preview and confirm screens show."""
+    result = Result()
+    result.diff_headers = ["Donor"] + [LABELS[c] for c in PREVIEW_COLUMNS] + ["Note"]
+    result.total_rows = len(report.rows)
+    result.ignored_columns = report.ignored_columns
+    for message in report.file_errors:
+        result.append_base_error(Error(ValidationError(message)))
+    for row in report.rows:
+        row_result = RowResult()
+        row_result.import_type = row.action
+        cells = [
+            format_html("{}", row.supporter or _who(row.values)),
+            *(format_html("{}", _shown(row.values.get(name))) for name in PREVIEW_COLUMNS),
+            format_html("{}", row.values.get("skip_reason", "")),
+        ]
+        if row.action == "invalid":
+            errors = {
+                (LABELS.get(k, k) if k != NON_FIELD_ERRORS else k): v for k, v in row.errors.items()
+            }
+            result.append_invalid_row(
+                row.number,
+                dict(zip(result.diff_headers, cells, strict=True)),
+                ValidationError(errors),
+            )
+        else:
+            row_result.diff = cells
+            row_result.object_id = row.supporter_id
+            row_result.object_repr = str(row.supporter or "")
+        result.increment_row_result_total(row_result)
+        result.append_row_result(row_result)
+    return result
+
+
+def _who(values: dict[str, Any]) -> str:
+    parts = ("email", "first_name", "last_name", "organisation_name", "postal_code")
+    return " ".join(str(values[p]) for p in parts if values.get(p))
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "code"):
+        return value.code
+    return str(dict(Gift.Method.choices).get(value, value))
