@@ -40,11 +40,17 @@ $(SYSTEM_STAMP):
 migrate: setup
 	$(BIN)/python manage.py migrate --no-input
 
+# The background worker (thank-you emails and receipts) runs beside the web server and stops
+# with it.
 demo: migrate
 	$(BIN)/python manage.py seed_demo --supporters 500 --seed 1
 	@echo ""
 	@echo "Donor CRM is running at http://127.0.0.1:8000/admin/  (Ctrl-C to stop)"
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "The donation page is http://127.0.0.1:8000/donate/ (local test checkout: no card is charged)."
+	@echo "Emails to donors are written to var/mail/."
+	@$(BIN)/python manage.py db_worker --no-reload -v0 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

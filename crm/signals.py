@@ -6,3 +6,7 @@ from django.dispatch import Signal
 # Sent inside the merge transaction, after related rows moved: survivor=Supporter,
 # merged_id=int. Receivers recompute what they derive (e.g. donations' giving summary).
 supporters_merged = Signal()
+
+# Sent by `seed_demo` after the demo supporters are in: seed=int. Apps add their own demo
+# rows (gifts, letters), deterministically and only once.
+demo_seeded = Signal()

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from core.roles import BOARD_GROUP, STAFF_GROUP
 from crm.demo_data import HEADERS, demo_rows
 from crm.importing import supporters_import
+from crm.signals import demo_seeded
 
 DEMO_LOGINS = (
     ("staff", "staff-demo-password", STAFF_GROUP, "Dana", "Development"),
@@ -44,6 +45,10 @@ class Command(BaseCommand):
             f"Demo supporters: {totals['new']} added, {totals['update']} updated, "
             f"{totals['skip']} already there."
         )
+        # Other apps add their own demo rows (gifts, letters); crm cannot import them.
+        for _receiver, message in demo_seeded.send(sender=self.__class__, seed=seed):
+            if message:
+                self.stdout.write(str(message))
         if settings.DEBUG:
             self._demo_logins()
         else:

@@ -1,0 +1,96 @@
+"""Demo gifts for `seed_demo`: funds, campaigns, three years of gifts for about two thirds
+of the demo supporters, a few monthly plans, and some gifts still to thank (among them
+donors without email, for printed letters). Deterministic for a seed; added only once."""
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from crm.models import Supporter
+from donations.models import Campaign, Fund, Gift, RecurringGift
+from donations.summary import donor_summaries_refresh
+
+AMOUNTS = [Decimal(a) for a in (10, 20, 25, 25, 35, 50, 50, 75, 100, 100, 150, 250, 500, 1000)]
+METHODS = (
+    [Gift.Method.CHEQUE] * 4
+    + [Gift.Method.CARD] * 5
+    + [Gift.Method.CASH, Gift.Method.BANK_TRANSFER]
+)
+
+
+def demo_gifts_seed(*, seed: int) -> str:
+    if Gift.objects.exists() or RecurringGift.objects.exists():
+        return "Demo gifts: already there."
+    general, _ = Fund.objects.get_or_create(
+        code="general", defaults={"name": "General operating", "is_default": True}
+    )
+    legal, _ = Fund.objects.get_or_create(code="legal-defense", defaults={"name": "Legal defense"})
+    today = timezone.localdate()
+    campaigns = [
+        Campaign.objects.get_or_create(code=code, defaults=values)[0]
+        for code, values in (
+            (
+                "yearend24",
+                {"name": "Year-end appeal 2024", "fund": general, "goal": Decimal(60000)},
+            ),
+            (
+                "yearend25",
+                {"name": "Year-end appeal 2025", "fund": general, "goal": Decimal(75000)},
+            ),
+            ("spring26", {"name": "Spring appeal 2026", "fund": legal, "goal": Decimal(40000)}),
+        )
+    ]
+    rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
+    people = list(
+        Supporter.objects.filter(deceased=False).order_by("pk").values_list("pk", "email")
+    )
+    gifts: list[Gift] = []
+    for supporter_id, email in people:
+        if rng.random() > 0.66:
+            continue
+        for _ in range(rng.choice((1, 1, 2, 3, 4, 6))):
+            day = today - datetime.timedelta(days=rng.randint(1, 3 * 365))
+            campaign = rng.choice([*campaigns, None])
+            method = rng.choice(METHODS)
+            recent = (today - day).days < 20
+            gifts.append(
+                Gift(
+                    supporter_id=supporter_id,
+                    amount=rng.choice(AMOUNTS),
+                    received_on=day,
+                    method=method,
+                    cheque_number=str(rng.randint(1000, 9999))
+                    if method == Gift.Method.CHEQUE
+                    else "",
+                    campaign=campaign,
+                    fund=campaign.fund if campaign else general,
+                    appeal_code=campaign.code if campaign else "",
+                    acknowledgement=Gift.Acknowledgement.PENDING
+                    if recent or not email and rng.random() < 0.1
+                    else Gift.Acknowledgement.THANKED,
+                )
+            )
+    bulk_create_with_history(gifts, Gift, batch_size=500, default_change_reason="Demo data")
+    plans = [
+        RecurringGift(
+            supporter_id=supporter_id,
+            amount=rng.choice((Decimal(10), Decimal(20), Decimal(25), Decimal(50))),
+            interval=RecurringGift.Interval.MONTH,
+            status=RecurringGift.Status.ACTIVE,
+            fund=general,
+            started_on=today - datetime.timedelta(days=rng.randint(30, 700)),
+            next_charge_on=today + datetime.timedelta(days=rng.randint(1, 28)),
+        )
+        for supporter_id, email in rng.sample(people, k=min(len(people) // 25, 40))
+        if email
+    ]
+    bulk_create_with_history(
+        plans, RecurringGift, batch_size=500, default_change_reason="Demo data"
+    )
+    donor_summaries_refresh(
+        supporter_ids={g.supporter_id for g in gifts} | {p.supporter_id for p in plans}
+    )
+    return f"Demo gifts: {len(gifts)} gifts, {len(plans)} monthly plans, 3 campaigns, 2 funds."
