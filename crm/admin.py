@@ -131,6 +131,9 @@ class SupporterAdmin(ImportExportModelAdmin, SafeHistoryAdmin):
     # (label, admin URL name, permission) of pages that start a record for this supporter;
     # later apps add theirs (donations: 'Record a gift'). Opened with ?supporter=<id>.
     record_links: list[tuple[str, str, str]] = []
+    # Sections other apps add to the 'At a glance' panel: callables (supporter, request) that
+    # return HTML (rendered from their own templates), e.g. donations' giving summary.
+    glance_sections: list = []
     list_per_page = 50
     show_full_result_count = False
     autocomplete_fields = ["tags"]
@@ -263,6 +266,9 @@ class SupporterAdmin(ImportExportModelAdmin, SafeHistoryAdmin):
             extra_context["supporter"] = supporter
             extra_context["recent_changes"] = history.recent_changes(supporter, limit=8)
             extra_context["merges"] = supporter.merges.select_related("merged_by")[:5]
+            extra_context["glance_sections"] = [
+                section(supporter, request) for section in self.glance_sections
+            ]
             extra_context["record_links"] = [
                 (label, f"{reverse(url_name)}?supporter={supporter.pk}")
                 for label, url_name, permission in self.record_links

@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import path
+from django.utils import timezone
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
@@ -171,3 +172,37 @@ SupporterAdmin.inlines = [GiftInline, RecurringGiftInline, *SupporterAdmin.inlin
 SupporterAdmin.record_links = [
     ("Record a gift", "admin:donations_gift_add", "donations.add_gift"),
 ]
+
+
+def giving_glance(supporter: Any, request: HttpRequest) -> str:
+    """The supporter page's giving figures, read from the donor summary (kept equal to the
+    gifts on every write), and their live plans."""
+    from django.template.loader import render_to_string
+
+    from core.models import Organisation
+    from donations.models import DonorSummary, DonorYearTotal
+
+    organisation = Organisation.current()
+    this_year = organisation.fiscal_year_of(timezone.localdate())
+    years = dict(
+        DonorYearTotal.objects.filter(
+            supporter=supporter, fiscal_year__in=(this_year, this_year - 1)
+        ).values_list("fiscal_year", "total")
+    )
+    context = {
+        "summary": DonorSummary.objects.filter(supporter=supporter).first(),
+        "this_year": this_year,
+        "last_year": this_year - 1,
+        "this_year_total": years.get(this_year, 0),
+        "last_year_total": years.get(this_year - 1, 0),
+        "plans": RecurringGift.objects.filter(
+            supporter=supporter, status__in=("active", "past_due")
+        ),
+        "to_thank": Gift.objects.filter(
+            supporter=supporter, acknowledgement="pending", status="succeeded"
+        ).count(),
+    }
+    return render_to_string("admin/donations/_giving_glance.html", context, request=request)
+
+
+SupporterAdmin.glance_sections = [giving_glance]

@@ -17,3 +17,11 @@ def reissue_receipt(gift_id: int) -> None:
     gift = Gift.objects.get(pk=gift_id)
     if gift.receipts.exists():
         receipt_issue(gift=gift)
+
+
+@task()
+def rebuild_donor_summaries() -> int:
+    """After the fiscal year's first month changes, every fiscal-year total moves."""
+    from donations.summary import donor_summaries_rebuild
+
+    return donor_summaries_rebuild()

@@ -144,3 +144,66 @@ def test_editing_a_gift_in_the_admin_keeps_the_summary_true(staff_client, genera
     response = staff_client.post(f"/admin/donations/gift/{gift.pk}/change/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert DonorSummary.objects.get(supporter=maria).lifetime_total == Decimal("60.00")
+
+
+def test_the_supporters_page_shows_their_giving_at_a_glance(staff_client):
+    import datetime
+
+    from donations.models import Gift, RecurringGift
+    from donations.summary import donor_summaries_refresh
+    from tests.factories import SupporterFactory
+
+    donor = SupporterFactory()
+    today = datetime.date.today()
+    for amount, days_ago in (("1250", 3), ("40", 400)):
+        Gift.objects.create(
+            supporter=donor, amount=amount, method="cheque", acknowledgement="pending",
+            received_on=today - datetime.timedelta(days=days_ago),
+        )  # fmt: skip
+    RecurringGift.objects.create(supporter=donor, amount=25, status="active")
+    donor_summaries_refresh(supporter_ids=[donor.pk])
+    page = staff_client.get(f"/admin/crm/supporter/{donor.pk}/change/").content.decode()
+    glance = page[page.index('id="giving-summary"') :]
+    assert "$1,290.00" in glance and "in 2 gifts" in glance
+    assert "$1,250.00" in glance and "$25.00 / monthly" in glance
+    assert "2 gifts not yet thanked" in glance
+
+
+def test_moving_the_fiscal_year_start_regroups_every_donors_year_totals(
+    django_capture_on_commit_callbacks,
+):
+    import datetime
+
+    from core.models import Organisation
+    from donations.models import DonorYearTotal, Gift
+    from donations.summary import donor_summaries_refresh
+    from tests.factories import SupporterFactory
+
+    donor = SupporterFactory()
+    Gift.objects.create(
+        supporter=donor, amount=100, method="cash", received_on=datetime.date(2025, 8, 1)
+    )
+    donor_summaries_refresh(supporter_ids=[donor.pk])
+    assert list(DonorYearTotal.objects.values_list("fiscal_year", flat=True)) == [2025]
+    organisation = Organisation.current()
+    organisation.fiscal_year_start_month = 7  # July: August 2025 is in fiscal year 2026
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation.save()
+    assert list(DonorYearTotal.objects.values_list("fiscal_year", flat=True)) == [2026]
+
+
+def test_the_rebuild_command_recomputes_every_summary():
+    import datetime
+
+    from django.core.management import call_command
+
+    from donations.models import DonorSummary, Gift
+    from tests.factories import SupporterFactory
+
+    donor = SupporterFactory()
+    Gift.objects.create(
+        supporter=donor, amount=30, method="cash", received_on=datetime.date(2025, 8, 1)
+    )
+    assert not DonorSummary.objects.exists(), "a direct insert skips the summary"
+    call_command("rebuild_donor_summaries")
+    assert DonorSummary.objects.get(supporter=donor).lifetime_total == 30
