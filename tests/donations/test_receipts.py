@@ -113,6 +113,20 @@ def test_an_online_gift_is_thanked_once_with_its_receipt_attached(
     assert Gift.objects.get().acknowledgement == "thanked"
 
 
+def test_a_spanish_speaking_donor_is_thanked_in_spanish(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    session = stripe_object("checkout_session_payment")
+    session["metadata"]["language"] = "es"
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, event("checkout.session.completed", session))
+    [message] = mailoutbox
+    assert message.subject == "Gracias por su donación a Immigrant Justice Project"
+    assert "Gracias por su donación de $50.00" in message.body
+    html = message.alternatives[0][0]
+    assert "Con gratitud," in html and "Thank you" not in html
+
+
 def test_a_refund_after_thanks_reissues_the_receipt(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         post(client, event("checkout.session.completed", stripe_object("checkout_session_payment")))
