@@ -6,11 +6,14 @@ product's own static and uploaded files (and data: URIs): never file:// paths, /
 hosts or cloud metadata addresses. Rendering has a time limit.
 """
 
+import ctypes
 import logging
 import mimetypes
 import os
 import signal
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -24,7 +27,13 @@ logger = logging.getLogger(__name__)
 # Relative URLs in documents resolve against this made-up origin, so '/static/logo.png'
 # becomes a URL the fetcher maps to a file it is allowed to read.
 INTERNAL_BASE = "https://pdf.invalid/"
-BASE_CSS = "body { font-family: 'DejaVu Serif', serif; }"
+# Passed as a user stylesheet, so a document's own @page and body rules win over these
+# defaults. Letter matches Organisation.paper_size's default; receipts and statements set
+# the organisation's size in their template's @page.
+BASE_CSS = "@page { size: letter; margin: 20mm } body { font-family: 'DejaVu Serif', serif; }"
+WORKER_NAME = "pdf-render"
+# How long a timed-out worker thread gets to unwind before it is left behind.
+WORKER_GRACE = 2.0
 
 
 class PdfRenderError(Exception):
@@ -67,14 +76,29 @@ class SafeURLFetcher(URLFetcher):
     def _roots() -> list[tuple[str, list[Path]]]:
         static = "/" + settings.STATIC_URL.strip("/") + "/"
         media = "/" + settings.MEDIA_URL.strip("/") + "/"
-        return [(static, [Path(p) for p in _static_roots()]), (media, [Path(settings.MEDIA_ROOT)])]
+        media_root = str(settings.MEDIA_ROOT or "")
+        return [(static, _usable(_static_roots())), (media, _usable([media_root]))]
+
+
+def _usable(roots: list[str]) -> list[Path]:
+    # Path("") and other relative roots resolve against the working directory, which holds
+    # pyproject.toml, db.sqlite3 and .env; "/" would be the whole disk. Serve from neither.
+    usable = []
+    for root in map(Path, roots):
+        if root.is_absolute() and root != Path(root.anchor):
+            usable.append(root)
+        else:
+            logger.warning("PDF fetcher ignores root %r: not an absolute directory", str(root))
+    return usable
 
 
 def _static_roots() -> list[str]:
     roots = [str(settings.STATIC_ROOT)] if settings.STATIC_ROOT else []
     for finder in finders.get_finders():
         for storage in getattr(finder, "storages", {}).values():
-            location = getattr(storage, "location", None)
+            # base_location is the setting as written; location is already made absolute
+            # against the working directory, which would hide a relative STATICFILES_DIRS entry.
+            location = getattr(storage, "base_location", None) or getattr(storage, "location", None)
             if location:
                 roots.append(location)
     return roots
@@ -93,25 +117,37 @@ def render_pdf(
     html: str, *, time_limit: float = 30.0, stylesheets: list[str] | None = None
 ) -> bytes:
     """Render HTML to PDF bytes, loading only allowed resources, within `time_limit` seconds."""
-    document = HTML(string=html, base_url=INTERNAL_BASE, url_fetcher=SafeURLFetcher())
-    sheets = [CSS(string=BASE_CSS)] + [CSS(string=sheet) for sheet in stylesheets or []]
-    return _with_time_limit(lambda: document.write_pdf(stylesheets=sheets), time_limit)
+    if not time_limit > 0:  # also catches NaN
+        raise ValueError("time_limit must be positive")
+
+    # Parsing is inside the limit too: a huge document spends seconds there.
+    def work() -> bytes:
+        document = HTML(string=html, base_url=INTERNAL_BASE, url_fetcher=SafeURLFetcher())
+        sheets = [CSS(string=BASE_CSS)] + [CSS(string=sheet) for sheet in stylesheets or []]
+        return document.write_pdf(stylesheets=sheets)
+
+    return _with_time_limit(work, time_limit)
 
 
-def _with_time_limit(work: Any, seconds: float) -> bytes:
+def _with_time_limit(work: Callable[[], bytes], seconds: float) -> bytes:
     # SIGALRM interrupts layout (pure Python) cleanly, but only in the main thread (commands,
-    # gunicorn sync workers). Elsewhere the render runs in a helper thread we stop waiting for:
-    # the caller gets its error on time; the abandoned render finishes in the background.
+    # gunicorn sync workers). Elsewhere the render runs in a helper thread that is stopped with
+    # an asynchronous exception, so a timed-out render does not keep burning CPU.
     if threading.current_thread() is threading.main_thread():
+        finished = False
 
         def on_alarm(signum: int, frame: Any) -> None:
-            raise PdfRenderTimeout(f"PDF rendering took longer than {seconds} s")
+            if not finished:
+                raise PdfRenderTimeout(f"PDF rendering took longer than {seconds} s")
 
         previous = signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+        # The alarm repeats every 0.1 s: a timeout that lands in a finaliser (__del__) or in
+        # WeasyPrint's catch-all around fetches is swallowed, and the next one must stop it.
+        signal.setitimer(signal.ITIMER_REAL, seconds, 0.1)
         try:
             return work()
         finally:
+            finished = True  # first, so a late alarm cannot skip the lines below
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
 
@@ -123,11 +159,34 @@ def _with_time_limit(work: Any, seconds: float) -> bytes:
         except Exception as exc:  # noqa: BLE001 - handed to the caller below
             result["error"] = exc
 
-    worker = threading.Thread(target=run, daemon=True)
+    worker = threading.Thread(target=run, name=WORKER_NAME, daemon=True)
     worker.start()
     worker.join(seconds)
     if worker.is_alive():
+        _stop(worker, result)
         raise PdfRenderTimeout(f"PDF rendering took longer than {seconds} s")
     if "error" in result:
         raise result["error"]
     return result["pdf"]
+
+
+def _stop(worker: threading.Thread, result: dict[str, Any]) -> None:
+    """Raise PdfRenderTimeout inside `worker` and wait up to WORKER_GRACE s for it to end.
+
+    The exception lands at the worker's next Python bytecode (not inside a long C call), and
+    WeasyPrint turns exceptions raised during a fetch or image decode into warnings and carries
+    on, so it is raised again until the thread ends or has produced its outcome.
+    """
+    deadline = time.monotonic() + WORKER_GRACE
+    while worker.is_alive() and not result and time.monotonic() < deadline:
+        thread_id = ctypes.c_ulong(worker.ident or 0)
+        changed = ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            thread_id, ctypes.py_object(PdfRenderTimeout)
+        )
+        if changed > 1:  # CPython's documented recovery: undo, never leave it pending
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(thread_id, None)
+            break
+        worker.join(0.1)
+    worker.join(max(0.0, deadline - time.monotonic()))
+    if worker.is_alive():
+        logger.warning("PDF render thread still running after a timeout; left behind")
