@@ -1,6 +1,7 @@
 """One settings module; production behaviour comes from environment variables (see .env.example)."""
 
 import os
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -134,6 +135,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
 USE_I18N = True
+FORMAT_MODULE_PATH = ["config.formats"]
 # The project's own translations (Spanish): compiled .mo files are kept in the repository.
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
@@ -158,6 +160,8 @@ LOGIN_URL = "admin:login"
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Development team <giving@example.org>")
+# The mailto: half of List-Unsubscribe on appeal emails; the sender's address by default.
+UNSUBSCRIBE_MAILTO = env_str("UNSUBSCRIBE_MAILTO", parseaddr(DEFAULT_FROM_EMAIL)[1])
 ANYMAIL = {
     key.removeprefix("ANYMAIL_"): value
     for key, value in os.environ.items()

@@ -1,0 +1,139 @@
+"""The merge values of each recipient of a letter: plain values only (strings, dates, Money),
+read for a whole batch of supporters with one query per table."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core import signing
+from django.utils import timezone, translation
+
+from core.models import Organisation
+from crm.models import Supporter
+from donations.models import DonorSummary, DonorYearTotal
+from donations.tokens import make_donate_token
+from mailings.asks import ask_ladder, parse_amounts
+from mailings.merge_fields import Money, sample_values, with_fallbacks
+from mailings.models import Letter
+
+UNSUBSCRIBE_SALT = "mailings.unsubscribe"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    supporter: Supporter
+    language: str
+    values: dict[str, Any]
+    asks: tuple[Decimal, ...]
+
+
+def unsubscribe_token(supporter_id: int) -> str:
+    """Never expires: an old email's unsubscribe link must still work (RFC 8058)."""
+    return signing.dumps(supporter_id, salt=UNSUBSCRIBE_SALT)
+
+
+def read_unsubscribe_token(token: str) -> int | None:
+    try:
+        value = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, int) else None
+
+
+def unsubscribe_url(supporter_id: int) -> str:
+    return f"{settings.SITE_URL}/u/{unsubscribe_token(supporter_id)}/"
+
+
+def recipients(
+    letter: Letter, supporters: Iterable[Supporter], *, today: datetime.date | None = None
+) -> list[Recipient]:
+    supporters = list(supporters)
+    ids = [s.pk for s in supporters]
+    today = today or timezone.localdate()
+    organisation = Organisation.current()
+    this_year = organisation.fiscal_year_of(today)
+    summaries = {s.supporter_id: s for s in DonorSummary.objects.filter(supporter_id__in=ids)}
+    years: dict[tuple[int, int], Decimal] = {
+        (sid, year): total
+        for sid, year, total in DonorYearTotal.objects.filter(
+            supporter_id__in=ids, fiscal_year__in=(this_year, this_year - 1)
+        ).values_list("supporter_id", "fiscal_year", "total")
+    }
+    multipliers = parse_amounts(letter.ask_multipliers, count=3)
+    default_asks = parse_amounts(letter.default_asks, count=3)
+    appeal = letter.effective_appeal_code
+    languages = set(letter.versions.values_list("language", flat=True))
+    result = []
+    for supporter in supporters:
+        summary = summaries.get(supporter.pk)
+        base = None
+        if summary is not None:
+            use_last = letter.ask_base == Letter.AskBase.LAST
+            base = summary.last_gift_amount if use_last else summary.highest_gift
+        asks = ask_ladder(
+            base=base, multipliers=multipliers, floor=letter.ask_floor, default=default_asks
+        )
+        language = (
+            supporter.preferred_language if supporter.preferred_language in languages else "en"
+        )
+        values = {
+            "salutation": _salutation(supporter),
+            "first_name": supporter.first_name,
+            "last_name": supporter.last_name,
+            "full_name": supporter.display_name,
+            "addressee": supporter.effective_addressee,
+            "address_block": "\n".join([supporter.effective_addressee, *supporter.address_lines]),
+            "last_gift_amount": _money(summary.last_gift_amount if summary else None),
+            "last_gift_date": summary.last_gift_on if summary else None,
+            "highest_gift": _money(summary.highest_gift if summary else None),
+            "lifetime_total": _money(summary.lifetime_total if summary else None),
+            "this_year_total": _money(years.get((supporter.pk, this_year))),
+            "last_year_total": _money(years.get((supporter.pk, this_year - 1))),
+            "ask_amount": Money(asks[0]),
+            "ask_1": Money(asks[0]),
+            "ask_2": Money(asks[1]),
+            "ask_3": Money(asks[2]),
+            "donate_url": donate_url(supporter.pk, appeal, asks),
+            "unsubscribe_url": unsubscribe_url(supporter.pk),
+            "preferences_url": unsubscribe_url(supporter.pk),
+            "organisation_name": organisation.name,
+            "today": today,
+        }
+        with translation.override(language):
+            result.append(Recipient(supporter, language, with_fallbacks(values), asks))
+    return result
+
+
+def donate_url(supporter_id: int, appeal_code: str, asks: tuple[Decimal, ...]) -> str:
+    """The personal donate link: a signed, expiring token (supporter, appeal, asks), and the
+    appeal code in the clear so it survives even when the token has expired."""
+    query = {"t": make_donate_token(supporter_id, appeal_code, asks)}
+    if appeal_code:
+        query["appeal"] = appeal_code
+    return f"{settings.SITE_URL}/donate/?{urlencode(query)}"
+
+
+def sample_recipient_values(letter: Letter) -> dict[str, Any]:
+    """For previews with sample values: the allow-list's samples, with this letter's default
+    ladder and organisation."""
+    values = sample_values()
+    values["organisation_name"] = Organisation.current().name
+    values["today"] = timezone.localdate()
+    return with_fallbacks(values)
+
+
+def _salutation(supporter: Supporter) -> str:
+    """The greeting engine's 'Friend' for someone with no name gives way to the letter's own
+    fallback, which speaks the recipient's language ('Dear friend', 'Estimado/a amigo/a')."""
+    salutation = supporter.effective_salutation
+    if not supporter.salutation and salutation in ("Friend", "Friends"):
+        return ""
+    return salutation
+
+
+def _money(amount: Decimal | None) -> Money | None:
+    return Money(amount) if amount else None

@@ -1,0 +1,189 @@
+"""Appeal letters (written once, in English and Spanish), their signatories, and mailings (a
+letter plus an audience, printed or emailed)."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from crm.models import Tag
+from donations.models import Campaign
+from mailings.merge_template import check_template
+
+LANGUAGES = [("en", "English"), ("es", "Spanish")]
+# Fields of a language version that may hold merge fields; each is checked on save.
+TEMPLATED_FIELDS = (
+    "subject",
+    "preheader",
+    "banner",
+    "headline",
+    "salutation_line",
+    "body",
+    "closing",
+    "on_behalf_of",
+    "ps",
+)
+
+
+class Signatory(models.Model):
+    name = models.CharField(max_length=120)
+    title = models.CharField(max_length=120, blank=True, help_text="e.g. Executive Director")
+    signature = models.ImageField(
+        upload_to="signatures/",
+        blank=True,
+        help_text="A scan of the signature (PNG, ~600 px wide).",
+    )
+
+    class Meta:
+        verbose_name_plural = "signatories"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.title}" if self.title else self.name
+
+
+class Letter(models.Model):
+    class AskBase(models.TextChoices):
+        HIGHEST = "highest", "Their highest previous gift"
+        LAST = "last", "Their last gift"
+
+    name = models.CharField(
+        max_length=200, unique=True, help_text="For staff, e.g. 'Spring 2026 appeal'."
+    )
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="letters",
+        help_text="Gifts through this letter's links are credited to this campaign.",
+    )  # fmt: skip
+    appeal_code = models.SlugField(
+        max_length=40, blank=True,
+        help_text="Printed on the reply slip and carried by every link; "
+        "the campaign's code if left blank.",
+    )  # fmt: skip
+    ask_base = models.CharField(max_length=8, choices=AskBase.choices, default=AskBase.HIGHEST)
+    ask_multipliers = models.CharField(
+        max_length=60, default="1, 1.5, 2",
+        help_text="Three numbers: each rung of the ask ladder is the base times one of them, "
+        "rounded to an amount people give ($5 steps under $100, $25 under $500, $50 above).",
+    )  # fmt: skip
+    ask_floor = models.DecimalField(
+        max_digits=10, decimal_places=2, default=Decimal("25"), validators=[MinValueValidator(1)],
+        help_text="No rung is lower than this.",
+    )  # fmt: skip
+    default_asks = models.CharField(
+        max_length=60, default="35, 50, 100",
+        help_text="The ladder for people who never gave: three amounts.",
+    )  # fmt: skip
+    signatories = models.ManyToManyField(Signatory, through="LetterSignatory", blank=True)
+    reply_slip = models.BooleanField(
+        default=True, help_text="Print a tear-off reply slip with the ask ladder."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def effective_appeal_code(self) -> str:
+        return self.appeal_code or (self.campaign.code if self.campaign else "")
+
+    def clean(self) -> None:
+        from mailings.asks import parse_amounts
+
+        errors = {}
+        for field, count in (("ask_multipliers", 3), ("default_asks", 3)):
+            try:
+                parse_amounts(getattr(self, field), count=count)
+            except ValueError as exc:
+                errors[field] = str(exc)
+        if errors:
+            raise ValidationError(errors)
+
+    def version_for(self, language: str) -> "LetterVersion | None":
+        """The supporter's language, English as fallback."""
+        versions = {v.language: v for v in self.versions.all()}
+        return versions.get(language) or versions.get("en") or next(iter(versions.values()), None)
+
+
+class LetterSignatory(models.Model):
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE)
+    signatory = models.ForeignKey(Signatory, on_delete=models.PROTECT)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "signatory"], name="one_signature_each")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.signatory)
+
+
+class LetterVersion(models.Model):
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="versions")
+    language = models.CharField(max_length=2, choices=LANGUAGES, default="en")
+    subject = models.CharField(max_length=200, help_text="Email subject line.")
+    preheader = models.CharField(
+        max_length=200, blank=True, help_text="The grey line email apps show after the subject."
+    )
+    banner = models.CharField(
+        max_length=200, blank=True, help_text="Optional line across the top, e.g. a help line."
+    )
+    headline = models.CharField(max_length=200, blank=True)
+    salutation_line = models.CharField(max_length=200, default="Dear {{ salutation }},")
+    body = models.TextField(
+        help_text="Markdown: blank line between paragraphs, **bold**, *italic*, '- ' for bullets, "
+        "'1. ' for numbered lists, '> ' for a quote, '## ' for a heading, [text](link). "
+        "Merge fields like {{ first_name }} and {% if last_gift_amount %}...{% endif %}."
+    )
+    closing = models.CharField(max_length=120, default="With gratitude,")
+    on_behalf_of = models.TextField(
+        blank=True,
+        help_text="Optional, e.g. the names of the staff and board who join the signers.",
+    )
+    ps = models.TextField("P.S.", blank=True, help_text="Optional postscript (Markdown).")
+
+    class Meta:
+        ordering = ["letter", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "language"], name="one_version_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter} ({self.get_language_display()})"
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        for field in TEMPLATED_FIELDS:
+            problems = check_template(getattr(self, field) or "")
+            if problems:
+                errors[field] = [str(p) for p in problems]
+        if errors:
+            raise ValidationError(errors)
+
+
+class Mailing(models.Model):
+    class Channel(models.TextChoices):
+        PRINT = "print", "Printed letters"
+        EMAIL = "email", "Email"
+        BOTH = "both", "Email, and print for those without email"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True, help_text="Used by manage.py commands.")
+    letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="mailings")
+    channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.PRINT)
+    audience_tags = models.ManyToManyField(
+        Tag, blank=True, help_text="Only supporters with any of these tags; none means everyone."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,109 @@
+"""Appeal emails: both parts, the headers, the personal link, and sanitised content."""
+
+import datetime
+import re
+from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from core.models import Organisation
+from donations.models import Gift
+from donations.summary import donor_summaries_refresh
+from donations.tokens import read_donate_token
+from mailings.merge_values import read_unsubscribe_token, recipients
+from mailings.models import LetterVersion
+from mailings.rendering import compile_letter, render_email
+from tests.factories import SupporterFactory
+from tests.mailings.letters import letter_with_versions
+
+pytestmark = pytest.mark.django_db
+
+
+def email_for(letter, supporter):
+    [recipient] = recipients(letter, [supporter])
+    compiled = compile_letter(letter)[recipient.language]
+    return render_email(compiled, recipient.values, organisation=Organisation.current())
+
+
+@pytest.fixture
+def donor():
+    donor = SupporterFactory(first_name="Ana", last_name="Ruiz", email="ana@example.org")
+    Gift.objects.create(
+        supporter=donor, amount=Decimal("120"), method="cheque",
+        received_on=timezone.localdate() - datetime.timedelta(days=40),
+    )  # fmt: skip
+    donor_summaries_refresh(supporter_ids=[donor.pk])
+    return donor
+
+
+def test_an_email_has_both_parts_headers_and_the_donors_own_link(donor):
+    email = email_for(letter_with_versions(), donor)
+    assert email.subject == "A spring letter for Ana"
+    assert "Dear Ana," in email.text and "Dear Ana," in email.html
+    assert "Court support" in email.text and re.search(r"<li[^>]*>Court support</li>", email.html)
+    assert "Give $125 today" in email.text and "$120 mattered" in email.text
+    assert "{{" not in email.html + email.text and "{%" not in email.html + email.text
+    assert "Your gift of $125 keeps the hotline open" in email.html, "the preheader"
+    assert 'style="' in email.html, "CSS is inlined"
+    link = re.search(r'href="(http://127\.0\.0\.1:8000/donate/\?[^"]+)"', email.html).group(1)
+    query = parse_qs(urlsplit(link.replace("&amp;", "&")).query)
+    token = read_donate_token(query["t"][0])
+    assert token.supporter_id == donor.pk and token.appeal_code == "spring26"
+    assert token.ask_amounts == (Decimal(125), Decimal(175), Decimal(250))
+    assert query["appeal"] == ["spring26"], "links carry the appeal code"
+    unsubscribe = re.search(r"<(http[^>]+/u/([^/>]+)/)>", email.headers["List-Unsubscribe"])
+    assert read_unsubscribe_token(unsubscribe.group(2)) == donor.pk
+    assert "mailto:giving@example.org" in email.headers["List-Unsubscribe"]
+    assert email.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert unsubscribe.group(1) in email.html and unsubscribe.group(1) in email.text
+
+
+def test_a_spanish_speaker_gets_the_spanish_version_and_others_fall_back_to_english(donor):
+    letter = letter_with_versions(
+        en={}, es={"subject": "Una carta para {{ first_name }}", "body": "Le escribimos."}
+    )
+    donor.preferred_language = "es"
+    donor.save()
+    email = email_for(letter, donor)
+    assert email.subject == "Una carta para Ana" and "Le escribimos." in email.text
+    assert '<html lang="es">' in email.html
+    english = email_for(letter, SupporterFactory(first_name="Bo", preferred_language="en"))
+    assert english.subject == "A spring letter for Bo"
+
+
+def test_someone_with_no_name_and_no_gifts_is_dear_friend_with_the_default_ladder():
+    nobody = SupporterFactory(
+        first_name="", last_name="", organisation_name="", email="x@example.org"
+    )
+    email = email_for(letter_with_versions(), nobody)
+    assert "Dear friend," in email.text
+    assert "Give $35 today" in email.text and "— mattered" in email.text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<script>alert('x')</script>Hello",
+        '<img src="file:///etc/passwd">Hello',
+        "[metadata](http://169.254.169.254/latest/meta-data/) Hello",
+        '<a href="javascript:alert(1)">x</a> Hello',
+        '<iframe src="https://evil.example"></iframe>Hello',
+    ],
+)
+def test_staff_html_is_sanitised(donor, body):
+    email = email_for(letter_with_versions(en={"body": body}), donor)
+    html = email.html.lower()
+    assert "<script" not in html and "alert(" not in html and "<iframe" not in html
+    assert "file://" not in html and "<img" not in html and "javascript:" not in html
+    assert "hello" in html
+
+
+def test_a_letter_with_an_unknown_field_is_not_saved():
+    letter = letter_with_versions()
+    version = LetterVersion(letter=letter, language="es", subject="Hola {{ nombre }}", body="x")
+    with pytest.raises(ValidationError) as error:
+        version.full_clean()
+    assert "Line 1: 'nombre' is not a merge field" in str(error.value.message_dict["subject"])
