@@ -136,13 +136,10 @@ def _match_supporters(rows: list[RowOutcome]) -> None:
                 )
                 continue
             if not same:
-                who = (
-                    email
-                    or " ".join(
-                        str(row.values[f])
-                        for f in ("first_name", "last_name", "organisation_name", "postal_code")
-                        if row.values.get(f)
-                    )
+                who = email or " ".join(
+                    str(row.values[f])
+                    for f in ("first_name", "last_name", "organisation_name", "postal_code")
+                    if row.values.get(f)
                 )
                 row.error(
                     "email",

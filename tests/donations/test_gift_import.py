@@ -167,7 +167,7 @@ def xlsx_upload(rows):
 
 def test_staff_preview_an_xlsx_of_gifts_then_confirm_it(staff_client, ana, jose):
     rows = [HEADERS, *good_rows()]
-    rows[2][5] = datetime.datetime(2026, 3, 15)  # a real date cell, as Excel stores it
+    rows[2][5] = datetime.datetime(2026, 3, 15)  # noqa: DTZ001 - a naive date cell, as Excel has
     preview = staff_client.post(
         IMPORT_URL, {"import_file": xlsx_upload(rows), "format": "1", "already_thanked": ""}
     )

@@ -154,7 +154,7 @@ def test_the_supporters_page_shows_their_giving_at_a_glance(staff_client):
     from tests.factories import SupporterFactory
 
     donor = SupporterFactory()
-    today = datetime.date.today()
+    today = timezone.localdate()
     for amount, days_ago in (("1250", 3), ("40", 400)):
         Gift.objects.create(
             supporter=donor, amount=amount, method="cheque", acknowledgement="pending",

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from mailings import views
+
+app_name = "mailings"
+urlpatterns = [
+    path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]
