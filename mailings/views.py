@@ -25,8 +25,12 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request, "mailings/unsubscribe.html", {**context, "invalid": True}, status=400
         )
-    translation.activate(supporter.preferred_language or "en")
-    request.LANGUAGE_CODE = translation.get_language()
+    with translation.override(supporter.preferred_language or "en"):
+        request.LANGUAGE_CODE = translation.get_language()
+        return _unsubscribe_page(request, supporter, context)
+
+
+def _unsubscribe_page(request: HttpRequest, supporter: Supporter, context: dict) -> HttpResponse:
     if request.method == "POST":
         one_click = request.POST.get("List-Unsubscribe") == "One-Click"
         supporter_unsubscribe(

@@ -20,6 +20,15 @@ def tasks_run_at_once(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def english_between_tests():
+    """A view that switched this thread to Spanish must not carry it into the next test."""
+    from django.utils import translation
+
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def fresh_reference_rows():
     """Campaign, fund and fiscal-year ids remembered by one test must not leak into the next
     (a rolled-back test transaction sends no signal to forget them)."""

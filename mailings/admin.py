@@ -1,0 +1,106 @@
+"""The letter composer in the admin: write each language version, see the merge fields, and
+preview as email or PDF for any supporter (or with sample values), or send yourself a test."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import path
+
+from mailings import preview_views
+from mailings.merge_fields import FIELDS
+from mailings.merge_template import used_fields
+from mailings.models import Letter, LetterSignatory, LetterVersion, Mailing, Signatory
+
+
+@admin.register(Signatory)
+class SignatoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "title"]
+    search_fields = ["name"]
+
+
+class LetterVersionInline(admin.StackedInline):
+    model = LetterVersion
+    extra = 0
+    min_num = 1
+    max_num = 2
+    fieldsets = [
+        (None, {"fields": ["language", "subject", "preheader"]}),
+        ("Letter", {"fields": ["banner", "headline", "salutation_line", "body", "closing"]}),
+        ("After the signatures", {"fields": ["on_behalf_of", "ps"]}),
+    ]
+
+
+class LetterSignatoryInline(admin.TabularInline):
+    model = LetterSignatory
+    extra = 0
+    autocomplete_fields = ["signatory"]
+    verbose_name = "signatory"
+    verbose_name_plural = "Signatories (in the order they sign)"
+
+
+@admin.register(Letter)
+class LetterAdmin(admin.ModelAdmin):
+    list_display = ["name", "effective_appeal_code", "languages", "updated_at"]
+    search_fields = ["name", "appeal_code"]
+    autocomplete_fields = ["campaign"]
+    inlines = [LetterVersionInline, LetterSignatoryInline]
+    change_form_template = "admin/mailings/letter/change_form.html"
+    fieldsets = [
+        (None, {"fields": ["name", "campaign", "appeal_code", "reply_slip"]}),
+        (
+            "Ask ladder",
+            {
+                "fields": ["ask_base", "ask_multipliers", "ask_floor", "default_asks"],
+                "description": "What each donor is asked for, in the email, the printed letter "
+                "and on their personal donate page: {{ ask_1 }}, {{ ask_2 }}, {{ ask_3 }}.",
+            },
+        ),
+    ]
+
+    @admin.display(description="Appeal code")
+    def effective_appeal_code(self, letter: Letter) -> str:
+        return letter.effective_appeal_code
+
+    @admin.display(description="Languages")
+    def languages(self, letter: Letter) -> str:
+        return ", ".join(v.get_language_display() for v in letter.versions.all())
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("campaign").prefetch_related("versions")
+
+    def get_urls(self) -> list:
+        view = self.admin_site.admin_view
+        return [
+            path("<int:letter_id>/preview/", view(preview_views.preview(self)),
+                 name="mailings_letter_preview"),
+            path("<int:letter_id>/preview.pdf", view(preview_views.preview_pdf(self)),
+                 name="mailings_letter_preview_pdf"),
+            path("<int:letter_id>/preview-email/", view(preview_views.preview_email(self)),
+                 name="mailings_letter_preview_email"),
+            path("<int:letter_id>/send-test/", view(preview_views.send_test(self)),
+                 name="mailings_letter_send_test"),
+            *super().get_urls(),
+        ]  # fmt: skip
+
+    def render_change_form(self, request: HttpRequest, context: dict, *args: Any, **kwargs: Any):
+        letter = context.get("original")
+        used: dict[str, None] = {}
+        if letter is not None:
+            for version in letter.versions.all():
+                for field in ("subject", "preheader", "banner", "headline", "salutation_line",
+                              "body", "closing", "on_behalf_of", "ps"):  # fmt: skip
+                    for name in used_fields(getattr(version, field) or ""):
+                        used.setdefault(name, None)
+        context["merge_fields"] = [
+            {"name": name, "field": field, "used": name in used} for name, field in FIELDS.items()
+        ]
+        return super().render_change_form(request, context, *args, **kwargs)
+
+
+@admin.register(Mailing)
+class MailingAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "letter", "channel", "created_at"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["letter"]
+    filter_horizontal = ["audience_tags"]

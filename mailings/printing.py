@@ -1,0 +1,74 @@
+"""Printed letters: a rendered letter's parts turned into what the PDF layout
+(mailings.letter_pdf) sets on paper, for one supporter, sample values, or a whole mailing."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils import formats, translation
+from django.utils.safestring import mark_safe
+
+from core.models import Organisation
+from crm.models import Supporter
+from mailings.models import Letter
+from mailings.rendering import CompiledVersion
+
+
+def printed_letter(
+    compiled: CompiledVersion, values: dict[str, Any], supporter: Supporter | None
+) -> Any:
+    from mailings.letter_pdf import PrintedLetter, ReplySlip, Signatory
+
+    parts = compiled.fields(values)
+    address = (
+        tuple(supporter.address_lines)
+        if supporter is not None
+        else tuple(str(values.get("address_block", "")).splitlines()[1:])
+    )
+    addressee = str(values.get("addressee", ""))
+    asks = [str(values[name]) for name in ("ask_1", "ask_2", "ask_3") if values.get(name)]
+    slip = None
+    if compiled.letter.reply_slip:
+        slip = ReplySlip(
+            name=addressee,
+            address_lines=address,
+            asks=tuple(asks),
+            appeal_code=compiled.appeal_code,
+        )
+    with translation.override(compiled.language):
+        date_text = formats.date_format(values["today"], "DATE_FORMAT")
+    return PrintedLetter(
+        language=compiled.language,
+        date_text=date_text,
+        addressee=addressee,
+        address_lines=address,
+        banner=parts["banner"],
+        headline=parts["headline"],
+        salutation_line=parts["salutation_line"],
+        body_html=mark_safe(parts["body_html"]),  # noqa: S308 - sanitised, values escaped
+        closing=parts["closing"],
+        signatories=tuple(
+            Signatory(s.name, s.title, s.signature.url if s.signature else "")
+            for s in compiled.signatories
+        ),
+        on_behalf_of=parts["on_behalf_of"],
+        ps=mark_safe(parts["ps_html"]),  # noqa: S308 - sanitised, values escaped
+        reply_slip=slip,
+        supporter_id=supporter.pk if supporter is not None else None,
+    )
+
+
+def printed_letters_pdf(
+    items: Sequence[tuple[CompiledVersion, dict[str, Any], Supporter | None]],
+    *,
+    letter: Letter,
+    duplex_safe: bool = False,
+) -> bytes:
+    from mailings.letter_pdf import letters_pdf
+
+    organisation = Organisation.current()
+    return letters_pdf(
+        [printed_letter(compiled, values, supporter) for compiled, values, supporter in items],
+        organisation=organisation,
+        paper=organisation.paper_size,
+        duplex_safe=duplex_safe,
+    )
