@@ -13,6 +13,7 @@ from donations.batch import batch_entry
 from donations.gift_resources import GiftConfirmImportForm, GiftImportForm, GiftResource
 from donations.models import Campaign, Fund, Gift, RecurringGift, StripeEvent
 from donations.summary import donor_summaries_refresh
+from donations.thanks_views import thanks_queue_view
 
 
 @admin.register(Fund)
@@ -76,6 +77,11 @@ class GiftAdmin(ImportExportModelAdmin, SafeHistoryAdmin):
         return [
             path(
                 "batch/", self.admin_site.admin_view(batch_entry(self)), name="donations_gift_batch"
+            ),
+            path(
+                "to-thank/",
+                self.admin_site.admin_view(thanks_queue_view(self)),
+                name="donations_gift_thanks",
             ),
             *super().get_urls(),
         ]

@@ -1,0 +1,80 @@
+"""The acknowledgement queue page in the admin (Gifts > To thank)."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from donations.thanks_queue import (
+    CHECK,
+    EMAIL,
+    LETTER,
+    letters_pdf,
+    mark_thanked,
+    thank_by_email,
+    thanks_queue,
+)
+
+FILTERS = [("", "All"), (EMAIL, "Will be emailed"), (LETTER, "Need a printed letter"),
+           (CHECK, "Need a person's decision")]  # fmt: skip
+
+
+def thanks_queue_view(model_admin: Any) -> Callable:
+    def view(request: HttpRequest) -> HttpResponse:
+        if not model_admin.has_view_permission(request):
+            raise PermissionDenied
+        route = request.GET.get("route", "")
+        if request.method == "POST":
+            if not model_admin.has_change_permission(request):
+                raise PermissionDenied
+            return _act(request, route)
+        rows = thanks_queue(route=route if route in dict(FILTERS) else "")
+        context = {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.model._meta,
+            "title": "Gifts to thank",
+            "rows": rows,
+            "total": sum((row.gift.net_amount for row in rows), 0),
+            "filters": FILTERS,
+            "route": route,
+            "can_act": model_admin.has_change_permission(request),
+        }
+        return TemplateResponse(request, "admin/donations/gift/thanks_queue.html", context)
+
+    return view
+
+
+def _act(request: HttpRequest, route: str) -> HttpResponse:
+    ids = [int(i) for i in request.POST.getlist("gift") if i.isdigit()]
+    action = request.POST.get("action", "")
+    back = redirect(f"{request.path}?route={route}" if route else request.path)
+    if not ids:
+        messages.warning(request, "Tick at least one gift first.")
+        return back
+    if action == "email":
+        sent, skipped = thank_by_email(ids)
+        messages.success(request, f"{sent} thank-you email(s) sent with their receipts.")
+        if skipped:
+            messages.warning(
+                request,
+                f"{skipped} gift(s) were not emailed: their donor has no email or is deceased. "
+                "They stay in the queue.",
+            )
+    elif action == "letters":
+        pdf, count = letters_pdf(ids)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="thank-you-letters-{stamp}.pdf"'
+        return response
+    elif action in ("letter", "not_needed"):
+        done = mark_thanked(ids, how=action, by=request.user)
+        label = "thanked by letter" if action == "letter" else "marked as no thanks needed"
+        messages.success(request, f"{done} gift(s) {label}.")
+    else:
+        messages.error(request, "Choose what to do with the ticked gifts.")
+    return back

@@ -1,0 +1,119 @@
+"""Gifts > To thank: the queue of gifts not yet thanked, emailed with receipts, printed as
+letters for donors without email, or marked; board members only look."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from pypdf import PdfReader
+
+from core.models import Organisation
+from donations.models import Fund, Gift
+from tests.factories import SupporterFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/admin/donations/gift/to-thank/"
+
+
+@pytest.fixture
+def gifts(db):
+    Fund.objects.create(name="General", code="general", is_default=True)
+    organisation = Organisation.current()
+    organisation.name = "Immigrant Justice Project"
+    organisation.save()
+    day = datetime.date(2026, 3, 2)
+    emailed = SupporterFactory(first_name="Ana", last_name="Ruiz", email="ana@example.org")
+    paper = SupporterFactory(first_name="José", last_name="Núñez", email="",
+                             address_line1="9 Elm St", city="Bronx", postal_code="10451",
+                             preferred_language="es")  # fmt: skip
+    gone = SupporterFactory(first_name="Old", last_name="Friend", email="", deceased=True)
+
+    def gift(supporter, amount, **extra):
+        return Gift.objects.create(
+            supporter=supporter, amount=Decimal(amount), method="cheque", received_on=day,
+            **{"acknowledgement": "pending", **extra},
+        )  # fmt: skip
+
+    return {
+        "email": gift(emailed, "50"),
+        "letter": gift(paper, "300"),
+        "check": gift(gone, "20"),
+        "thanked": gift(emailed, "10", acknowledgement="thanked"),
+        "refunded": gift(emailed, "15", status="refunded", amount_refunded=Decimal(15)),
+        "failed": gift(emailed, "25", status="failed"),
+    }
+
+
+def test_the_queue_lists_gifts_to_thank_with_how_each_will_be_thanked(staff_client, gifts):
+    page = staff_client.get(URL).content.decode()
+    for key in ("email", "letter", "check"):
+        assert f'value="{gifts[key].pk}"' in page
+    for key in ("thanked", "refunded", "failed"):
+        assert f'value="{gifts[key].pk}"' not in page
+    assert "No email: print a letter." in page and "Deceased" in page
+    assert "3 gifts</strong>, $370.00 in all" in page
+    only_letters = staff_client.get(URL + "?route=letter").content.decode()
+    assert f'value="{gifts["letter"].pk}"' in only_letters
+    assert f'value="{gifts["email"].pk}"' not in only_letters
+
+
+def test_emailing_thanks_those_with_email_and_keeps_the_rest(
+    staff_client, gifts, mailoutbox, django_capture_on_commit_callbacks
+):
+    ids = [gifts["email"].pk, gifts["letter"].pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(URL, {"gift": ids, "action": "email"}, follow=True)
+    page = response.content.decode()
+    assert "1 thank-you email(s) sent" in page and "1 gift(s) were not emailed" in page
+    [message] = mailoutbox
+    assert message.to == ["ana@example.org"] and message.attachments[0][2] == "application/pdf"
+    gifts["email"].refresh_from_db()
+    gifts["letter"].refresh_from_db()
+    assert gifts["email"].acknowledgement == "thanked"
+    assert gifts["letter"].acknowledgement == "pending"
+
+
+def test_letters_are_one_pdf_then_marked_thanked_once_mailed(staff_client, gifts):
+    response = staff_client.post(URL, {"gift": [gifts["letter"].pk], "action": "letters"})
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "José Núñez" in text and "9 Elm St" in text and "$300.00" in text
+    assert "Gracias por su donación de $300.00" in text, "in the donor's language"
+    gifts["letter"].refresh_from_db()
+    receipt = gifts["letter"].receipts.get()
+    assert receipt.number in text
+    assert gifts["letter"].acknowledgement == "pending", "downloading is not mailing"
+
+    staff_client.post(URL, {"gift": [gifts["letter"].pk], "action": "letter"})
+    staff_client.post(URL, {"gift": [gifts["check"].pk], "action": "not_needed"})
+    gifts["letter"].refresh_from_db()
+    gifts["check"].refresh_from_db()
+    assert gifts["letter"].acknowledgement == "thanked"
+    assert gifts["letter"].history.first().history_change_reason == "Thanked by printed letter"
+    assert gifts["check"].acknowledgement == "not_needed"
+
+
+def test_each_letter_starts_its_own_page(staff_client, gifts):
+    other = SupporterFactory(first_name="Rosa", last_name="Diaz", email="", address_line1="1 Oak")
+    extra = Gift.objects.create(supporter=other, amount=40, method="cash",
+                                received_on=datetime.date(2026, 3, 3))  # fmt: skip
+    response = staff_client.post(URL, {"gift": [gifts["letter"].pk, extra.pk], "action": "letters"})
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages]
+    assert len(pages) == 2
+    assert "Núñez" in pages[0] and "Rosa Diaz" in pages[1]
+
+
+def test_nothing_ticked_gets_a_clear_message(staff_client, gifts):
+    page = staff_client.post(URL, {"action": "email"}, follow=True).content.decode()
+    assert "Tick at least one gift first." in page
+
+
+def test_a_board_member_sees_the_queue_but_cannot_act(board_client, gifts, mailoutbox):
+    assert board_client.get(URL).status_code == 200
+    for action in ("email", "letters", "letter", "not_needed"):
+        response = board_client.post(URL, {"gift": [gifts["email"].pk], "action": action})
+        assert response.status_code == 403
+    gifts["email"].refresh_from_db()
+    assert gifts["email"].acknowledgement == "pending" and mailoutbox == []
