@@ -1,6 +1,19 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
 class MailingsConfig(AppConfig):
     name = "mailings"
     verbose_name = "Mailings"
+
+    def ready(self) -> None:
+        from crm.signals import demo_seeded
+
+        demo_seeded.connect(_seed_demo_letters, dispatch_uid="mailings.demo_letters")
+
+
+def _seed_demo_letters(sender: Any, seed: int, **kwargs: Any) -> str:
+    from mailings.demo_data import demo_letters_seed
+
+    return demo_letters_seed(seed=seed)

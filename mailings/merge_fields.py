@@ -8,7 +8,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import total_ordering
 from typing import Any
 
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -24,9 +23,11 @@ class Money:
         self.amount = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
     def __str__(self) -> str:
+        # US dollars are written $1,250.50 in English and in US Spanish alike, so the
+        # format does not follow the active language's number format.
         if self.amount == self.amount.to_integral_value():
-            return f"${intcomma(int(self.amount))}"
-        return f"${intcomma(f'{self.amount:.2f}')}"
+            return f"${int(self.amount):,}"
+        return f"${self.amount:,.2f}"
 
     def __repr__(self) -> str:
         return f"Money({self.amount})"

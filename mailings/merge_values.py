@@ -81,11 +81,11 @@ def recipients(
             supporter.preferred_language if supporter.preferred_language in languages else "en"
         )
         values = {
-            "salutation": _salutation(supporter),
+            "salutation": _in_language(_salutation(supporter), language),
             "first_name": supporter.first_name,
             "last_name": supporter.last_name,
             "full_name": supporter.display_name,
-            "addressee": supporter.effective_addressee,
+            "addressee": _in_language(supporter.effective_addressee, language),
             "address_block": "\n".join([supporter.effective_addressee, *supporter.address_lines]),
             "last_gift_amount": _money(summary.last_gift_amount if summary else None),
             "last_gift_date": summary.last_gift_on if summary else None,
@@ -133,6 +133,11 @@ def _salutation(supporter: Supporter) -> str:
     if not supporter.salutation and salutation in ("Friend", "Friends"):
         return ""
     return salutation
+
+
+def _in_language(names: str, language: str) -> str:
+    """The greeting engine joins couples with 'and'; a Spanish letter says 'y'."""
+    return names.replace(" and ", " y ") if language == "es" else names
 
 
 def _money(amount: Decimal | None) -> Money | None:

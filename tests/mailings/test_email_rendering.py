@@ -107,3 +107,32 @@ def test_a_letter_with_an_unknown_field_is_not_saved():
     with pytest.raises(ValidationError) as error:
         version.full_clean()
     assert "Line 1: 'nombre' is not a merge field" in str(error.value.message_dict["subject"])
+
+
+def test_a_spanish_couple_is_greeted_in_spanish_and_dollars_keep_their_commas():
+    from mailings.merge_fields import Money
+    from mailings.merge_template import render
+
+    couple = SupporterFactory(first_name="Carlos", partner_first_name="Pedro", last_name="Moreno",
+                              preferred_language="es")  # fmt: skip
+    letter = letter_with_versions(en={}, es={"body": "Gracias. {{ ask_3 }}"})
+    [recipient] = recipients(letter, [couple])
+    assert recipient.values["salutation"] == "Carlos y Pedro"
+    assert render("{{ x }}", {"x": Money(1000)}, html=False, language="es") == "$1,000"
+
+
+def test_seed_demo_writes_two_bilingual_letters_and_their_print_mailings(settings):
+    from django.core.management import call_command
+
+    from mailings.models import Letter, Mailing
+
+    call_command("seed_demo", supporters=30, seed=1)
+    assert set(Mailing.objects.values_list("slug", flat=True)) == {
+        "demo-anniversary", "demo-sanctuary"
+    }  # fmt: skip
+    for letter in Letter.objects.all():
+        assert set(letter.versions.values_list("language", flat=True)) == {"en", "es"}
+        for version in letter.versions.all():
+            version.full_clean()  # every merge field in the demo text is valid
+    call_command("seed_demo", supporters=30, seed=1)
+    assert Letter.objects.count() == 2, "a second run adds nothing"
