@@ -53,6 +53,7 @@ class DonationRequest:
     fund: str = ""
     supporter_id: int | None = None
     nonce: str = ""  # one per rendered form: a resubmission of it reuses the session
+    return_query: str = ""  # the page's ?t=...&appeal=..., kept when the donor cancels
 
     @property
     def amount_charged(self) -> Decimal:
@@ -123,7 +124,8 @@ def checkout_params(*, donation: DonationRequest, site_url: str) -> dict[str, An
         "locale": donation.language,
         "metadata": metadata,
         "success_url": f"{site_url}/donate/thanks/?session_id={{CHECKOUT_SESSION_ID}}",
-        "cancel_url": f"{site_url}/donate/?cancelled=1",
+        "cancel_url": f"{site_url}/donate/?"
+        + "&".join(p for p in (donation.return_query, "cancelled=1") if p),
     }
     if donation.monthly:
         price["recurring"] = {"interval": "month"}

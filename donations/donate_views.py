@@ -26,6 +26,7 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 @require_http_methods(["GET", "POST"])
 def donate(request: HttpRequest) -> HttpResponse:
     chosen_language = _language_from_query(request)
+    kept = {key: request.GET[key] for key in ("t", "appeal") if request.GET.get(key)}
     page = donate_page_for(token=request.GET.get("t", ""), appeal=request.GET.get("appeal", ""))
     form = DonationForm(
         request.POST if request.method == "POST" else None,
@@ -37,6 +38,7 @@ def donate(request: HttpRequest) -> HttpResponse:
             language=translation.get_language(),
             appeal_code=page.appeal_code,
             supporter_id=page.supporter_id_for(form.cleaned_data["email"]),
+            return_query=urlencode(kept),
         )
         try:
             return redirect(checkout_start(donation=donation, site_url=settings.SITE_URL))
@@ -49,7 +51,6 @@ def donate(request: HttpRequest) -> HttpResponse:
                     "Please try again in a minute."
                 ),
             )
-    kept = {key: request.GET[key] for key in ("t", "appeal") if request.GET.get(key)}
     context = {
         "form": form,
         "page": page,

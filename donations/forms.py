@@ -5,7 +5,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.translation import gettext_lazy as _
 
 from crm.matching import US_REGIONS, us_zip_error
@@ -51,8 +50,9 @@ COUNTRIES = [
 
 def money_label(amount: Decimal) -> str:
     """'$25', '$1,000', '$12.50'."""
+    # US dollars keep US digit grouping on the Spanish page too ($1,000, not $1 000).
     whole = amount == amount.to_integral_value()
-    return f"${intcomma(int(amount))}" if whole else f"${intcomma(f'{amount:.2f}')}"
+    return f"${int(amount):,}" if whole else f"${amount:,.2f}"
 
 
 def _text(
@@ -265,7 +265,7 @@ class DonationForm(forms.Form):
             self.add_error("postal_code", _("Enter a 5-digit ZIP code, for example 10001."))
 
     def donation_request(
-        self, *, language: str, appeal_code: str, supporter_id: int | None
+        self, *, language: str, appeal_code: str, supporter_id: int | None, return_query: str = ""
     ) -> DonationRequest:
         data = self.cleaned_data
         tribute = data.get("tribute") or ""
@@ -291,4 +291,5 @@ class DonationForm(forms.Form):
             appeal_code=appeal_code,
             supporter_id=supporter_id,
             nonce=data["nonce"],
+            return_query=return_query,
         )

@@ -35,7 +35,7 @@ def test_a_monthly_gift_of_50_is_completed_end_to_end_through_the_real_webhook(
     page = client.get(checkout).content.decode()
     assert "TEST MODE — no card is charged" in page
     assert "$50 per month" in page and "Pay (test)" in page
-    assert 'href="http://127.0.0.1:8000/donate/?cancelled=1"' in page
+    assert 'href="http://127.0.0.1:8000/donate/?appeal=spring26&amp;cancelled=1"' in page
 
     with django_capture_on_commit_callbacks(execute=True):
         paid = client.post(checkout)

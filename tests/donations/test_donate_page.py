@@ -50,7 +50,7 @@ def test_the_page_renders_in_spanish_and_the_choice_is_remembered(client):
 
 def test_a_spanish_browser_gets_the_spanish_page(client):
     page = client.get("/donate/", HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9").content.decode()
-    assert '<html lang="es">' in page and "Dona a" in page
+    assert '<html lang="es">' in page and "Haga una donación a" in page
 
 
 @pytest.mark.parametrize(
@@ -112,7 +112,7 @@ def test_a_gift_once_goes_to_stripe_checkout_in_payment_mode(client, stripe_api)
     assert session["success_url"] == (
         "http://127.0.0.1:8000/donate/thanks/?session_id={CHECKOUT_SESSION_ID}"
     )
-    assert session["cancel_url"] == "http://127.0.0.1:8000/donate/?cancelled=1"
+    assert session["cancel_url"] == "http://127.0.0.1:8000/donate/?appeal=spring26&cancelled=1"
     metadata = session["metadata"]
     assert metadata["appeal_code"] == "spring26" and metadata["language"] == "en"
     assert metadata["anonymous"] == "true" and "supporter_id" not in metadata
@@ -286,3 +286,13 @@ def test_a_token_reads_back_and_expires():
 def test_a_cancelled_checkout_says_nothing_was_charged(client):
     page = client.get("/donate/?cancelled=1").content.decode()
     assert "Your payment was cancelled and nothing was charged." in page
+
+
+def test_cancelling_returns_to_the_same_personal_link_and_appeal(client, stripe_api, ana):
+    url = letter_link(ana)
+    gift(client, url=url, amount="80", email="ana.ruiz@example.org")
+    cancel = only_session(stripe_api)["cancel_url"]
+    assert cancel.endswith("&cancelled=1") and "appeal=spring26" not in cancel.split("t=")[0]
+    page = client.get(cancel.removeprefix("http://127.0.0.1:8000")).content.decode()
+    assert "Your payment was cancelled and nothing was charged." in page
+    assert 'value="ana.ruiz@example.org"' in page and ">$80</label>" in page
