@@ -127,9 +127,9 @@ def preview_pdf(model_admin: Any) -> Callable:
 def send_test(model_admin: Any) -> Callable:
     @require_POST
     def view(request: HttpRequest, letter_id: int) -> HttpResponse:
-        letter, supporter, language = _chosen(request, letter_id)
-        if not model_admin.has_change_permission(request, letter):
+        if not model_admin.has_change_permission(request):
             raise PermissionDenied
+        letter, supporter, language = _chosen(request, letter_id)
         back = (
             reverse("admin:mailings_letter_preview", args=[letter.pk])
             + "?"

@@ -97,6 +97,7 @@ def _concrete(route: str, label: str, world: dict) -> str:
     route = route.replace("<int:first_id>", str(world["first"].pk))
     route = route.replace("<int:second_id>", str(world["second"].pk))
     route = route.replace("<str:history_id>", str(history_id))
+    route = re.sub(r"<int:\w+_id>", str(object_id), route)  # e.g. a letter's preview pages
     route = re.sub(r"<[^>]+>", "1", route)
     # simple_history's revert page is a regex route: (object id)/history/(history id)/
     route = route.lstrip("^").rstrip("$")
