@@ -98,8 +98,8 @@ def recipients(
             "ask_2": Money(asks[1]),
             "ask_3": Money(asks[2]),
             "donate_url": donate_url(supporter.pk, appeal, asks),
-            "unsubscribe_url": unsubscribe_url(supporter.pk),
-            "preferences_url": unsubscribe_url(supporter.pk),
+            "unsubscribe_url": (unsubscribe := unsubscribe_url(supporter.pk)),
+            "preferences_url": unsubscribe,
             "organisation_name": organisation.name,
             "today": today,
         }

@@ -2,15 +2,17 @@
 and as the content of a printed letter. A CompiledVersion is made once per letter and language
 and reused for every recipient, so a batch parses Markdown and templates once."""
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 import css_inline
 from django.conf import settings
+from django.template import Context, Template
 from django.template.loader import get_template
 from django.utils import translation
-from django.utils.html import strip_tags
+from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
 from core.models import Organisation
@@ -36,6 +38,7 @@ class CompiledVersion:
         self.letter: Letter = version.letter
         self.language = version.language
         self.appeal_code = self.letter.effective_appeal_code
+        self._skeleton: EmailSkeleton | None = None
         self._text = {
             field: merge_template.ENGINE.from_string(getattr(version, field) or "")
             for field in ("subject", "preheader", "banner", "headline", "salutation_line",
@@ -50,6 +53,11 @@ class CompiledVersion:
         self._ps_html = merge_template.ENGINE.from_string(content.inline_html_template(version.ps))
         self._ps_text = merge_template.ENGINE.from_string(content.body_text_template(version.ps))
 
+    def email_skeleton(self, organisation: Organisation) -> "EmailSkeleton":
+        if self._skeleton is None:
+            self._skeleton = build_email_skeleton(self, organisation)
+        return self._skeleton
+
     @cached_property
     def signatories(self) -> list[Any]:
         return [
@@ -58,8 +66,6 @@ class CompiledVersion:
 
     def fields(self, values: dict[str, Any]) -> dict[str, str]:
         """Every part of the letter for these values: text parts unescaped, HTML parts escaped."""
-        from django.template import Context
-
         with translation.override(self.language):
             plain = Context(values, autoescape=False)
             html = Context(values, autoescape=True)
@@ -79,21 +85,15 @@ def compile_letter(letter: Letter) -> dict[str, CompiledVersion]:
 def render_email(
     compiled: CompiledVersion, values: dict[str, Any], *, organisation: Organisation
 ) -> RenderedEmail:
-    parts = compiled.fields(values)
-    context = {
-        **parts,
-        "body_html": mark_safe(parts["body_html"]),  # noqa: S308 - sanitised, values escaped
-        "ps_html": mark_safe(parts["ps_html"]),  # noqa: S308 - sanitised, values escaped
-        "signatories": compiled.signatories,
-        "organisation": organisation,
-        "unsubscribe_url": values.get("unsubscribe_url", ""),
-        "donate_url": values.get("donate_url", ""),
-        "ask_amount": values.get("ask_amount", ""),
-        "language": compiled.language,
-    }
+    """One message: a single render of the letter's email skeleton per part (see
+    EmailSkeleton), so a send of thousands parses and inlines nothing per recipient."""
+    skeleton = compiled.email_skeleton(organisation)
     with translation.override(compiled.language):
-        html = get_template("mailings/email.html").render(context)
-        text = get_template("mailings/email.txt").render(context)
+        subject = " ".join(
+            compiled._text["subject"].render(Context(values, autoescape=False)).split()
+        )
+        html = skeleton.html.render(Context(values, autoescape=True))
+        text = skeleton.text.render(Context(values, autoescape=False))
     unsubscribe = values.get("unsubscribe_url", "")
     headers = {"X-Appeal-Code": compiled.appeal_code} if compiled.appeal_code else {}
     if unsubscribe:
@@ -102,8 +102,77 @@ def render_email(
         headers["List-Unsubscribe"] = links
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return RenderedEmail(
-        subject=parts["subject"] or strip_tags(parts["headline"]),
-        html=INLINER.inline(html),
-        text=text.strip() + "\n",
+        subject=subject or strip_tags(values.get("organisation_name", "")),
+        html=html,
+        text=_tidy_text(text),
         headers=headers,
     )
+
+
+@dataclass(frozen=True)
+class EmailSkeleton:
+    """The whole email as one merge template: the email layout rendered once for the letter's
+    language with each part's merge text left in place, CSS inlined once, then compiled. Per
+    recipient only the merge values are filled in (escaped in the HTML part)."""
+
+    html: Template
+    text: Template
+
+
+def build_email_skeleton(compiled: CompiledVersion, organisation: Organisation) -> EmailSkeleton:
+    version = compiled.version
+    raw = {
+        field: getattr(version, field) or ""
+        for field in ("subject", "preheader", "banner", "headline", "salutation_line", "closing",
+                      "on_behalf_of")
+    }  # fmt: skip
+    html_parts = {name: mark_safe(_escape_text_keep_tags(text)) for name, text in raw.items()}  # noqa: S308
+    layout = {
+        "organisation": organisation,
+        "signatories": compiled.signatories,
+        "language": compiled.language,
+        "unsubscribe_url": mark_safe("{{ unsubscribe_url }}"),  # noqa: S308 - a merge tag
+        "donate_url": mark_safe("{{ donate_url }}"),  # noqa: S308 - a merge tag
+        "ask_amount": mark_safe("{{ ask_amount }}"),  # noqa: S308 - a merge tag
+    }
+    with translation.override(compiled.language):
+        html = get_template("mailings/email.html").render({
+            **layout, **html_parts,
+            "body_html": mark_safe(content.body_html_template(version.body)),  # noqa: S308
+            "ps_html": mark_safe(content.inline_html_template(version.ps)),  # noqa: S308
+        })  # fmt: skip
+        text = get_template("mailings/email.txt").render({
+            **layout, **raw,
+            "body_text": content.body_text_template(version.body),
+            "ps_text": content.body_text_template(version.ps),
+        })  # fmt: skip
+    return EmailSkeleton(
+        html=merge_template.ENGINE.from_string(_inline_keep_tags(html)),
+        text=merge_template.ENGINE.from_string(text),
+    )
+
+
+def _escape_text_keep_tags(source: str) -> str:
+    """HTML-escape a merge template's own text, leaving its tags to escape their values."""
+    out, position = [], 0
+    for match in content.TAG.finditer(source):
+        out += [escape(source[position : match.start()]), match.group(0)]
+        position = match.end()
+    return "".join([*out, escape(source[position:])])
+
+
+def _inline_keep_tags(html: str) -> str:
+    """Inline CSS without letting the HTML serialiser touch merge tags ('>' in an if)."""
+    tags: list[str] = []
+
+    def set_aside(match: re.Match) -> str:
+        tags.append(match.group(0))
+        return f"zzmergetag{len(tags) - 1}zz"
+
+    inlined = INLINER.inline(content.TAG.sub(set_aside, html))
+    return re.sub(r"zzmergetag(\d+)zz", lambda m: tags[int(m.group(1))], inlined)
+
+
+def _tidy_text(text: str) -> str:
+    """Blank lines left by empty parts collapse to one."""
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"

@@ -136,3 +136,16 @@ def test_seed_demo_writes_two_bilingual_letters_and_their_print_mailings(setting
             version.full_clean()  # every merge field in the demo text is valid
     call_command("seed_demo", supporters=30, seed=1)
     assert Letter.objects.count() == 2, "a second run adds nothing"
+
+
+def test_conditions_and_literal_text_survive_the_one_time_css_inlining(donor):
+    letter = letter_with_versions(
+        en={
+            "preheader": "Tom & Jerry's <b>news</b> for {{ first_name }}",
+            "body": "{% if ask_1 > 50 %}Big hearts & {{ first_name }}{% else %}Small{% endif %}",
+        }
+    )
+    email = email_for(letter, donor)
+    assert "Tom &amp; Jerry's &lt;b&gt;news&lt;/b&gt; for Ana" in email.html
+    assert "Big hearts &amp; Ana" in email.html and "Big hearts & Ana" in email.text
+    assert "{%" not in email.html and "&gt; 50" not in email.html
