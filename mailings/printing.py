@@ -4,6 +4,7 @@
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.utils import formats, translation
 from django.utils.safestring import mark_safe
 
@@ -18,6 +19,12 @@ def printed_letter(
 ) -> Any:
     from mailings.letter_pdf import PrintedLetter, ReplySlip, Signatory
 
+    # On paper a donate link must be short enough to type: the appeal's page, which still
+    # credits the gift to the appeal (the signed personal link is for email).
+    short = f"{settings.SITE_URL}/donate/"
+    if compiled.appeal_code:
+        short += f"?appeal={compiled.appeal_code}"
+    values = {**values, "donate_url": short}
     parts = compiled.fields(values)
     address = (
         tuple(supporter.address_lines)

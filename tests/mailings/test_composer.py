@@ -81,3 +81,18 @@ def test_a_board_member_may_preview_but_not_send(board_client, mailoutbox):
     assert board_client.get(f"/admin/mailings/letter/{letter.pk}/preview/").status_code == 200
     response = board_client.post(f"/admin/mailings/letter/{letter.pk}/send-test/")
     assert response.status_code == 403 and mailoutbox == []
+
+
+def test_the_printed_letter_preview_is_a_pdf_for_the_chosen_supporter(staff_client):
+    import io
+
+    from pypdf import PdfReader
+
+    letter = letter_with_versions()
+    maria = SupporterFactory(first_name="Mariela", last_name="Quispe", address_line1="5 Oak Ave")
+    response = staff_client.get(
+        f"/admin/mailings/letter/{letter.pk}/preview.pdf?supporter={maria.pk}"
+    )
+    assert response["Content-Type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Dear Mariela," in text and "5 Oak Ave" in text and "{{" not in text

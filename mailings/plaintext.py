@@ -1,0 +1,124 @@
+"""Turning a letter staff already have as plain text (pasted from a word processor) into a
+letter version: banner and headline before the greeting, the greeting, the body as Markdown
+(bullets, numbered lists with their explanations, section labels, small headings), the
+closing, the signers (side by side in columns, or 'Name, Title'), 'On behalf of:' and the P.S.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+BULLET = re.compile(r"^\s*[•\-\*·]\s+(.*)$")
+NUMBERED = re.compile(r"^\s*(\d+)[.)]\s+(.*)$")
+COLUMNS = re.compile(r"\s{3,}")
+CLOSINGS = re.compile(
+    r"^(sincerely|in solidarity|with gratitude|gratefully|warmly|thank you|yours|"
+    r"with thanks|best|respectfully|con gratitud|atentamente|en solidaridad)\b.*,$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class PlainLetter:
+    banner: str = ""
+    headline: str = ""
+    salutation_line: str = "Dear {{ salutation }},"
+    body: str = ""
+    closing: str = ""
+    signatories: list[tuple[str, str]] = field(default_factory=list)
+    on_behalf_of: str = ""
+    ps: str = ""
+
+
+def letter_from_text(text: str) -> PlainLetter:
+    letter = PlainLetter()
+    paragraphs = _paragraphs(text.replace("\r\n", "\n").replace("\u00a0", " "))
+    greeting = next((i for i, p in enumerate(paragraphs) if p[0].lower().startswith("dear ")), None)
+    if greeting is not None:
+        before = [" ".join(line.strip() for line in p) for p in paragraphs[:greeting]]
+        if len(before) >= 2:
+            letter.banner, letter.headline = before[0], " ".join(before[1:])
+        elif before:
+            letter.headline = before[0]
+        letter.salutation_line = paragraphs[greeting][0].strip()
+        paragraphs = paragraphs[greeting + 1 :]
+
+    tail: list[list[str]] = []
+    for paragraph in reversed(paragraphs):
+        if _is_ps(paragraph) or _is_behalf(paragraph) or _is_signature(paragraph):
+            tail.insert(0, paragraph)
+        else:
+            break
+    body = paragraphs[: len(paragraphs) - len(tail)]
+    if body and len(body[-1]) == 1 and CLOSINGS.match(body[-1][0].strip()):
+        letter.closing = body.pop()[0].strip()
+    for paragraph in tail:
+        joined = " ".join(line.strip() for line in paragraph)
+        if len(paragraph) == 1 and CLOSINGS.match(joined) and not letter.signatories:
+            letter.closing = joined
+        elif _is_ps(paragraph):
+            letter.ps = re.sub(r"^P\.?\s?S\.?\s*", "", joined)
+        elif _is_behalf(paragraph):
+            letter.on_behalf_of = joined.split(":", 1)[1].strip()
+        elif not letter.signatories:
+            letter.signatories = _signers(paragraph)
+    letter.body = "\n\n".join(_markdown(p) for p in body).strip()
+    return letter
+
+
+def _paragraphs(text: str) -> list[list[str]]:
+    result, current = [], []
+    for line in text.split("\n"):
+        if line.strip():
+            current.append(line.rstrip())
+        elif current:
+            result.append(current)
+            current = []
+    if current:
+        result.append(current)
+    return result
+
+
+def _is_ps(paragraph: list[str]) -> bool:
+    return bool(re.match(r"^P\.?\s?S\.?\b", paragraph[0].strip()))
+
+
+def _is_behalf(paragraph: list[str]) -> bool:
+    return paragraph[0].strip().lower().startswith(("on behalf of", "en nombre de"))
+
+
+def _is_signature(paragraph: list[str]) -> bool:
+    """Short lines with no sentence in them: names and titles."""
+    return len(paragraph) <= 4 and all(
+        len(line.strip()) < 70 and not line.strip().endswith((".", ":", "?", "!"))
+        for line in paragraph
+    )
+
+
+def _signers(paragraph: list[str]) -> list[tuple[str, str]]:
+    lines = [line.strip() for line in paragraph]
+    if len(lines) >= 2 and len(COLUMNS.split(lines[0])) > 1:
+        names, titles = COLUMNS.split(lines[0]), COLUMNS.split(lines[1])
+        return [
+            (n.strip(), titles[i].strip() if i < len(titles) else "") for i, n in enumerate(names)
+        ]
+    if "," in lines[0]:
+        name, title = lines[0].split(",", 1)
+        return [(name.strip(), title.strip())]
+    return [(lines[0], lines[1] if len(lines) > 1 else "")]
+
+
+def _markdown(paragraph: list[str]) -> str:
+    first = paragraph[0].strip()
+    numbered = NUMBERED.match(paragraph[0])
+    if numbered:  # '1. Title' with its explanation indented below
+        rest = " ".join(line.strip() for line in paragraph[1:])
+        item = f"{numbered.group(1)}. **{numbered.group(2).strip()}**"
+        return f"{item}  \n   {rest}" if rest else item
+    if all(BULLET.match(line) for line in paragraph):
+        return "\n".join(f"- {BULLET.match(line).group(1).strip()}" for line in paragraph)
+    joined = " ".join(line.strip() for line in paragraph)
+    if len(paragraph) == 1 and first.endswith(":") and len(first) < 80:
+        return f"**{first}**"  # a section label: 'Defense in the community:'
+    if len(paragraph) == 1 and len(first) < 60 and not re.search(r"[.!?,;:]$", first):
+        return f"## {first}"  # a small heading: 'Your Impact'
+    return joined

@@ -1,0 +1,132 @@
+"""A mailing's print run: one PDF for the print shop, letters sorted by postal code, each on a
+new sheet, and the list of people left out and why.
+
+Letters are laid out in chunks (one WeasyPrint document per chunk, which shares fonts and
+styles across its letters) by a pool of processes, one per core, then joined in order.
+"""
+
+import csv
+import io
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import connections
+from pypdf import PdfWriter
+
+from crm.models import Supporter
+from mailings.merge_values import recipients
+from mailings.models import Mailing
+from mailings.printing import printed_letters_pdf
+from mailings.rendering import compile_letter
+
+CHUNK = 40
+
+
+@dataclass(frozen=True)
+class Skipped:
+    supporter_id: int
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class PrintRun:
+    letters: int
+    pages: int
+    skipped: list[Skipped]
+
+
+def audience(mailing: Mailing) -> list[Supporter]:
+    people = Supporter.objects.all()
+    tags = list(mailing.audience_tags.values_list("pk", flat=True))
+    if tags:
+        people = people.filter(tags__in=tags).distinct()
+    return list(people.order_by("postal_code", "last_name", "first_name", "pk"))
+
+
+def split_for_print(people: Sequence[Supporter]) -> tuple[list[Supporter], list[Skipped]]:
+    printable, skipped = [], []
+    for person in people:
+        reason = _skip_reason(person)
+        if reason:
+            skipped.append(Skipped(person.pk, person.display_name, reason))
+        else:
+            printable.append(person)
+    return printable, skipped
+
+
+def _skip_reason(person: Supporter) -> str:
+    if person.deceased:
+        return "deceased"
+    if person.do_not_mail or person.do_not_contact:
+        return "do not mail"
+    if not person.has_postal_address:
+        return "no postal address"
+    return ""
+
+
+def print_run(
+    mailing: Mailing,
+    *,
+    out: Path,
+    workers: int | None = None,
+    duplex_safe: bool = False,
+    chunk: int = CHUNK,
+) -> PrintRun:
+    printable, skipped = split_for_print(audience(mailing))
+    ids = [p.pk for p in printable]
+    chunks = [ids[i : i + chunk] for i in range(0, len(ids), chunk)]
+    workers = max(1, min(workers or os.cpu_count() or 1, len(chunks) or 1))
+    parts = list(_render_chunks(mailing.pk, chunks, workers=workers, duplex_safe=duplex_safe))
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(io.BytesIO(part))
+        if duplex_safe and len(writer.pages) % 2:
+            writer.add_blank_page()  # so the next chunk's first letter starts on a front
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("wb") as handle:
+        writer.write(handle)
+    _write_skipped(out.with_suffix(".skipped.csv"), skipped)
+    return PrintRun(letters=len(ids), pages=len(writer.pages), skipped=skipped)
+
+
+def _render_chunks(
+    mailing_id: int, chunks: list[list[int]], *, workers: int, duplex_safe: bool
+) -> Iterator[bytes]:
+    if workers == 1:
+        yield from (render_chunk(mailing_id, ids, duplex_safe) for ids in chunks)
+        return
+    # Forked workers must not share the parent's database connection.
+    connections.close_all()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(
+            render_chunk, [mailing_id] * len(chunks), chunks, [duplex_safe] * len(chunks)
+        )
+
+
+def render_chunk(mailing_id: int, supporter_ids: list[int], duplex_safe: bool) -> bytes:
+    """One PDF for these supporters, in the order given (run in a worker process)."""
+    mailing = Mailing.objects.select_related("letter", "letter__campaign").get(pk=mailing_id)
+    letter = mailing.letter
+    people = Supporter.objects.in_bulk(supporter_ids)
+    ordered = [people[i] for i in supporter_ids if i in people]
+    compiled = compile_letter(letter)
+    items = []
+    for recipient in recipients(letter, ordered):
+        version = compiled.get(recipient.language) or compiled["en"]
+        items.append((version, recipient.values, recipient.supporter))
+    return printed_letters_pdf(items, letter=letter, duplex_safe=duplex_safe)
+
+
+def _write_skipped(path: Path, skipped: list[Skipped]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Supporter ID", "Name", "Why not printed"])
+        for row in skipped:
+            name = row.name
+            if name[:1] in ("=", "+", "-", "@", "\t", "\r"):
+                name = "'" + name  # a spreadsheet must not run it as a formula
+            writer.writerow([row.supporter_id, name, row.reason])

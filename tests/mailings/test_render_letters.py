@@ -1,0 +1,88 @@
+"""manage.py render_letters MAILING --out FILE.pdf: one PDF for the print shop, sorted by
+postal code, one letter per recipient, and who was left out and why."""
+
+import csv
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from pypdf import PdfReader
+
+from crm.models import Supporter, Tag
+from mailings.models import Mailing
+from tests.factories import SupporterFactory
+
+ZIPS = ["10451", "02134", "94110", "60614", "07102"]
+
+
+def make_audience():
+    tag = Tag.objects.create(name="Spring print")
+    people = [
+        SupporterFactory(first_name=f"Person{i}", last_name="Donor", postal_code=zip_code,
+                         address_line1=f"{i} Main St", city="Town", region="NY")
+        for i, zip_code in enumerate(ZIPS)
+    ]  # fmt: skip
+    left_out = [
+        SupporterFactory(first_name="Gone", last_name="Before", deceased=True),
+        SupporterFactory(first_name="No", last_name="Mail", do_not_mail=True),
+        SupporterFactory(
+            first_name="No", last_name="Address", address_line1="", city="", postal_code=""
+        ),  # fmt: skip
+    ]
+    for person in [*people, *left_out]:
+        person.tags.add(tag)
+    SupporterFactory(first_name="Not", last_name="Tagged")  # outside the audience
+    mailing = Mailing.objects.get(slug="demo-sanctuary")
+    mailing.audience_tags.set([tag])
+    return people
+
+
+def run(tmp_path, *extra):
+    out = tmp_path / "print.pdf"
+    stdout = io.StringIO()
+    call_command("render_letters", "demo-sanctuary", "--out", str(out), *extra, stdout=stdout)
+    return out, stdout.getvalue()
+
+
+def letter_starts(pdf_path) -> list[str]:
+    """The ZIP code on the first page of each letter, in order."""
+    zips = []
+    for page in PdfReader(pdf_path).pages:
+        text = page.extract_text()
+        if "Dear friend" in text or "Querido amigo" in text:
+            zips.append(next(zip_code for zip_code in ZIPS if zip_code in text))
+    return zips
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_one_pdf_sorted_by_postal_code_with_the_people_left_out(tmp_path, workers):
+    call_command("seed_demo", supporters=0, seed=1, stdout=io.StringIO())
+    make_audience()
+    out, printed = run(tmp_path, "--workers", workers)
+    assert letter_starts(out) == sorted(ZIPS), "one letter each, in postal-code order"
+    assert "Wrote 5 letters" in printed and "Left out 3" in printed
+    text = "\n".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "{{" not in text and "Gone" not in text and "Not Tagged" not in text
+    with out.with_suffix(".skipped.csv").open() as handle:
+        rows = {row["Name"]: row["Why not printed"] for row in csv.DictReader(handle)}
+    assert rows == {"Gone Before": "deceased", "No Mail": "do not mail",
+                    "No Address": "no postal address"}  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_duplex_safe_puts_every_letter_on_a_front_side_across_chunks(tmp_path, settings):
+    call_command("seed_demo", supporters=0, seed=1, stdout=io.StringIO())
+    make_audience()
+    out, _ = run(tmp_path, "--duplex-safe", "--workers", "1")
+    reader = PdfReader(out)
+    starts = [i for i, page in enumerate(reader.pages) if "Dear friend" in page.extract_text()]
+    assert len(starts) == 5 and all(i % 2 == 0 for i in starts)
+
+
+@pytest.mark.django_db
+def test_an_unknown_mailing_gets_a_clear_message(tmp_path):
+    Mailing.objects.all().delete()
+    with pytest.raises(CommandError, match="No mailing 'nope'. Mailings: none yet."):
+        call_command("render_letters", "nope", "--out", str(tmp_path / "x.pdf"))
+    assert Supporter.objects.count() == 0

@@ -1,0 +1,60 @@
+"""The two real appeal letters in ../shared/seed-letters/, turned into letters through the
+product's own API (mailings.services.letter_create_from_text) and rendered for three different
+supporters as email and as PDF."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from pypdf import PdfReader
+
+from core.models import Organisation
+from mailings.merge_values import recipients
+from mailings.printing import printed_letters_pdf
+from mailings.rendering import compile_letter, render_email
+from mailings.services import letter_create_from_text
+from tests.factories import SupporterFactory
+
+pytestmark = pytest.mark.django_db
+SEED_LETTERS = Path(settings.BASE_DIR).parent / "shared" / "seed-letters"
+LETTERS = sorted(SEED_LETTERS.glob("*.txt")) if SEED_LETTERS.is_dir() else []
+
+
+@pytest.fixture
+def three_supporters():
+    return [
+        SupporterFactory(first_name="Ana", last_name="Ruiz", address_line1="3 Elm St",
+                         city="Corona", region="NY", postal_code="11368"),
+        SupporterFactory(first_name="Kwame", last_name="Mensah", address_line1="80 Pine Ave",
+                         city="Newark", region="NJ", postal_code="07102"),
+        SupporterFactory(first_name="Li", last_name="Wei", partner_first_name="Mei",
+                         address_line1="12 Canal St", city="New York", region="NY",
+                         postal_code="10013"),
+    ]  # fmt: skip
+
+
+@pytest.mark.skipif(not LETTERS, reason=f"no seed letters at {SEED_LETTERS} (../shared absent)")
+@pytest.mark.parametrize("path", LETTERS, ids=lambda p: p.stem)
+def test_a_seed_letter_becomes_a_letter_and_renders_for_three_supporters(path, three_supporters):
+    text = path.read_text(encoding="utf-8")
+    letter = letter_create_from_text(name=path.stem, text=text, appeal_code="seed")
+    version = letter.versions.get()
+    assert version.body and letter.signatories.exists()
+    people = recipients(letter, three_supporters)
+    compiled = compile_letter(letter)["en"]
+    organisation = Organisation.current()
+    last_paragraph_words = text.strip().split("\n\n")[2].split()[:6]
+    for recipient in people:
+        email = render_email(compiled, recipient.values, organisation=organisation)
+        assert version.salutation_line in email.text
+        assert " ".join(last_paragraph_words) in " ".join(email.text.split())
+        assert "{{" not in email.html + email.text
+        for signer in letter.signatories.all():
+            assert signer.name in email.text
+    pdf = printed_letters_pdf([(compiled, r.values, r.supporter) for r in people], letter=letter)
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    text_all = "\n".join(pages)
+    assert "{{" not in text_all
+    for person in three_supporters:
+        assert person.address_line1 in text_all and person.postal_code in text_all
