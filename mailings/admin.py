@@ -3,7 +3,9 @@ preview as email or PDF for any supporter (or with sample values), or send yours
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 from django.urls import path
 
@@ -22,6 +24,17 @@ class SignatoryAdmin(admin.ModelAdmin):
 class LetterVersionInline(admin.StackedInline):
     model = LetterVersion
     extra = 0
+    # Subject, banner and headline are sentences: give them the width of one.
+    formfield_overrides = {
+        models.CharField: {"widget": forms.TextInput(attrs={"style": "width: 44em"})},
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "style": "width: 44em"})},
+    }
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "body":  # the letter itself: room for a page of it
+            field.widget.attrs.update(rows=28, style="width: 44em; font-family: monospace")
+        return field
     min_num = 1
     max_num = 2
     fieldsets = [
