@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import css_inline
 from django.conf import settings
@@ -136,9 +137,12 @@ def build_email_skeleton(compiled: CompiledVersion, organisation: Organisation) 
         "ask_amount": mark_safe("{{ ask_amount }}"),  # noqa: S308 - a merge tag
     }
     with translation.override(compiled.language):
+        body = _with_appeal_code(
+            content.body_html_template(version.body), compiled.appeal_code, organisation
+        )
         html = get_template("mailings/email.html").render({
             **layout, **html_parts,
-            "body_html": mark_safe(content.body_html_template(version.body)),  # noqa: S308
+            "body_html": mark_safe(body),  # noqa: S308 - sanitised HTML
             "ps_html": mark_safe(content.inline_html_template(version.ps)),  # noqa: S308
         })  # fmt: skip
         text = get_template("mailings/email.txt").render({
@@ -150,6 +154,24 @@ def build_email_skeleton(compiled: CompiledVersion, organisation: Organisation) 
         html=merge_template.ENGINE.from_string(_inline_keep_tags(html)),
         text=merge_template.ENGINE.from_string(text),
     )
+
+
+def _with_appeal_code(html: str, code: str, organisation: Organisation) -> str:
+    """Links to this site or the organisation's website carry the appeal code, so a visit
+    (and a gift) can be traced to the letter. Other sites' links are left as written."""
+    if not code:
+        return html
+    ours = {urlsplit(settings.SITE_URL).netloc, urlsplit(organisation.website or "").netloc} - {""}
+
+    def tag(match: re.Match) -> str:
+        url = match.group(1)
+        parts = urlsplit(url)
+        if parts.netloc not in ours or "appeal=" in parts.query:
+            return match.group(0)
+        query = "&amp;".join(q for q in (parts.query, f"appeal={code}") if q)
+        return f'href="{urlunsplit(parts._replace(query=query))}"'
+
+    return re.sub(r'href="(https?://[^"{}]+)"', tag, html)
 
 
 def _escape_text_keep_tags(source: str) -> str:

@@ -149,3 +149,15 @@ def test_conditions_and_literal_text_survive_the_one_time_css_inlining(donor):
     assert "Tom &amp; Jerry's &lt;b&gt;news&lt;/b&gt; for Ana" in email.html
     assert "Big hearts &amp; Ana" in email.html and "Big hearts & Ana" in email.text
     assert "{%" not in email.html and "&gt; 50" not in email.html
+
+
+def test_links_to_our_own_sites_carry_the_appeal_code(donor):
+    organisation = Organisation.current()
+    organisation.website = "https://immigrantjustice.example"
+    organisation.save()
+    body = ("[our work](https://immigrantjustice.example/work?x=1) "
+            "[the law](https://congress.example/bill) [give]({{ donate_url }})")  # fmt: skip
+    email = email_for(letter_with_versions(en={"body": body}), donor)
+    assert 'href="https://immigrantjustice.example/work?x=1&amp;appeal=spring26"' in email.html
+    assert 'href="https://congress.example/bill"' in email.html, "others' links as written"
+    assert email.html.count("appeal=spring26") >= 3  # ours, the donate link, and its button
