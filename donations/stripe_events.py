@@ -19,6 +19,9 @@ from donations.stripe_handlers import HANDLERS, Changes
 from donations.summary import donor_summaries_refresh
 
 __all__ = ["HANDLERS", "stripe_event_process", "stripe_event_receive"]
+# The inbox's few statements on every delivery are plain SQL: the ORM's query building was a
+# measurable share of a replay's time.
+INBOX = StripeEvent._meta.db_table
 
 
 def stripe_event_receive(*, payload: bytes, signature: str) -> str:
@@ -28,7 +31,7 @@ def stripe_event_receive(*, payload: bytes, signature: str) -> str:
     handler's error after the error is kept on the inbox row."""
     event = stripe_client.verify_event(payload, signature)
     event_id = event["id"]
-    if StripeEvent.objects.filter(event_id=event_id, processed_at__isnull=False).exists():
+    if _already_done(event_id):
         return event_id  # a replay of an event already done: one indexed read
     with transaction.atomic():
         row_id = _insert_if_new(event)
@@ -63,7 +66,7 @@ def _insert_if_new(event: dict) -> int | None:
     payload = StripeEvent._meta.get_field("payload").get_db_prep_save(event, connection)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {StripeEvent._meta.db_table} "  # noqa: S608 - the table name is ours
+            f"INSERT INTO {INBOX} "  # noqa: S608 - the table name is ours
             "(event_id, type, payload, livemode, received_at, attempts, error) "
             "VALUES (%s, %s, %s, %s, %s, 0, '') "
             "ON CONFLICT (event_id) DO NOTHING RETURNING id",
@@ -93,10 +96,22 @@ def _run_handler(row_id: int, event: dict) -> Exception | None:
             error=traceback.format_exc()[-4000:], attempts=F("attempts") + 1
         )
         return exc
-    StripeEvent.objects.filter(pk=row_id).update(
-        processed_at=timezone.now(), error="", attempts=F("attempts") + 1
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {INBOX} SET processed_at = %s, error = '', attempts = attempts + 1 "  # noqa: S608
+            "WHERE id = %s",
+            [timezone.now(), row_id],
+        )
     return None
+
+
+def _already_done(event_id: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {INBOX} WHERE event_id = %s AND processed_at IS NOT NULL",  # noqa: S608
+            [event_id],
+        )
+        return cursor.fetchone() is not None
 
 
 def _follow_up(changes: Changes) -> None:

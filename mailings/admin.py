@@ -30,11 +30,6 @@ class LetterVersionInline(admin.StackedInline):
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "style": "width: 44em"})},
     }
 
-    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "body":  # the letter itself: room for a page of it
-            field.widget.attrs.update(rows=28, style="width: 44em; font-family: monospace")
-        return field
     min_num = 1
     max_num = 2
     fieldsets = [
@@ -42,6 +37,12 @@ class LetterVersionInline(admin.StackedInline):
         ("Letter", {"fields": ["banner", "headline", "salutation_line", "body", "closing"]}),
         ("After the signatures", {"fields": ["on_behalf_of", "ps"]}),
     ]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "body":  # the letter itself: room for a page of it
+            field.widget.attrs.update(rows=28, style="width: 44em; font-family: monospace")
+        return field
 
 
 class LetterSignatoryInline(admin.TabularInline):
