@@ -86,3 +86,30 @@ def test_an_unknown_mailing_gets_a_clear_message(tmp_path):
     with pytest.raises(CommandError, match="No mailing 'nope'. Mailings: none yet."):
         call_command("render_letters", "nope", "--out", str(tmp_path / "x.pdf"))
     assert Supporter.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_each_letter_asks_its_own_donor_for_their_own_amounts(tmp_path):
+    import datetime
+
+    from donations.models import Gift
+    from donations.summary import donor_summaries_refresh
+
+    call_command("seed_demo", supporters=0, seed=1, stdout=io.StringIO())
+    people = make_audience()
+    big, small = people[0], people[1]  # ZIPs 10451 and 02134
+    for person, amount in ((big, 480), (small, 37)):
+        Gift.objects.create(supporter=person, amount=amount, method="cheque",
+                            received_on=datetime.date(2026, 3, 1))  # fmt: skip
+    donor_summaries_refresh(supporter_ids=[big.pk, small.pk])
+    out, _ = run(tmp_path, "--workers", "1")
+    letters: dict[str, str] = {}
+    current = None
+    for page in PdfReader(out).pages:
+        text = page.extract_text()
+        if "Dear friend" in text:
+            current = next(zip_code for zip_code in ZIPS if zip_code in text)
+        letters[current] = letters.get(current, "") + text
+    assert "☐ $475" in letters["10451"] and "☐ $950" in letters["10451"]
+    assert "☐ $35" in letters["02134"] and "☐ $75" in letters["02134"]
+    assert "$475" not in letters["02134"] and "$35 " not in letters["10451"].split("✂")[-1]
