@@ -212,7 +212,8 @@ def supporter_find_or_create_by_email(
     """
     email = (email or "").strip().lower()
     if email:
-        existing = Supporter.objects.filter(email=email).first()
+        # unique key, so no ordering: the model's name ordering costs more to build than the query
+        existing = Supporter.objects.filter(email=email).order_by("pk").first()
         if existing is not None:
             return existing
     if first_name or last_name:

@@ -58,7 +58,12 @@ def on_checkout_session_completed(session: dict[str, Any]) -> Changes:
     )
     paid = session.get("payment_status") in ("paid", "no_payment_required")
     currency = session.get("currency") or "usd"
-    gift = Gift.objects.select_for_update().filter(stripe_checkout_session_id=session["id"]).first()
+    gift = (
+        Gift.objects.select_for_update()
+        .filter(stripe_checkout_session_id=session["id"])
+        .order_by("pk")
+        .first()
+    )
     changes = Changes()
     if gift is None:
         gift = Gift.objects.create(
@@ -113,6 +118,7 @@ def _plan_for_subscription(
     plan = (
         RecurringGift.objects.select_for_update()
         .filter(stripe_subscription_id=subscription_id)
+        .order_by("pk")
         .first()
     )
     if plan is not None:
@@ -199,6 +205,7 @@ def on_invoice_payment_failed(invoice: dict[str, Any]) -> Changes:
     plan = (
         RecurringGift.objects.select_for_update()
         .filter(stripe_subscription_id=subscription_id)
+        .order_by("pk")
         .first()
     )
     if plan is None:
@@ -227,6 +234,7 @@ def on_subscription_changed(subscription: dict[str, Any]) -> Changes:
     plan = (
         RecurringGift.objects.select_for_update()
         .filter(stripe_subscription_id=subscription["id"])
+        .order_by("pk")
         .first()
     )
     if plan is None:
@@ -257,9 +265,16 @@ def on_subscription_changed(subscription: dict[str, Any]) -> Changes:
 def _gift_for_charge(charge: dict[str, Any]) -> Gift:
     charge_id = charge.get("id") or charge.get("charge")
     intent = charge.get("payment_intent")
-    gift = Gift.objects.select_for_update().filter(stripe_charge_id=charge_id).first()
+    gift = (
+        Gift.objects.select_for_update().filter(stripe_charge_id=charge_id).order_by("pk").first()
+    )
     if gift is None and intent:
-        gift = Gift.objects.select_for_update().filter(stripe_payment_intent_id=intent).first()
+        gift = (
+            Gift.objects.select_for_update()
+            .filter(stripe_payment_intent_id=intent)
+            .order_by("pk")
+            .first()
+        )
     if gift is None:
         # Not recorded yet (events out of order): fail so Stripe retries after the gift exists.
         raise LookupError(f"No gift yet for charge {charge_id} / payment intent {intent}.")

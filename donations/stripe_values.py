@@ -51,7 +51,7 @@ def supporter(
 ):
     supporter_id = metadata.get("supporter_id")
     if supporter_id and str(supporter_id).isdigit():
-        found = Supporter.objects.filter(pk=int(supporter_id)).first()
+        found = Supporter.objects.filter(pk=int(supporter_id)).order_by("pk").first()
         if found is not None:
             return found
     if not email:
