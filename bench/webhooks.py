@@ -65,6 +65,8 @@ def main() -> None:
     # figures within noise (56 vs 60 events/s with 1 client, 86 vs 83 with 4: the CPU is the
     # limit). gthread is kept: it holds keep-alive connections, as Stripe's deliveries use.
     parser.add_argument("--worker-class", choices=["gthread", "sync"], default="gthread")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
     parser.add_argument("--child", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.events < 2:
@@ -99,7 +101,7 @@ def main() -> None:
     )
 
     port = free_port()
-    threads = ["--threads", "2"] if args.worker_class == "gthread" else []
+    threads = ["--threads", str(args.threads)] if args.worker_class == "gthread" else []
     server = subprocess.Popen(
         [
             str(Path(python).parent / "gunicorn"),
@@ -107,7 +109,7 @@ def main() -> None:
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "4",
+            str(args.workers),
             "--worker-class",
             args.worker_class,
             *threads,
@@ -120,8 +122,8 @@ def main() -> None:
     try:
         wait_until_serving(server, port)
         print(
-            f"Stripe webhooks through gunicorn (4 {args.worker_class} workers"
-            f"{', 2 threads each' if threads else ''}) on PostgreSQL; "
+            f"Stripe webhooks through gunicorn ({args.workers} {args.worker_class} workers"
+            f"{f', {args.threads} threads each' if threads else ''}) on PostgreSQL; "
             f"{args.events:,} events per phase after {WARM_UP} warm-up, ~{REPLAYS:.0%} replays",
             flush=True,
         )
