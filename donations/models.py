@@ -5,8 +5,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from simple_history.models import HistoricalRecords
 
+from core.history_records import LeanHistoricalRecords
 from crm.models import Supporter
 
 ZERO = Decimal("0.00")
@@ -92,7 +92,7 @@ class RecurringGift(models.Model):
         max_length=255, blank=True, help_text="Last invoice the donor was told had failed."
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["-created_at"]
@@ -180,7 +180,7 @@ class Gift(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["-received_on", "-pk"]
