@@ -7,13 +7,15 @@ hosts or cloud metadata addresses. Rendering has a time limit.
 """
 
 import ctypes
+import gc
 import logging
 import mimetypes
 import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -127,6 +129,26 @@ def render_pdf(
         return document.write_pdf(stylesheets=sheets)
 
     return _with_time_limit(work, time_limit)
+
+
+@contextmanager
+def collector_tuned_for_layout() -> Iterator[None]:
+    """For a batch of layouts in a process of its own (a print run's worker or command).
+
+    WeasyPrint allocates millions of small objects while it lays out a document, and at
+    Python's default threshold (700) the cyclic garbage collector runs thousands of times per
+    chunk, each pass also rescanning the long-lived Django objects. Freezing what exists before
+    the render and collecting the youngest generation every 10,000 allocations instead made a
+    40-letter chunk about 15% faster (23 -> 27 pages/s on one core), for a few MB more memory.
+    Process-wide, so not for a request thread of the web server."""
+    previous = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(10_000, *previous[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+        gc.unfreeze()
 
 
 def _with_time_limit(work: Callable[[], bytes], seconds: float) -> bytes:

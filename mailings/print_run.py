@@ -7,6 +7,8 @@ styles across its letters) by a pool of processes, one per core, then joined in 
 
 import csv
 import io
+import itertools
+import math
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -16,6 +18,7 @@ from pathlib import Path
 from django.db import connections
 from pypdf import PdfWriter
 
+from core.pdf import collector_tuned_for_layout
 from crm.models import Supporter
 from mailings.merge_values import recipients
 from mailings.models import Mailing
@@ -78,8 +81,9 @@ def print_run(
 ) -> PrintRun:
     printable, skipped = split_for_print(audience(mailing))
     ids = [p.pk for p in printable]
-    chunks = [ids[i : i + chunk] for i in range(0, len(ids), chunk)]
-    workers = max(1, min(workers or os.cpu_count() or 1, len(chunks) or 1))
+    workers = max(1, workers or os.cpu_count() or 1)
+    chunks = split_into_chunks(ids, size=chunk, workers=workers)
+    workers = min(workers, len(chunks) or 1)
     parts = list(_render_chunks(mailing.pk, chunks, workers=workers, duplex_safe=duplex_safe))
     writer = PdfWriter()
     for part in parts:
@@ -91,6 +95,18 @@ def print_run(
         writer.write(handle)
     _write_skipped(out.with_suffix(".skipped.csv"), skipped)
     return PrintRun(letters=len(ids), pages=len(writer.pages), skipped=skipped)
+
+
+def split_into_chunks(ids: list[int], *, size: int, workers: int) -> list[list[int]]:
+    """Consecutive chunks of at most about `size` ids, as even as can be, their number a
+    multiple of `workers`, so the last round of chunks keeps every worker busy (25 chunks on 2
+    workers would leave one idle for the whole of the last chunk)."""
+    if not ids:
+        return []
+    count = math.ceil(len(ids) / size)
+    count = min(len(ids), math.ceil(count / workers) * workers)
+    bounds = [round(i * len(ids) / count) for i in range(count + 1)]
+    return [ids[start:end] for start, end in itertools.pairwise(bounds)]
 
 
 def _render_chunks(
@@ -109,6 +125,11 @@ def _render_chunks(
 
 def render_chunk(mailing_id: int, supporter_ids: list[int], duplex_safe: bool) -> bytes:
     """One PDF for these supporters, in the order given (run in a worker process)."""
+    with collector_tuned_for_layout():
+        return _render_chunk(mailing_id, supporter_ids, duplex_safe)
+
+
+def _render_chunk(mailing_id: int, supporter_ids: list[int], duplex_safe: bool) -> bytes:
     mailing = Mailing.objects.select_related("letter", "letter__campaign").get(pk=mailing_id)
     letter = mailing.letter
     people = Supporter.objects.in_bulk(supporter_ids)

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from crm.models import Supporter, Tag
 from mailings.models import Mailing
+from mailings.print_run import split_into_chunks
 from tests.factories import SupporterFactory
 
 ZIPS = ["10451", "02134", "94110", "60614", "07102"]
@@ -113,3 +114,22 @@ def test_each_letter_asks_its_own_donor_for_their_own_amounts(tmp_path):
     assert "☐ $475" in letters["10451"] and "☐ $950" in letters["10451"]
     assert "☐ $35" in letters["02134"] and "☐ $75" in letters["02134"]
     assert "$475" not in letters["02134"] and "$35 " not in letters["10451"].split("✂")[-1]
+
+
+@pytest.mark.parametrize(
+    ("letters", "size", "workers", "sizes"),
+    [
+        (1000, 40, 2, [38, 39]),  # 26 chunks, not 25: no worker idles on the last one
+        (1000, 40, 1, [40]),
+        (100, 40, 4, [25]),
+        (5, 40, 2, [2, 3]),
+        (1, 40, 2, [1]),
+    ],
+)
+def test_a_print_run_is_split_into_even_chunks_for_every_worker(letters, size, workers, sizes):
+    ids = list(range(letters))
+    chunks = split_into_chunks(ids, size=size, workers=workers)
+    assert [i for chunk in chunks for i in chunk] == ids  # all, once, in order
+    assert sorted({len(chunk) for chunk in chunks}) == sizes
+    assert len(chunks) == 1 or len(chunks) % workers == 0
+    assert split_into_chunks([], size=size, workers=workers) == []
