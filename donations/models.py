@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from core.history_records import LeanHistoricalRecords
 from crm.models import Supporter
@@ -106,13 +107,13 @@ class RecurringGift(models.Model):
 
 class Gift(models.Model):
     class Method(models.TextChoices):
-        CARD = "card", "Card"
-        BANK_TRANSFER = "bank_transfer", "Bank transfer"
-        CHEQUE = "cheque", "Cheque"
-        CASH = "cash", "Cash"
-        STOCK = "stock", "Stock"
-        IN_KIND = "in_kind", "In kind"
-        OTHER = "other", "Other"
+        CARD = "card", _("Card")
+        BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+        CHEQUE = "cheque", _("Cheque")
+        CASH = "cash", _("Cash")
+        STOCK = "stock", _("Stock")
+        IN_KIND = "in_kind", _("In kind")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -123,9 +124,9 @@ class Gift(models.Model):
         DISPUTED = "disputed", "Disputed"
 
     class Tribute(models.TextChoices):
-        NONE = "", "None"
-        HONOUR = "honour", "In honour of"
-        MEMORY = "memory", "In memory of"
+        NONE = "", _("None")
+        HONOUR = "honour", _("In honour of")
+        MEMORY = "memory", _("In memory of")
 
     class Acknowledgement(models.TextChoices):
         PENDING = "pending", "To thank"
@@ -309,9 +310,9 @@ class Receipt(models.Model):
     """A tax receipt as issued. Never changed: a refund or correction issues a new version."""
 
     class Reason(models.TextChoices):
-        ORIGINAL = "original", "Original"
-        REFUND = "refund", "After a refund"
-        CORRECTION = "correction", "Correction"
+        ORIGINAL = "original", _("Original")
+        REFUND = "refund", _("After a refund")
+        CORRECTION = "correction", _("Correction")
 
     gift = models.ForeignKey(Gift, on_delete=models.PROTECT, related_name="receipts")
     number = models.CharField(max_length=20, unique=True)

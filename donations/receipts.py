@@ -1,7 +1,8 @@
 """Tax receipts: numbered per year, rendered once to PDF and never changed afterwards.
 
 A refund or a correction to a receipted gift issues a new version with a new number that
-says which receipt it replaces.
+says which receipt it replaces. A receipt is written in the donor's preferred language (the
+IRS statements too; amounts keep US dollar formatting).
 """
 
 from decimal import Decimal
@@ -9,7 +10,8 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
 from core.models import Organisation
 from core.pdf import render_pdf
@@ -75,21 +77,28 @@ def _next_number(year: int) -> str:
 def irs_statements(
     *, amount: Decimal, benefit_value: Decimal, benefit_description: str, organisation_name: str
 ) -> list[str]:
+    """The IRS wording, in the active language."""
     if benefit_value > ZERO:
         deductible = max(amount - benefit_value, ZERO)
         what = f" ({benefit_description})" if benefit_description else ""
         statements = [
-            f"In return for this contribution you received goods or services{what} valued at "
-            f"${benefit_value:,.2f}."
+            _(
+                "In return for this contribution you received goods or services%(what)s "
+                "valued at %(value)s."
+            )
+            % {"what": what, "value": f"${benefit_value:,.2f}"}
         ]
         if amount > QUID_PRO_QUO_THRESHOLD:
             statements.append(
-                "The amount of your contribution that is deductible for federal income tax "
-                "purposes is limited to the excess of the amount contributed over the value of "
-                f"goods or services provided by {organisation_name}: ${deductible:,.2f}."
+                _(
+                    "The amount of your contribution that is deductible for federal income tax "
+                    "purposes is limited to the excess of the amount contributed over the value "
+                    "of goods or services provided by %(organisation)s: %(deductible)s."
+                )
+                % {"organisation": organisation_name, "deductible": f"${deductible:,.2f}"}
             )
         return statements
-    return ["No goods or services were provided in exchange for this contribution."]
+    return [_("No goods or services were provided in exchange for this contribution.")]
 
 
 def letterhead(organisation: Organisation, supporter: Supporter) -> dict:
@@ -99,7 +108,9 @@ def letterhead(organisation: Organisation, supporter: Supporter) -> dict:
         "organisation": {
             "name": organisation.name,
             "address": organisation.address,
-            "tax_id_label": f"Tax ID (EIN) {organisation.tax_id}" if organisation.tax_id else "",
+            "tax_id_label": _("Tax ID (EIN) %(ein)s") % {"ein": organisation.tax_id}
+            if organisation.tax_id
+            else "",
         },
         "donor": {
             "addressee": supporter.effective_addressee,
@@ -110,25 +121,32 @@ def letterhead(organisation: Organisation, supporter: Supporter) -> dict:
 
 
 def _snapshot(gift: Gift, *, number: str, version: int, reason: str, replaces: str) -> dict:
+    language = gift.supporter.preferred_language or "en"
+    with translation.override(language):
+        return {"language": language, **_snapshot_texts(gift, number, version, reason, replaces)}
+
+
+def _snapshot_texts(gift: Gift, number: str, version: int, reason: str, replaces: str) -> dict:
     organisation = Organisation.current()
     supporter = gift.supporter
     amount = gift.net_amount
+    method = gift.get_method_display()
+    if gift.cheque_number:
+        method = _("%(method)s no. %(number)s") % {"method": method, "number": gift.cheque_number}
     return {
         "number": number,
         "version": version,
         "replaces": replaces,
-        "reason_label": Receipt.Reason(reason).label.lower(),
-        "language": supporter.preferred_language,
+        "reason_label": str(Receipt.Reason(reason).label).lower(),
         **letterhead(organisation, supporter),
-        "received_on": gift.received_on.strftime("%B %-d, %Y"),
-        "issued_on": timezone.localdate().strftime("%B %-d, %Y"),
+        "received_on": formats.date_format(gift.received_on, "DATE_FORMAT"),
+        "issued_on": formats.date_format(timezone.localdate(), "DATE_FORMAT"),
         "amount": str(amount),
         "amount_display": f"${amount:,.2f} {gift.currency.upper()}",
         "refunded": f"${gift.amount_refunded:,.2f}" if gift.amount_refunded else "",
-        "method": gift.get_method_display()
-        + (f" no. {gift.cheque_number}" if gift.cheque_number else ""),
+        "method": str(method),
         "fund": gift.fund.name if gift.fund else "",
-        "tribute": gift.get_tribute_display() if gift.tribute else "",
+        "tribute": str(gift.get_tribute_display()) if gift.tribute else "",
         "tribute_name": gift.tribute_name,
         "statements": irs_statements(
             amount=amount,

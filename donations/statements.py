@@ -1,5 +1,6 @@
 """Year-end giving statements: one PDF per donor for a fiscal year, emailed where possible,
-with the list of donors that could not be reached and why."""
+with the list of donors that could not be reached and why. Each donor's statement and email
+are in their preferred language."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -7,6 +8,8 @@ from decimal import Decimal
 
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
 
 from core.models import Organisation
 from core.pdf import render_pdf
@@ -41,18 +44,18 @@ def annual_statements_send(*, fiscal_year: int) -> StatementRun:
         if supporter.deceased:
             run.unreachable.append((supporter, "marked deceased"))
             continue
-        pdf = render_pdf(
-            render_to_string(
-                "donations/statement.html",
-                {
-                    "s": _statement(
-                        supporter, by_donor[supporter.pk], organisation, fiscal_year, start, end
-                    )
-                },
+        language = supporter.preferred_language or "en"
+        with translation.override(language):
+            statement = _statement(
+                supporter, by_donor[supporter.pk], organisation, fiscal_year, start, end
             )
-        )
+            html = render_to_string(
+                "donations/statement.html", {"s": statement, "language": language}
+            )
+        pdf = render_pdf(html)
         if supporter.email and not supporter.do_not_contact:
-            _email(supporter, pdf, organisation, fiscal_year)
+            with translation.override(language):
+                _email(supporter, pdf, organisation, fiscal_year)
             run.emailed.append(supporter.pk)
         elif supporter.has_postal_address and not (
             supporter.do_not_mail or supporter.do_not_contact
@@ -78,20 +81,26 @@ def _statement(
 ) -> dict:
     total = sum((gift.net_amount for gift in gifts), Decimal("0.00"))
     benefits = sum((gift.benefit_value for gift in gifts), Decimal("0.00"))
-    statements = ["No goods or services were provided in exchange for these contributions."]
+    statements = [_("No goods or services were provided in exchange for these contributions.")]
     if benefits:
         statements = [
-            f"Goods or services valued at ${benefits:,.2f} were provided in exchange "
-            f"for these contributions; the deductible amount is "
-            f"${max(total - benefits, ZERO):,.2f}."
+            _(
+                "Goods or services valued at %(value)s were provided in exchange for these "
+                "contributions; the deductible amount is %(deductible)s."
+            )
+            % {"value": f"${benefits:,.2f}", "deductible": f"${max(total - benefits, ZERO):,.2f}"}
         ]
     return {
         "fiscal_year": fiscal_year,
-        "period": f"{start:%B %-d, %Y} to {end:%B %-d, %Y}",
+        "period": _("%(start)s to %(end)s")
+        % {
+            "start": formats.date_format(start, "DATE_FORMAT"),
+            "end": formats.date_format(end, "DATE_FORMAT"),
+        },
         **letterhead(organisation, supporter),
         "gifts": [
             {
-                "date": f"{g.received_on:%b %-d, %Y}",
+                "date": formats.date_format(g.received_on, "DATE_FORMAT"),
                 "method": g.get_method_display(),
                 "fund": g.fund.name if g.fund else "",
                 "amount": f"${g.net_amount:,.2f}",
@@ -104,12 +113,15 @@ def _statement(
 
 
 def _email(supporter: Supporter, pdf: bytes, organisation: Organisation, year: int) -> None:
-    subject = f"Your {year} giving statement from {organisation.name}"
-    body = (
-        f"Dear {supporter.effective_salutation},\n\nThank you for your support in {year}. "
-        f"Your giving statement is attached for your tax records.\n\nWith gratitude,\n"
-        f"{organisation.name}\n"
-    )
+    """Sent in the active language (the caller sets the donor's)."""
+    names = {"year": year, "org": organisation.name}
+    subject = _("Your %(year)s giving statement from %(org)s") % names
+    dear = _("Dear %(name)s,") % {"name": supporter.effective_salutation}
+    thanks = _(
+        "Thank you for your support in %(year)s. Your giving statement is attached for your "
+        "tax records."
+    ) % {"year": year}
+    body = f"{dear}\n\n{thanks}\n\n{_('With gratitude,')}\n{organisation.name}\n"
     message = EmailMultiAlternatives(
         subject=subject,
         body=body,

@@ -56,6 +56,38 @@ def test_statements_follow_the_fiscal_year_and_say_who_was_not_reached(tmp_path,
     assert len(printed_files) == 1 and str(printed.pk) in printed_files[0].name
 
 
+def test_a_spanish_speaking_donor_gets_the_statement_and_email_in_spanish(tmp_path, mailoutbox):
+    organisation = Organisation.current()
+    organisation.fiscal_year_start_month = 1
+    organisation.name, organisation.tax_id = "Immigrant Justice Project", "12-3456789"
+    organisation.save()
+    donor = SupporterFactory(
+        first_name="María", last_name="López", email="maria@example.org", preferred_language="es"
+    )
+    give(donor, "75", datetime.date(2026, 3, 2))
+
+    call_command(
+        "annual_statements", "--year", "2026", "--out", str(tmp_path), stdout=io.StringIO()
+    )
+
+    [message] = mailoutbox
+    assert message.subject == "Su resumen de donaciones de 2026 de Immigrant Justice Project"
+    assert "Gracias por su apoyo en 2026." in message.body
+    text = " ".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(message.attachments[0][1])).pages
+    )
+    text = " ".join(text.split())
+    for expected in (
+        "Resumen de donaciones, año fiscal 2026",
+        "Del 1 de enero de 2026 al 31 de diciembre de 2026",
+        "2 de marzo de 2026 Cheque",
+        "Total $75.00",
+        "No se proporcionaron bienes ni servicios a cambio de estas contribuciones.",
+        "Página 1 de 1",
+    ):
+        assert expected in text, expected
+
+
 def test_a_silly_year_is_refused():
     from django.core.management import CommandError
 

@@ -134,3 +134,32 @@ def test_a_refund_after_thanks_reissues_the_receipt(client, django_capture_on_co
         post(client, event("charge.refunded", stripe_object("charge_refunded")))
     versions = list(Receipt.objects.order_by("version").values_list("version", "amount"))
     assert versions == [(1, Decimal("50.00")), (2, Decimal("0.00"))]
+
+
+def test_a_spanish_speaking_donor_gets_the_receipt_in_spanish():
+    donor = SupporterFactory(first_name="María", last_name="López", preferred_language="es")
+    receipt = receipt_issue(gift=gift(supporter=donor))
+    text = pdf_text(receipt)
+    for expected in (
+        "Recibo oficial de donación",
+        f"Recibo número {receipt.number}",
+        "2 de marzo de 2026",
+        "Cheque n.º 1042",
+        "$300.00",  # dollars keep US formatting
+        "Número de identificación fiscal (EIN) 12-3456789",
+        "No se proporcionaron bienes ni servicios a cambio de esta contribución.",
+    ):
+        assert expected in text, expected
+    assert "Official donation receipt" not in text and "Thank you" not in text
+
+
+def test_a_refund_version_in_spanish_says_what_it_replaces():
+    donor = SupporterFactory(first_name="María", last_name="López", preferred_language="es")
+    first = receipt_issue(gift=gift(supporter=donor))
+    refunded = Gift.objects.get(pk=first.gift_id)
+    refunded.amount_refunded, refunded.status = Decimal("100.00"), "partially_refunded"
+    refunded.save()
+    second = receipt_issue(gift=refunded)
+    text = " ".join(pdf_text(second).split())
+    assert f"versión 2: tras un reembolso, sustituye a {first.number}" in text
+    assert "Reembolsado $100.00" in text and "$200.00" in text
