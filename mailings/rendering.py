@@ -15,6 +15,7 @@ from django.template.loader import get_template
 from django.utils import translation
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from core.models import Organisation
 from mailings import content, merge_template
@@ -138,7 +139,9 @@ def build_email_skeleton(compiled: CompiledVersion, organisation: Organisation) 
     }
     with translation.override(compiled.language):
         body = _with_appeal_code(
-            content.body_html_template(version.body), compiled.appeal_code, organisation
+            _link_fields_as_links(content.body_html_template(version.body)),
+            compiled.appeal_code,
+            organisation,
         )
         html = get_template("mailings/email.html").render({
             **layout, **html_parts,
@@ -154,6 +157,32 @@ def build_email_skeleton(compiled: CompiledVersion, organisation: Organisation) 
         html=merge_template.ENGINE.from_string(_inline_keep_tags(html)),
         text=merge_template.ENGINE.from_string(text),
     )
+
+
+# A personal link typed as text ("give today at {{ donate_url }}") would show its whole signed
+# token: some 170 characters that a phone cannot wrap (the email grows wider than the screen)
+# and that not every client makes clickable. In the email it becomes a link reading as a short
+# address; the printed letter has its own short form (mailings.printing).
+_LINK_FIELD = re.compile(r"{{\s*(donate_url|preferences_url|unsubscribe_url)\s*}}")
+_ANCHOR = re.compile(r"<a\b.*?</a>", re.DOTALL | re.IGNORECASE)
+
+
+def _link_fields_as_links(html: str) -> str:
+    site = re.sub(r"^https?://", "", settings.SITE_URL).rstrip("/")
+    labels = {
+        "donate_url": f"{site}/donate",
+        "preferences_url": _("your email preferences"),
+        "unsubscribe_url": _("unsubscribe"),
+    }
+
+    def as_link(match: re.Match) -> str:
+        return f'<a href="{match.group(0)}">{escape(labels[match.group(1)])}</a>'
+
+    out, position = [], 0
+    for anchor in _ANCHOR.finditer(html):  # tags already inside a link stay as they are
+        out += [_LINK_FIELD.sub(as_link, html[position : anchor.start()]), anchor.group(0)]
+        position = anchor.end()
+    return "".join([*out, _LINK_FIELD.sub(as_link, html[position:])])
 
 
 def _with_appeal_code(html: str, code: str, organisation: Organisation) -> str:

@@ -161,3 +161,25 @@ def test_links_to_our_own_sites_carry_the_appeal_code(donor):
     assert 'href="https://immigrantjustice.example/work?x=1&amp;appeal=spring26"' in email.html
     assert 'href="https://congress.example/bill"' in email.html, "others' links as written"
     assert email.html.count("appeal=spring26") >= 3  # ours, the donate link, and its button
+
+
+def test_a_personal_link_typed_as_text_is_a_short_link_not_a_long_token(donor):
+    body = (
+        "Please give today at {{ donate_url }}.\n\n"
+        "Change what we send at {{preferences_url}}, or [give here]({{ donate_url }})."
+    )
+    email = email_for(letter_with_versions(en={"body": body}), donor)
+    visible = re.sub(r"<[^>]+>", "", email.html)
+    assert "?t=" not in visible, "no signed token in the text a reader sees"
+    given = re.search(
+        r'at <a href="(http://127\.0\.0\.1:8000/donate/\?t=[^"]+)"[^>]*>([^<]+)</a>\.', email.html
+    )
+    assert given and given.group(2) == "127.0.0.1:8000/donate"
+    token = parse_qs(urlsplit(given.group(1).replace("&amp;", "&")).query)["t"][0]
+    assert read_donate_token(token).supporter_id == donor.pk
+    assert re.search(
+        r'<a href="http://127\.0\.0\.1:8000/u/[^"]+"[^>]*>your email preferences</a>', email.html
+    )
+    assert re.search(r'<a href="[^"]+"[^>]*>give here</a>', email.html), "a written link is kept"
+    assert 'href="<a' not in email.html, "a tag inside a link's address is left alone"
+    assert "/donate/?t=" in email.text, "the text part keeps the whole address"
