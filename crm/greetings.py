@@ -89,3 +89,23 @@ def addressee(n: Names) -> str:
     if _has_partner(n):
         return display_name(n)
     return _join(n.title, n.first_name, n.last_name)
+
+
+# Spanish greetings agree with the reader: "Estimado Ricardo", "Estimada María", "Estimados
+# Carlos y Diego". Only a title says which; without one the letter keeps "Estimado/a".
+_FEMININE_TITLES = {"sra", "srta", "dra", "doña", "mrs", "ms", "miss", "hna", "sister"}
+_MASCULINE_TITLES = {"sr", "don", "mr", "padre", "fr", "hno", "brother"}
+
+
+def spanish_dear(n: Names) -> str:
+    if _is_org(n):
+        return "Estimado/a"
+
+    def gender(title: str) -> str:
+        word = _clean(title).lower().rstrip(".")
+        return "f" if word in _FEMININE_TITLES else "m" if word in _MASCULINE_TITLES else ""
+
+    if _clean(n.partner_first_name):
+        both_women = gender(n.title) == gender(n.partner_title) == "f"
+        return "Estimadas" if both_women else "Estimados"
+    return {"f": "Estimada", "m": "Estimado"}.get(gender(n.title), "Estimado/a")

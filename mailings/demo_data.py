@@ -127,7 +127,7 @@ def demo_letters_seed(*, seed: int) -> str:
             "banner": "¿Enfrenta un caso de deportación? Llame gratis a nuestra línea: "
             "212-555-0147.",
             "headline": "Veinte años de lucha compartida. No nos detenemos ahora.",
-            "salutation_line": "Estimado/a {{ salutation }}:",
+            "salutation_line": "{{ dear }} {{ salutation }}:",
             "closing": "Con gratitud,",
             "body": ANNIVERSARY_ES,
             "on_behalf_of": "Amara Diallo, Ben Carter, Inés Morales, Kenji Watanabe, "

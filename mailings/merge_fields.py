@@ -62,6 +62,13 @@ FIELDS: dict[str, MergeField] = {
     "salutation": MergeField(
         "How a letter greets them: 'Maria', 'Ana and Luis'.", "Maria", _("friend")
     ),
+    "dear": MergeField(
+        "The greeting word, agreeing with them in the letter's language: 'Dear'; in Spanish "
+        "'Estimado', 'Estimada', 'Estimados' or, with no title to go by, 'Estimado/a'. "
+        "Write '{{ dear }} {{ salutation }},'.",
+        "Dear",
+        _("Dear"),
+    ),
     "first_name": MergeField("First name.", "Maria"),
     "last_name": MergeField("Last name.", "López"),
     "full_name": MergeField("Full name as on the record.", "Maria López"),

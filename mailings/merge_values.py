@@ -13,6 +13,7 @@ from django.core import signing
 from django.utils import timezone, translation
 
 from core.models import Organisation
+from crm import greetings
 from crm.models import Supporter
 from donations.models import DonorSummary, DonorYearTotal
 from donations.tokens import make_donate_token
@@ -82,6 +83,7 @@ def recipients(
         )
         values = {
             "salutation": _in_language(_salutation(supporter), language),
+            "dear": _dear(supporter, language),
             "first_name": supporter.first_name,
             "last_name": supporter.last_name,
             "full_name": supporter.display_name,
@@ -133,6 +135,14 @@ def _salutation(supporter: Supporter) -> str:
     if not supporter.salutation and salutation in ("Friend", "Friends"):
         return ""
     return salutation
+
+
+def _dear(supporter: Supporter, language: str) -> str:
+    if language == "es":
+        if not _salutation(supporter):
+            return "Estimado/a"  # before the fallback 'amigo/a'
+        return greetings.spanish_dear(supporter.greeting_parts())
+    return "Dear"
 
 
 def _in_language(names: str, language: str) -> str:

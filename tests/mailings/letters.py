@@ -22,6 +22,8 @@ def letter_with_versions(**versions: dict) -> Letter:
                 "ps", "Your last gift of {{ last_gift_amount|money|default:'—' }} mattered."
             ),
         )
+        if "salutation_line" in fields:
+            version.salutation_line = fields["salutation_line"]
         version.full_clean()
         version.save()
     return letter

@@ -183,3 +183,32 @@ def test_a_personal_link_typed_as_text_is_a_short_link_not_a_long_token(donor):
     assert re.search(r'<a href="[^"]+"[^>]*>give here</a>', email.html), "a written link is kept"
     assert 'href="<a' not in email.html, "a tag inside a link's address is left alone"
     assert "/donate/?t=" in email.text, "the text part keeps the whole address"
+
+
+@pytest.mark.parametrize(
+    ("person", "greeting"),
+    [
+        ({"title": "Sr.", "first_name": "Ricardo", "last_name": "García"}, "Estimado Ricardo:"),
+        ({"title": "Sra.", "first_name": "María", "last_name": "Cruz"}, "Estimada María:"),
+        ({"title": "Ms.", "first_name": "Ana", "last_name": "Ruiz"}, "Estimada Ana:"),
+        ({"first_name": "Alex", "last_name": "Ruiz"}, "Estimado/a Alex:"),  # no title to go by
+        ({"first_name": "Carlos", "partner_first_name": "Diego", "last_name": "Moreno"},
+         "Estimados Carlos y Diego:"),
+        ({"title": "Sra.", "first_name": "María", "partner_title": "Srta.",
+          "partner_first_name": "Lupe", "last_name": "Cruz"}, "Estimadas María y Lupe:"),
+        ({"first_name": "", "last_name": ""}, "Estimado/a amigo/a:"),
+    ],
+)  # fmt: skip
+def test_a_spanish_greeting_agrees_with_the_reader(person, greeting):
+    reader = SupporterFactory(email="r@example.org", preferred_language="es", **person)
+    letter = letter_with_versions(
+        en={}, es={"salutation_line": "{{ dear }} {{ salutation }}:", "body": "Gracias."}
+    )
+    email = email_for(letter, reader)
+    assert f">{greeting}</p>" in email.html and greeting in email.text
+
+
+def test_an_english_reader_is_dear_whatever_their_title():
+    reader = SupporterFactory(title="Sra.", first_name="María", email="m@example.org")
+    letter = letter_with_versions(en={"salutation_line": "{{ dear }} {{ salutation }},"})
+    assert ">Dear María,</p>" in email_for(letter, reader).html
