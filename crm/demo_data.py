@@ -108,6 +108,23 @@ ENGLISH_LAST = [
     "O'Brien",
     "Patel",
 ]
+# Gendered titles must match the name ("Sra. Carlos" is a typo a demo should not show).
+WOMEN = frozenset({
+    "Mary", "Patricia", "Jennifer", "Linda", "Elizabeth", "Susan", "Sarah", "Karen", "Nancy",
+    "Lisa", "Margaret", "Sandra", "Ashley", "Emily", "Rachel", "Hannah", "Grace", "Olivia",
+    "María", "Ana", "Carmen", "Rosa", "Lucía", "Sofía", "Isabel", "Elena", "Guadalupe",
+    "Valentina", "Camila", "Ximena", "Marisol",
+})  # fmt: skip
+_COUNTERPART = {"Ms.": "Mr.", "Mr.": "Ms.", "Sra.": "Sr.", "Sr.": "Sra."}
+
+
+def _title_for(first: str, title: str) -> str:
+    feminine = title in ("Ms.", "Sra.")
+    if title in _COUNTERPART and feminine != (first in WOMEN):
+        return _COUNTERPART[title]
+    return title
+
+
 SPANISH_FIRST = [
     "María",
     "José",
@@ -307,6 +324,7 @@ def _row(rng: random.Random, index: int) -> list[str]:
             title = rng.choice(
                 ["Ms.", "Mr.", "Dr.", "Mx."] if not spanish else ["Sra.", "Sr.", "Dr."]
             )
+            title = _title_for(first, title)
         if roll > 0.82:  # a couple; a third of them keep different surnames
             partner_first = rng.choice([name for name in first_pool if name != first])
             partner_last = rng.choice(last_pool) if rng.random() < 0.35 else ""
