@@ -117,10 +117,25 @@ def _render_chunks(
         return
     # Forked workers must not share the parent's database connection.
     connections.close_all()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_own_connections) as pool:
         yield from pool.map(
             render_chunk, [mailing_id] * len(chunks), chunks, [duplex_safe] * len(chunks)
         )
+
+
+_inherited: list[object] = []
+
+
+def _own_connections() -> None:
+    """Worker start: forget any database connection the fork copied. The parent closes its
+    own before forking, yet after the browser tests (Playwright runs greenlets, which have
+    contexts of their own) the workers were found holding an older, still open connection of
+    the parent's: two processes on one socket get each other's answers. Forgotten, not
+    closed: closing would end a session the parent owns. Workers end with os._exit."""
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is not None:
+            _inherited.append(connection.connection)
+            connection.connection = None
 
 
 def render_chunk(mailing_id: int, supporter_ids: list[int], duplex_safe: bool) -> bytes:
