@@ -44,18 +44,13 @@ def annual_statements_send(*, fiscal_year: int) -> StatementRun:
         if supporter.deceased:
             run.unreachable.append((supporter, "marked deceased"))
             continue
-        language = supporter.preferred_language or "en"
-        with translation.override(language):
+        with translation.override(supporter.preferred_language or "en"):
             statement = _statement(
                 supporter, by_donor[supporter.pk], organisation, fiscal_year, start, end
             )
-            html = render_to_string(
-                "donations/statement.html", {"s": statement, "language": language}
-            )
-        pdf = render_pdf(html)
+        pdf = render_pdf(render_to_string("donations/statement.html", {"s": statement}))
         if supporter.email and not supporter.do_not_contact:
-            with translation.override(language):
-                _email(supporter, pdf, organisation, fiscal_year)
+            _email(supporter, pdf, organisation, fiscal_year)
             run.emailed.append(supporter.pk)
         elif supporter.has_postal_address and not (
             supporter.do_not_mail or supporter.do_not_contact
@@ -91,6 +86,7 @@ def _statement(
             % {"value": f"${benefits:,.2f}", "deductible": f"${max(total - benefits, ZERO):,.2f}"}
         ]
     return {
+        "language": translation.get_language(),
         "fiscal_year": fiscal_year,
         "period": _("%(start)s to %(end)s")
         % {
@@ -113,15 +109,15 @@ def _statement(
 
 
 def _email(supporter: Supporter, pdf: bytes, organisation: Organisation, year: int) -> None:
-    """Sent in the active language (the caller sets the donor's)."""
     names = {"year": year, "org": organisation.name}
-    subject = _("Your %(year)s giving statement from %(org)s") % names
-    dear = _("Dear %(name)s,") % {"name": supporter.effective_salutation}
-    thanks = _(
-        "Thank you for your support in %(year)s. Your giving statement is attached for your "
-        "tax records."
-    ) % {"year": year}
-    body = f"{dear}\n\n{thanks}\n\n{_('With gratitude,')}\n{organisation.name}\n"
+    with translation.override(supporter.preferred_language or "en"):  # the donor's language
+        subject = _("Your %(year)s giving statement from %(org)s") % names
+        dear = _("Dear %(name)s,") % {"name": supporter.effective_salutation}
+        thanks = _(
+            "Thank you for your support in %(year)s. Your giving statement is attached for "
+            "your tax records."
+        ) % {"year": year}
+        body = f"{dear}\n\n{thanks}\n\n{_('With gratitude,')}\n{organisation.name}\n"
     message = EmailMultiAlternatives(
         subject=subject,
         body=body,

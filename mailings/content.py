@@ -69,3 +69,8 @@ def inline_html_template(source: str) -> str:
     """A one-line field (the P.S., a headline) with Markdown emphasis and links, as inline HTML."""
     html = body_html_template(source)
     return re.sub(r"^<p>(.*)</p>$", r"\1", html.strip(), flags=re.DOTALL)
+
+
+def bare_address(url: str) -> str:
+    """An address as a reader types it: no scheme, no trailing slash."""
+    return re.sub(r"^(https?://|mailto:|tel:)", "", url.strip(), flags=re.IGNORECASE).rstrip("/")

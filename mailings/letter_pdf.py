@@ -40,6 +40,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from core.pdf import render_pdf
+from mailings.content import bare_address
 
 LABELS = {
     "en": {
@@ -131,7 +132,7 @@ def letters_html(
             "labels": LABELS.get(letter.language, LABELS["en"]),
             "body": links_written_out(letter.body_html),
             "ps": links_written_out(letter.ps),
-            "online": _bare(letter.reply_slip.donate_url) if letter.reply_slip else "",
+            "online": bare_address(letter.reply_slip.donate_url) if letter.reply_slip else "",
         }
         for letter in letters
     ]
@@ -144,7 +145,7 @@ def letters_html(
             "organisation_lines": [
                 line.strip() for line in (organisation.address or "").splitlines() if line.strip()
             ],
-            "website": _bare(organisation.website or ""),
+            "website": bare_address(organisation.website or ""),
             "layout": PAPER.get(paper, PAPER["letter"]),
             "duplex_safe": duplex_safe,
         },
@@ -169,14 +170,9 @@ def links_written_out(html: str) -> SafeString:
     address is left alone."""
 
     def written_out(match: re.Match) -> str:
-        address = _bare(unescape(match.group(2)))
-        if not address or address in _bare(unescape(strip_tags(match.group(3)))):
+        address = bare_address(unescape(match.group(2)))
+        if not address or address in bare_address(unescape(strip_tags(match.group(3)))):
             return match.group(0)
         return f'{match.group(0)}<span class="url"> ({escape(address)})</span>'
 
     return mark_safe(_LINK.sub(written_out, str(html)))  # noqa: S308 - input is safe, address escaped
-
-
-def _bare(url: str) -> str:
-    """An address as a reader types it: no scheme, no trailing slash."""
-    return re.sub(r"^(https?://|mailto:|tel:)", "", url.strip(), flags=re.IGNORECASE).rstrip("/")

@@ -81,9 +81,10 @@ def recipients(
         language = (
             supporter.preferred_language if supporter.preferred_language in languages else "en"
         )
+        salutation = _salutation(supporter)
         values = {
-            "salutation": _in_language(_salutation(supporter), language),
-            "dear": _dear(supporter, language),
+            "salutation": _in_language(salutation, language),
+            "dear": _dear(supporter, salutation, language),
             "first_name": supporter.first_name,
             "last_name": supporter.last_name,
             "full_name": supporter.display_name,
@@ -137,12 +138,12 @@ def _salutation(supporter: Supporter) -> str:
     return salutation
 
 
-def _dear(supporter: Supporter, language: str) -> str:
-    if language == "es":
-        if not _salutation(supporter):
-            return "Estimado/a"  # before the fallback 'amigo/a'
-        return greetings.spanish_dear(supporter.greeting_parts())
-    return "Dear"
+def _dear(supporter: Supporter, salutation: str, language: str) -> str:
+    if language != "es":
+        return "Dear"
+    if not salutation:
+        return "Estimado/a"  # before the fallback 'amigo/a'
+    return greetings.spanish_dear(supporter.greeting_parts())
 
 
 def _in_language(names: str, language: str) -> str:

@@ -168,9 +168,8 @@ _ANCHOR = re.compile(r"<a\b.*?</a>", re.DOTALL | re.IGNORECASE)
 
 
 def _link_fields_as_links(html: str) -> str:
-    site = re.sub(r"^https?://", "", settings.SITE_URL).rstrip("/")
     labels = {
-        "donate_url": f"{site}/donate",
+        "donate_url": f"{content.bare_address(settings.SITE_URL)}/donate",
         "preferences_url": _("your email preferences"),
         "unsubscribe_url": _("unsubscribe"),
     }
