@@ -109,3 +109,18 @@ def spanish_dear(n: Names) -> str:
         both_women = gender(n.title) == gender(n.partner_title) == "f"
         return "Estimadas" if both_women else "Estimados"
     return {"f": "Estimada", "m": "Estimado"}.get(gender(n.title), "Estimado/a")
+
+
+def in_language(names: str, language: str) -> str:
+    """The engine joins couples with 'and'; Spanish says 'y'."""
+    return names.replace(" and ", " y ") if language == "es" else names
+
+
+def greeting_line(n: Names, salutation: str, language: str) -> str:
+    """The opening line of a donor email or document: 'Dear Ana and Luis,' or, in Spanish,
+    'Estimados Ana y Luis:'. `salutation` is the record's own or the engine's."""
+    if language != "es":
+        return f"Dear {salutation},"
+    if salutation in ("Friend", "Friends"):  # the engine's word for no name, or a group
+        return "Estimados amigos:" if salutation == "Friends" else "Estimado/a amigo/a:"
+    return f"{spanish_dear(n)} {in_language(salutation, language)}:"

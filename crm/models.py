@@ -192,6 +192,12 @@ class Supporter(models.Model):
     def effective_salutation(self) -> str:
         return self.salutation or greetings.informal_salutation(self.greeting_parts())
 
+    def greeting_line(self, language: str = "") -> str:
+        """'Dear Ana,' / 'Estimada Ana:', in `language` or their preferred one."""
+        return greetings.greeting_line(
+            self.greeting_parts(), self.effective_salutation, language or self.preferred_language
+        )
+
     @property
     def effective_formal_salutation(self) -> str:
         return self.formal_salutation or greetings.formal_salutation(self.greeting_parts())

@@ -46,7 +46,7 @@ def payment_failed_notice_queue(*, plan: RecurringGift, invoice_id: str) -> bool
         "plan": plan,
         "organisation": organisation,
         "language": supporter.preferred_language,
-        "salutation": supporter.effective_salutation,
+        "greeting": supporter.greeting_line(),
     }
     # Transactional, not marketing: sent even to people who opted out of appeals.
     transaction.on_commit(
@@ -82,7 +82,7 @@ def thank_you_send(*, gift_id: int) -> bool:
         context = {
             "organisation": Organisation.current(),
             "language": supporter.preferred_language,
-            "salutation": supporter.effective_salutation,
+            "greeting": supporter.greeting_line(),
             "receipt": receipt,
             "amount": f"${gift.net_amount:,.2f}",
         }

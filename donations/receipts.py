@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.models import Organisation
 from core.pdf import render_pdf
+from crm.greetings import in_language
 from crm.models import Supporter
 from donations.models import ZERO, Gift, Receipt, ReceiptCounter
 
@@ -113,9 +114,9 @@ def letterhead(organisation: Organisation, supporter: Supporter) -> dict:
             else "",
         },
         "donor": {
-            "addressee": supporter.effective_addressee,
+            "addressee": in_language(supporter.effective_addressee, supporter.preferred_language),
             "address": supporter.address_lines,
-            "salutation": supporter.effective_salutation,
+            "greeting": supporter.greeting_line(),
         },
     }
 

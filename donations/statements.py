@@ -112,12 +112,12 @@ def _email(supporter: Supporter, pdf: bytes, organisation: Organisation, year: i
     names = {"year": year, "org": organisation.name}
     with translation.override(supporter.preferred_language or "en"):  # the donor's language
         subject = _("Your %(year)s giving statement from %(org)s") % names
-        dear = _("Dear %(name)s,") % {"name": supporter.effective_salutation}
         thanks = _(
             "Thank you for your support in %(year)s. Your giving statement is attached for "
             "your tax records."
         ) % {"year": year}
-        body = f"{dear}\n\n{thanks}\n\n{_('With gratitude,')}\n{organisation.name}\n"
+        closing = _("With gratitude,")
+        body = f"{supporter.greeting_line()}\n\n{thanks}\n\n{closing}\n{organisation.name}\n"
     message = EmailMultiAlternatives(
         subject=subject,
         body=body,

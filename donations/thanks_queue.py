@@ -90,7 +90,7 @@ def letters_pdf(gift_ids: Iterable[int]) -> tuple[bytes, int]:
                 {
                     **letterhead(organisation, supporter),
                     "language": language,
-                    "salutation": supporter.effective_salutation,
+                    "greeting": supporter.greeting_line(language),
                     "amount": f"${gift.net_amount:,.2f}",
                     "date": formats.date_format(gift.received_on, "DATE_FORMAT"),
                     "today": formats.date_format(timezone.localdate(), "DATE_FORMAT"),

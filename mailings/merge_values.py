@@ -83,12 +83,12 @@ def recipients(
         )
         salutation = _salutation(supporter)
         values = {
-            "salutation": _in_language(salutation, language),
+            "salutation": greetings.in_language(salutation, language),
             "dear": _dear(supporter, salutation, language),
             "first_name": supporter.first_name,
             "last_name": supporter.last_name,
             "full_name": supporter.display_name,
-            "addressee": _in_language(supporter.effective_addressee, language),
+            "addressee": greetings.in_language(supporter.effective_addressee, language),
             "address_block": "\n".join([supporter.effective_addressee, *supporter.address_lines]),
             "last_gift_amount": _money(summary.last_gift_amount if summary else None),
             "last_gift_date": summary.last_gift_on if summary else None,
@@ -144,11 +144,6 @@ def _dear(supporter: Supporter, salutation: str, language: str) -> str:
     if not salutation:
         return "Estimado/a"  # before the fallback 'amigo/a'
     return greetings.spanish_dear(supporter.greeting_parts())
-
-
-def _in_language(names: str, language: str) -> str:
-    """The greeting engine joins couples with 'and'; a Spanish letter says 'y'."""
-    return names.replace(" and ", " y ") if language == "es" else names
 
 
 def _money(amount: Decimal | None) -> Money | None:

@@ -1,6 +1,13 @@
 import pytest
 
-from crm.greetings import Names, addressee, display_name, formal_salutation, informal_salutation
+from crm.greetings import (
+    Names,
+    addressee,
+    display_name,
+    formal_salutation,
+    greeting_line,
+    informal_salutation,
+)
 
 MARIA = Names(first_name="Maria", last_name="Lopez", title="Ms.")
 COUPLE_TWO_SURNAMES = Names(
@@ -63,3 +70,19 @@ def test_partial_names_never_give_blank_or_doubled_spaces(names, informal, forma
     assert informal_salutation(names) == informal
     assert formal_salutation(names) == formal
     assert addressee(names) == envelope
+
+
+@pytest.mark.parametrize(
+    ("names", "language", "line"),
+    [
+        (MARIA, "en", "Dear Maria,"),
+        (MARIA, "es", "Estimada Maria:"),
+        (COUPLE_TWO_SURNAMES, "en", "Dear Maria and Ana,"),
+        (COUPLE_TWO_SURNAMES, "es", "Estimados Maria y Ana:"),
+        (ORG, "es", "Estimados amigos:"),
+        (Names(), "es", "Estimado/a amigo/a:"),
+        (Names(), "en", "Dear Friend,"),
+    ],
+)
+def test_the_opening_line_speaks_the_readers_language(names, language, line):
+    assert greeting_line(names, informal_salutation(names), language) == line

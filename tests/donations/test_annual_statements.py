@@ -62,8 +62,9 @@ def test_a_spanish_speaking_donor_gets_the_statement_and_email_in_spanish(tmp_pa
     organisation.name, organisation.tax_id = "Immigrant Justice Project", "12-3456789"
     organisation.save()
     donor = SupporterFactory(
-        first_name="María", last_name="López", email="maria@example.org", preferred_language="es"
-    )
+        title="Sra.", first_name="María", partner_first_name="Lupe", last_name="López",
+        email="maria@example.org", preferred_language="es",
+    )  # fmt: skip
     give(donor, "75", datetime.date(2026, 3, 2))
 
     call_command(
@@ -72,6 +73,7 @@ def test_a_spanish_speaking_donor_gets_the_statement_and_email_in_spanish(tmp_pa
 
     [message] = mailoutbox
     assert message.subject == "Su resumen de donaciones de 2026 de Immigrant Justice Project"
+    assert message.body.startswith("Estimados María y Lupe:\n")
     assert "Gracias por su apoyo en 2026." in message.body
     text = " ".join(
         p.extract_text() for p in PdfReader(io.BytesIO(message.attachments[0][1])).pages
@@ -84,6 +86,8 @@ def test_a_spanish_speaking_donor_gets_the_statement_and_email_in_spanish(tmp_pa
         "Total $75.00",
         "No se proporcionaron bienes ni servicios a cambio de estas contribuciones.",
         "Página 1 de 1",
+        "Estimados María y Lupe:",
+        "María y Lupe López",  # on the address too
     ):
         assert expected in text, expected
 
