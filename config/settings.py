@@ -17,6 +17,20 @@ def env_str(name: str, default: str | None = None) -> str:
     return value
 
 
+def env_secret(name: str, local_default: str) -> str:
+    """A secret: with DEBUG on, the local default when unset; with DEBUG off, required, and an
+    empty or blank value counts as missing (`.env.example` ships them empty)."""
+    value = os.environ.get(name)
+    if DEBUG:
+        return value or local_default
+    if value is None or not value.strip():
+        raise ImproperlyConfigured(
+            f"{name} is required when DEBUG is false and must not be empty. "
+            "Set it in the environment (see .env.example)."
+        )
+    return value.strip()
+
+
 def env_int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -45,7 +59,7 @@ def env_list(name: str, default: str) -> list[str]:
 DEBUG = env_bool("DEBUG", True)
 
 # With DEBUG off there is no default: a production site must set its own key.
-SECRET_KEY = env_str("SECRET_KEY", "insecure-local-development-key" if DEBUG else None)
+SECRET_KEY = env_secret("SECRET_KEY", "insecure-local-development-key")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -175,9 +189,12 @@ ANYMAIL = {
     if key.startswith("ANYMAIL_")
 }
 
-# Stripe: with no secret key the site runs a clearly labelled local test checkout.
-STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "" if DEBUG else None)
-STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "whsec_local_test_mode" if DEBUG else None)
+# Stripe: with DEBUG on and no secret key the site runs a clearly labelled local test checkout.
+# With DEBUG off both secrets are required, and the local checkout cannot exist: it is decided
+# here, when the settings are read, because test runners switch DEBUG off at run time.
+STRIPE_SECRET_KEY = env_secret("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env_secret("STRIPE_WEBHOOK_SECRET", "whsec_local_test_mode")
+STRIPE_LOCAL_CHECKOUT_ALLOWED = DEBUG
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
 
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}

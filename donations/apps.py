@@ -8,6 +8,7 @@ class DonationsConfig(AppConfig):
     verbose_name = "Donations"
 
     def ready(self) -> None:
+        from donations import checks  # noqa: F401 - registers the deployment checks
         from crm.signals import demo_seeded, supporters_merged
 
         supporters_merged.connect(_refresh_after_merge, dispatch_uid="donations.summary_merge")

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -155,8 +154,8 @@ def checkout_start(*, donation: DonationRequest, site_url: str) -> str:
     """
     params = checkout_params(donation=donation, site_url=site_url)
     key = idempotency_key(donation=donation, params=params)
-    if settings.STRIPE_SECRET_KEY:
-        session = stripe_client.create_checkout_session(params, idempotency_key=key)
-    else:
+    if local_checkout.is_enabled():
         session = local_checkout.session_create(params, idempotency_key=key)
+    else:
+        session = stripe_client.create_checkout_session(params, idempotency_key=key)
     return session["url"]

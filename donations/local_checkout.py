@@ -70,12 +70,16 @@ class PendingCheckout:
 
 
 def is_enabled() -> bool:
-    return not settings.STRIPE_SECRET_KEY
+    """Only on a laptop: settings read with DEBUG on, and no Stripe key. A production site
+    (DEBUG off) never has it, whatever its keys say."""
+    return settings.STRIPE_LOCAL_CHECKOUT_ALLOWED and not settings.STRIPE_SECRET_KEY
 
 
 def _require_enabled() -> None:
     if not is_enabled():
-        raise LocalCheckoutError("The local test checkout is off while STRIPE_SECRET_KEY is set.")
+        raise LocalCheckoutError(
+            "The local test checkout is off: it runs only with DEBUG on and no STRIPE_SECRET_KEY."
+        )
 
 
 def session_create(params: dict[str, Any], *, idempotency_key: str) -> dict[str, Any]:
