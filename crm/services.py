@@ -121,6 +121,10 @@ def supporters_merge(
         moved=moved,
         merged_by=actor if getattr(actor, "pk", None) else None,
     )
+    # Records merged into `other` earlier now live on in `survivor`: their merge log moves
+    # with it (deleting `other` would otherwise cascade it away), so links of those records
+    # still resolve (crm.selectors.supporter_current).
+    SupporterMerge.objects.filter(survivor=other).update(survivor=survivor)
     other._change_reason = f"Merged into supporter #{survivor.pk}"
     other.delete()
     supporters_merged.send(sender=Supporter, survivor=survivor, merged_id=snapshot["id"])

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from crm.models import Supporter
+from crm.selectors import supporter_current
 from donations.checkout import DEFAULT_ASKS, MAX_AMOUNT, MIN_AMOUNT
 from donations.tokens import read_donate_token
 
@@ -43,8 +43,8 @@ def donate_page_for(*, token: str = "", appeal: str = "") -> DonatePage:
         return DonatePage(appeal_code=appeal_code, link_expired=True)
     asks = tuple(a for a in data.ask_amounts if MIN_AMOUNT <= a <= MAX_AMOUNT) or DEFAULT_ASKS
     appeal_code = data.appeal_code or appeal_code
-    supporter = Supporter.objects.filter(pk=data.supporter_id).first()
-    if supporter is None:  # merged away or removed since the letter went out
+    supporter = supporter_current(data.supporter_id)  # the survivor, if merged since
+    if supporter is None:  # removed since the letter went out
         return DonatePage(ask_amounts=asks, appeal_code=appeal_code)
     initial = {
         "first_name": supporter.first_name,

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from crm.models import Supporter
+from crm.selectors import supporter_current
 from crm.services import supporter_find_or_create_by_email
 from donations import reference
 
@@ -51,7 +51,7 @@ def supporter(
 ):
     supporter_id = metadata.get("supporter_id")
     if supporter_id and str(supporter_id).isdigit():
-        found = Supporter.objects.filter(pk=int(supporter_id)).order_by("pk").first()
+        found = supporter_current(int(supporter_id))  # the survivor, if merged since
         if found is not None:
             return found
     if not email:

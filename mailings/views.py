@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.models import Organisation
 from crm.models import Supporter
+from crm.selectors import supporter_current
 from mailings.merge_values import read_unsubscribe_token
 from mailings.services import supporter_unsubscribe
 
@@ -19,7 +20,8 @@ from mailings.services import supporter_unsubscribe
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     supporter_id = read_unsubscribe_token(token)
-    supporter = Supporter.objects.filter(pk=supporter_id).first() if supporter_id else None
+    # A link sent before a merge speaks for the record that survived it.
+    supporter = supporter_current(supporter_id) if supporter_id else None
     context = {"organisation": Organisation.current(), "language_links": [], "test_mode": False}
     if supporter is None:
         return render(
