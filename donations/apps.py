@@ -8,8 +8,8 @@ class DonationsConfig(AppConfig):
     verbose_name = "Donations"
 
     def ready(self) -> None:
-        from donations import checks  # noqa: F401 - registers the deployment checks
         from crm.signals import demo_seeded, supporters_merged
+        from donations import checks  # noqa: F401 - registers the deployment checks
 
         supporters_merged.connect(_refresh_after_merge, dispatch_uid="donations.summary_merge")
         demo_seeded.connect(_seed_demo_gifts, dispatch_uid="donations.demo_gifts")

@@ -22,13 +22,17 @@ class DonatePage:
     link_expired: bool = False
     supporter_id: int | None = None
     supporter_email: str = ""
+    # The letter's supporter has a full address on file: the page does not show it (whoever
+    # holds a forwarded link would see it) and the gift keeps using it.
+    address_on_file: bool = False
 
     def supporter_id_for(self, email: str) -> int | None:
-        """The letter's supporter, unless the form now carries another person's email (a link
-        forwarded to a friend): that gift is then matched by email like any other."""
-        if self.supporter_id is None:
+        """The letter's supporter only when the form carries their own email, as filled in. A
+        link forwarded to a friend, who types their own email, or a supporter with no email on
+        file (whom nothing typed can prove), gives a gift matched by email like any other."""
+        if self.supporter_id is None or not self.supporter_email:
             return None
-        if self.supporter_email and self.supporter_email != email.strip().lower():
+        if self.supporter_email != email.strip().lower():
             return None
         return self.supporter_id
 
@@ -46,21 +50,17 @@ def donate_page_for(*, token: str = "", appeal: str = "") -> DonatePage:
     supporter = supporter_current(data.supporter_id)  # the survivor, if merged since
     if supporter is None:  # removed since the letter went out
         return DonatePage(ask_amounts=asks, appeal_code=appeal_code)
-    initial = {
-        "first_name": supporter.first_name,
-        "last_name": supporter.last_name,
-        "email": supporter.email,
-        "address_line1": supporter.address_line1,
-        "address_line2": supporter.address_line2,
-        "city": supporter.city,
-        "region": supporter.region,
-        "postal_code": supporter.postal_code,
-        "country": supporter.country,
-    }
+    # Only the name and email: a link is not secret from whoever it was forwarded to.
+    initial = {"first_name": supporter.first_name, "last_name": supporter.last_name}
+    if supporter.email:
+        initial["email"] = supporter.email
     return DonatePage(
         ask_amounts=asks,
         initial={key: value for key, value in initial.items() if value},
         appeal_code=appeal_code,
         supporter_id=supporter.pk,
-        supporter_email=supporter.email,
+        supporter_email=supporter.email.strip().lower(),
+        address_on_file=bool(
+            supporter.email and supporter.address_line1 and supporter.city and supporter.country
+        ),
     )

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from core.models import Organisation
@@ -23,6 +24,8 @@ logger = logging.getLogger(__name__)
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 
 
+# Shows a donor's name, email or gift: never kept by a shared or browser cache.
+@never_cache
 @require_http_methods(["GET", "POST"])
 def donate(request: HttpRequest) -> HttpResponse:
     chosen_language = _language_from_query(request)
@@ -32,6 +35,7 @@ def donate(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         ask_amounts=page.ask_amounts,
         initial=page.initial,
+        address_on_file_for=page.supporter_email if page.address_on_file else "",
     )
     if request.method == "POST" and form.is_valid():
         donation = form.donation_request(
@@ -65,6 +69,7 @@ def donate(request: HttpRequest) -> HttpResponse:
     return _remember_language(render(request, "donations/donate.html", context), chosen_language)
 
 
+@never_cache
 @require_http_methods(["GET"])
 def thanks(request: HttpRequest) -> HttpResponse:
     chosen_language = _language_from_query(request)
@@ -83,6 +88,7 @@ def thanks(request: HttpRequest) -> HttpResponse:
     return _remember_language(render(request, "donations/thanks.html", context), chosen_language)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def test_checkout(request: HttpRequest, token: str) -> HttpResponse:
     if not local_checkout.is_enabled():

@@ -160,11 +160,24 @@ class DonationForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
+    ADDRESS_FIELDS = ("address_line1", "address_line2", "city", "region", "postal_code")
+
     def __init__(
-        self, *args: Any, ask_amounts: Sequence[Decimal], initial: dict | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        ask_amounts: Sequence[Decimal],
+        initial: dict | None = None,
+        address_on_file_for: str = "",
+        **kwargs: Any,
     ) -> None:
+        """address_on_file_for: the email of a letter's supporter whose address is on file; a
+        donor giving with that email may leave the address blank to keep using it."""
         initial = {"nonce": uuid.uuid4().hex, **(initial or {})}
         super().__init__(*args, initial=initial, **kwargs)
+        self.address_on_file_for = address_on_file_for.strip().lower()
+        if self.address_on_file_for:
+            for name in ("address_line1", "city"):
+                self.fields[name].required = False
         self.fields["amount"].choices = [
             (str(amount), money_label(amount)) for amount in ask_amounts
         ] + [(OTHER, _("Other"))]
@@ -207,7 +220,11 @@ class DonationForm(forms.Form):
                 _("Please check your details and press Continue to payment again."), code="nonce"
             )
         self._clean_amount(data)
-        self._clean_address(data)
+        if self._keeps_address_on_file(data):
+            data["address_on_file"] = True
+        else:
+            self._require_address(data)
+            self._clean_address(data)
         if data.get("tribute") and not (data.get("tribute_name") or "").strip():
             self.add_error(
                 "tribute_name",
@@ -248,6 +265,21 @@ class DonationForm(forms.Form):
         else:
             data["amount_value"] = amount
 
+    def _keeps_address_on_file(self, data: dict[str, Any]) -> bool:
+        if not self.address_on_file_for:
+            return False
+        typed = any((data.get(name) or "").strip() for name in self.ADDRESS_FIELDS)
+        return not typed and (data.get("email") or "").strip().lower() == self.address_on_file_for
+
+    def _require_address(self, data: dict[str, Any]) -> None:
+        """With an address on file the two fields are optional on the page; anyone giving with
+        another email (a forwarded link) must still give their own."""
+        if not self.address_on_file_for:
+            return  # the fields themselves are required
+        for name in ("address_line1", "city"):
+            if not (data.get(name) or "").strip() and name not in self.errors:
+                self.add_error(name, self.fields[name].error_messages["required"])
+
     def _clean_address(self, data: dict[str, Any]) -> None:
         if data.get("country") != "US":
             return
@@ -275,12 +307,14 @@ class DonationForm(forms.Form):
             first_name=data["first_name"].strip(),
             last_name=data["last_name"].strip(),
             email=data["email"].strip(),
-            address_line1=data["address_line1"].strip(),
+            # Blank when the supporter keeps the address on file: the webhook then leaves the
+            # record as it is.
+            address_line1=(data.get("address_line1") or "").strip(),
             address_line2=(data.get("address_line2") or "").strip(),
-            city=data["city"].strip(),
+            city=(data.get("city") or "").strip(),
             region=(data.get("region") or "").strip(),
             postal_code=(data.get("postal_code") or "").strip(),
-            country=data["country"],
+            country="" if data.get("address_on_file") else data["country"],
             language=language if language in ("en", "es") else "en",
             tribute=tribute,
             tribute_name=data["tribute_name"].strip() if tribute else "",

@@ -3,6 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -17,6 +18,7 @@ from mailings.services import supporter_unsubscribe
 # the signed token in the address is what authorises it. A GET only shows the page, so link
 # scanners that open every URL unsubscribe no one.
 @csrf_exempt
+@never_cache  # the page shows the supporter's email address
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     supporter_id = read_unsubscribe_token(token)
