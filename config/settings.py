@@ -196,6 +196,9 @@ STRIPE_SECRET_KEY = env_secret("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = env_secret("STRIPE_WEBHOOK_SECRET", "whsec_local_test_mode")
 STRIPE_LOCAL_CHECKOUT_ALLOWED = DEBUG
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
+# The largest online gift or plan recorded without a person looking, in the currency's main
+# unit (dollars); a Stripe event above it is kept on its inbox row as needing attention.
+STRIPE_MAX_GIFT_AMOUNT = env_int("STRIPE_MAX_GIFT_AMOUNT", 1_000_000)
 
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 

@@ -2,8 +2,11 @@
 
 Documents are rendered from HTML the project's templates produced, but letters contain text
 staff typed, so the fetcher WeasyPrint uses for images and stylesheets may read only the
-product's own static and uploaded files (and data: URIs): never file:// paths, /dev/*, other
-hosts or cloud metadata addresses. Rendering has a time limit.
+product's static files, the uploaded images a document shows (the logo and signature scans)
+and data: URIs: never receipts or other uploads, file:// paths, /dev/*, other hosts or cloud
+metadata addresses. No document carries embedded files: WeasyPrint would otherwise attach
+whatever a `<link rel="attachment">` or `<a rel="attachment">` points at. Rendering has a
+time limit.
 """
 
 import ctypes
@@ -34,6 +37,11 @@ INTERNAL_BASE = "https://pdf.invalid/"
 # the organisation's size in their template's @page.
 BASE_CSS = "@page { size: letter; margin: 20mm } body { font-family: 'DejaVu Serif', serif; }"
 WORKER_NAME = "pdf-render"
+# The only folders under MEDIA_ROOT a document may show: the upload_to of Organisation.logo
+# and of mailings' Signatory.signature. Receipts (another donor's name, address and gift) and
+# any other upload are never fetched. core imports no app, so the list is kept here and
+# tests/core/test_pdf_fetcher_scope.py checks it against the models.
+MEDIA_FOLDERS_FOR_DOCUMENTS = ("organisation/", "signatures/")
 # How long a timed-out worker thread gets to unwind before it is left behind.
 WORKER_GRACE = 2.0
 
@@ -65,21 +73,34 @@ class SafeURLFetcher(URLFetcher):
         path = unquote(parts.path)
         if "\x00" in path or any(segment == ".." for segment in path.split("/")):
             raise RefusedResource(f"refused {url!r}: path traversal")
-        for prefix, roots in self._roots():
+        media_roots = _usable([str(settings.MEDIA_ROOT or "")])
+        for prefix, roots in self._roots(media_roots):
             if path.startswith(prefix):
                 relative = path[len(prefix) :]
                 for root in roots:
                     found = _inside(root, relative)
-                    if found is not None:
+                    if found is not None and not _private_upload(found, media_roots):
                         return found
-        raise RefusedResource(f"refused {url!r}: not a static or uploaded file")
+        raise RefusedResource(f"refused {url!r}: not a static file, the logo or a signature")
 
     @staticmethod
-    def _roots() -> list[tuple[str, list[Path]]]:
+    def _roots(media_roots: list[Path]) -> list[tuple[str, list[Path]]]:
         static = "/" + settings.STATIC_URL.strip("/") + "/"
         media = "/" + settings.MEDIA_URL.strip("/") + "/"
-        media_root = str(settings.MEDIA_ROOT or "")
-        return [(static, _usable(_static_roots())), (media, _usable([media_root]))]
+        return [(static, _usable(_static_roots()))] + [
+            (media + folder, [root / folder for root in media_roots])
+            for folder in MEDIA_FOLDERS_FOR_DOCUMENTS
+        ]
+
+
+def _private_upload(path: Path, media_roots: list[Path]) -> bool:
+    """Whether a file found under any root lies in MEDIA_ROOT outside the allowed folders, as
+    it would with media kept inside a static directory."""
+    for media_root in map(os.path.realpath, media_roots):
+        if os.path.commonpath([media_root, path]) == media_root:
+            allowed = [os.path.join(media_root, f.strip("/")) for f in MEDIA_FOLDERS_FOR_DOCUMENTS]
+            return not any(os.path.commonpath([a, path]) == a for a in allowed)
+    return False
 
 
 def _usable(roots: list[str]) -> list[Path]:
@@ -124,11 +145,29 @@ def render_pdf(
 
     # Parsing is inside the limit too: a huge document spends seconds there.
     def work() -> bytes:
-        document = HTML(string=html, base_url=INTERNAL_BASE, url_fetcher=SafeURLFetcher())
+        source = HTML(string=html, base_url=INTERNAL_BASE, url_fetcher=SafeURLFetcher())
         sheets = [CSS(string=BASE_CSS)] + [CSS(string=sheet) for sheet in stylesheets or []]
-        return document.write_pdf(stylesheets=sheets)
+        document = source.render(stylesheets=sheets)
+        _without_attachments(document)
+        return document.write_pdf()
 
     return _with_time_limit(work, time_limit)
+
+
+def _without_attachments(document: Any) -> None:
+    """Drop the files a document asked to embed, before write_pdf fetches them.
+
+    WeasyPrint has no option to refuse them: `<link rel="attachment">` lands in
+    metadata.attachments and `<a rel="attachment">` becomes an 'attachment' link on its
+    page. No document of the product embeds files, and a letter's text is typed by staff."""
+    dropped = len(document.metadata.attachments)
+    document.metadata.attachments = []
+    for page in document.pages:
+        kept = [link for link in page.links if link[0] != "attachment"]
+        dropped += len(page.links) - len(kept)
+        page.links = kept
+    if dropped:
+        logger.warning("PDF render dropped %d attachment(s) the document asked for", dropped)
 
 
 @contextmanager

@@ -127,10 +127,27 @@ class RecurringGiftAdmin(SafeHistoryAdmin):
     autocomplete_fields = ["supporter"]
 
 
+class NeedsAttentionFilter(admin.SimpleListFilter):
+    title = "needs attention"
+    parameter_name = "attention"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Needs attention"), ("no", "No")]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        if self.value() == "yes":
+            return queryset.exclude(attention="")
+        if self.value() == "no":
+            return queryset.filter(attention="")
+        return queryset
+
+
 @admin.register(StripeEvent)
 class StripeEventAdmin(admin.ModelAdmin):
-    list_display = ["received_at", "type", "event_id", "processed_at", "attempts", "has_error"]
-    list_filter = ["type"]
+    list_display = [
+        "received_at", "type", "event_id", "processed_at", "attempts", "has_error", "attention",
+    ]  # fmt: skip
+    list_filter = [NeedsAttentionFilter, "type"]
     search_fields = ["event_id"]
     readonly_fields = [f.name for f in StripeEvent._meta.fields]
 

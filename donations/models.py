@@ -230,6 +230,9 @@ class StripeEvent(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # Why a person must look at this event (a gift of no or an implausible amount); nothing
+    # was recorded for it and Stripe was answered 200. Empty for every other event.
+    attention = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-received_at"]

@@ -5,11 +5,14 @@ real SDK to a local stand-in (settings.STRIPE_API_BASE).
 """
 
 import json
+import time
 from typing import Any
 
 import stripe
 from django.conf import settings
 
+# How far a signature's timestamp may be from now, either way. Stripe's SDK checks only the
+# past; a timestamp ahead of now would make a captured request replayable until then.
 SIGNATURE_TOLERANCE_SECONDS = 300
 
 
@@ -33,9 +36,24 @@ def verify_event(payload: bytes, signature_header: str) -> dict[str, Any]:
         event = json.loads(payload)
     except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
         raise InvalidWebhook(str(exc)) from None
+    signed_at = _signed_at(signature_header)
+    if signed_at is None or signed_at > time.time() + SIGNATURE_TOLERANCE_SECONDS:
+        raise InvalidWebhook("The signature's timestamp is in the future.")
     if not isinstance(event, dict) or not event.get("id") or event.get("object") != "event":
         raise InvalidWebhook("The body is not a Stripe event.")
     return event
+
+
+def _signed_at(signature_header: str) -> int | None:
+    """The t= of a Stripe-Signature header (already verified), as Unix time."""
+    for item in signature_header.split(","):
+        key, _, value = item.strip().partition("=")
+        if key == "t":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
 
 
 def _client() -> stripe.StripeClient:

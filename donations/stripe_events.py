@@ -5,8 +5,15 @@ The event row is inserted first; the handler runs inside a savepoint after it, s
 that fails undoes only its own work and the row is committed with the error, for
 `manage.py stripe_reprocess`. The inbox's unique event id makes a second delivery of the same
 event, even one arriving at the same moment, wait for the first and then find it done.
+
+A genuine event the books cannot hold (a gift of no or an implausible amount) is not an error
+to retry: its handler raises NeedsAttention, nothing is recorded, the reason is kept on the
+row for staff (the 'needs attention' filter of the Stripe events admin) and Stripe gets 200,
+so it does not retry for three days. `stripe_reprocess` tries such an event again (after a
+change to STRIPE_MAX_GIFT_AMOUNT, say) and reports it while it still needs attention.
 """
 
+import logging
 import traceback
 
 from django.db import connection, transaction
@@ -16,19 +23,36 @@ from django.utils import timezone
 from donations import stripe_client
 from donations.models import StripeEvent
 from donations.stripe_handlers import HANDLERS, Changes
+from donations.stripe_values import NeedsAttention
 from donations.summary import donor_summaries_refresh
 
-__all__ = ["HANDLERS", "stripe_event_process", "stripe_event_receive"]
+__all__ = [
+    "HANDLERS",
+    "NeedsAttention",
+    "StripeEventFailed",
+    "stripe_event_process",
+    "stripe_event_receive",
+]
+logger = logging.getLogger(__name__)
 # The inbox's few statements on every delivery are plain SQL: the ORM's query building was a
 # measurable share of a replay's time.
 INBOX = StripeEvent._meta.db_table
 
 
+class StripeEventFailed(Exception):
+    """The event is stored and its handler failed; the error is kept on the row for a retry."""
+
+    def __init__(self, event_id: str) -> None:
+        super().__init__(f"Stripe event {event_id} is stored but its processing failed.")
+        self.event_id = event_id
+
+
 def stripe_event_receive(*, payload: bytes, signature: str) -> str:
     """Verify, store (once per event id) and process an event; return its id.
 
-    Raises InvalidWebhook for a body that is not a genuine, fresh event, and re-raises a
-    handler's error after the error is kept on the inbox row."""
+    Raises InvalidWebhook for a body that is not a genuine, fresh event, and StripeEventFailed
+    (from the handler's error) once that error is kept on the stored row. An event that needs
+    attention returns normally: it is stored, with its reason, and there is nothing to retry."""
     event = stripe_client.verify_event(payload, signature)
     event_id = event["id"]
     if _already_done(event_id):
@@ -44,13 +68,14 @@ def stripe_event_receive(*, payload: bytes, signature: str) -> str:
                 return event_id
             row_id = row.pk
         failure = _run_handler(row_id, event)
-    if failure is not None:
-        raise failure
+    if failure is not None and not isinstance(failure, NeedsAttention):
+        raise StripeEventFailed(event_id) from failure
     return event_id
 
 
 def stripe_event_process(*, event_pk: int) -> None:
-    """Process a stored event that is not done yet (retries and `stripe_sync`)."""
+    """Process a stored event that is not done yet (retries and `stripe_sync`); raises the
+    handler's error, or NeedsAttention, so the commands report what is still not done."""
     with transaction.atomic():
         row = StripeEvent.objects.select_for_update().get(pk=event_pk)
         if row.processed_at is not None:
@@ -67,8 +92,8 @@ def _insert_if_new(event: dict) -> int | None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {INBOX} "  # noqa: S608 - the table name is ours
-            "(event_id, type, payload, livemode, received_at, attempts, error) "
-            "VALUES (%s, %s, %s, %s, %s, 0, '') "
+            "(event_id, type, payload, livemode, received_at, attempts, error, attention) "
+            "VALUES (%s, %s, %s, %s, %s, 0, '', '') "
             "ON CONFLICT (event_id) DO NOTHING RETURNING id",
             [
                 event["id"],
@@ -83,7 +108,8 @@ def _insert_if_new(event: dict) -> int | None:
 
 
 def _run_handler(row_id: int, event: dict) -> Exception | None:
-    """Run the event's handler in a savepoint and mark the row done, or keep its error."""
+    """Run the event's handler in a savepoint and mark the row done, or keep its error (or
+    why it needs attention); the savepoint undoes whatever the handler wrote before that."""
     handler = HANDLERS.get(event.get("type", ""))
     try:
         with transaction.atomic():
@@ -91,6 +117,16 @@ def _run_handler(row_id: int, event: dict) -> Exception | None:
             if changes.supporters:
                 donor_summaries_refresh(supporter_ids=changes.supporters)
             _follow_up(changes)
+    except NeedsAttention as exc:
+        reason = str(exc)[: StripeEvent._meta.get_field("attention").max_length]
+        StripeEvent.objects.filter(pk=row_id).update(
+            attention=reason, error="", attempts=F("attempts") + 1
+        )
+        logger.warning(
+            "Stripe event %s (%s) stored as needing attention, nothing recorded: %s",
+            event.get("id"), event.get("type"), reason,
+        )  # fmt: skip
+        return exc
     except Exception as exc:
         StripeEvent.objects.filter(pk=row_id).update(
             error=traceback.format_exc()[-4000:], attempts=F("attempts") + 1
@@ -98,8 +134,8 @@ def _run_handler(row_id: int, event: dict) -> Exception | None:
         return exc
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {INBOX} SET processed_at = %s, error = '', attempts = attempts + 1 "  # noqa: S608
-            "WHERE id = %s",
+            f"UPDATE {INBOX} SET processed_at = %s, error = '', attention = '', "  # noqa: S608
+            "attempts = attempts + 1 WHERE id = %s",
             [timezone.now(), row_id],
         )
     return None

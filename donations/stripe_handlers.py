@@ -49,13 +49,6 @@ def on_checkout_session_completed(session: dict[str, Any]) -> Changes:
             plan.save(update_fields=["status"])
         return Changes(supporters={plan.supporter_id})
 
-    supporter = values.supporter(
-        metadata=metadata,
-        email=email,
-        name=details.get("name") or "",
-        address=details.get("address"),
-        source="Online donation",
-    )
     paid = session.get("payment_status") in ("paid", "no_payment_required")
     currency = session.get("currency") or "usd"
     gift = (
@@ -66,9 +59,20 @@ def on_checkout_session_completed(session: dict[str, Any]) -> Changes:
     )
     changes = Changes()
     if gift is None:
+        total = session.get("amount_total")
+        if values.is_zero(total) and session.get("payment_status") == "no_payment_required":
+            return changes  # nothing was given (a 100% discount, a free test): no gift
+        amount = values.gift_amount(total, currency, what="amount_total")
+        supporter = values.supporter(
+            metadata=metadata,
+            email=email,
+            name=details.get("name") or "",
+            address=details.get("address"),
+            source="Online donation",
+        )
         gift = Gift.objects.create(
             supporter=supporter,
-            amount=values.money(session.get("amount_total"), currency),
+            amount=amount,
             currency=currency,
             received_on=values.date(session.get("created")),
             method=Gift.Method.CARD,
@@ -123,13 +127,14 @@ def _plan_for_subscription(
     )
     if plan is not None:
         return plan
+    plan_amount = values.gift_amount(amount, currency, what="the plan's amount")
     supporter = values.supporter(
         metadata=metadata, email=email, name=name, address=address, source="Online monthly donation"
     )
     attribution = values.attribution(metadata)
     return RecurringGift.objects.create(
         supporter=supporter,
-        amount=values.money(amount, currency),
+        amount=plan_amount,
         currency=currency,
         interval=metadata.get("interval")
         if metadata.get("interval") in ("month", "year")
@@ -179,11 +184,14 @@ def on_invoice_paid(invoice: dict[str, Any]) -> Changes:
         plan.next_charge_on = values.date(line_end)
     plan.save()
     changes = Changes(supporters={plan.supporter_id})
+    paid = invoice.get("amount_paid")
+    if values.is_zero(paid):
+        return changes  # a $0 invoice (a trial, a full discount): nothing was given
     if not Gift.objects.filter(stripe_invoice_id=invoice["id"]).exists():
         paid_at = (invoice.get("status_transitions") or {}).get("paid_at") or invoice.get("created")
         gift = Gift.objects.create(
             supporter_id=plan.supporter_id,
-            amount=values.money(invoice.get("amount_paid"), currency),
+            amount=values.gift_amount(paid, currency, what="amount_paid"),
             currency=currency,
             received_on=values.date(paid_at),
             method=Gift.Method.CARD,
@@ -248,7 +256,9 @@ def on_subscription_changed(subscription: dict[str, Any]) -> Changes:
         price = items[0].get("price") or {}
         quantity = items[0].get("quantity") or 1
         if price.get("unit_amount"):
-            plan.amount = values.money(price["unit_amount"] * quantity, plan.currency)
+            plan.amount = values.gift_amount(
+                price["unit_amount"] * quantity, plan.currency, what="the plan's price"
+            )
         period_end = items[0].get("current_period_end") or subscription.get("current_period_end")
         if period_end:
             plan.next_charge_on = values.date(period_end)

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from crm.selectors import supporter_current
@@ -13,12 +14,40 @@ from donations import reference
 ZERO_DECIMAL_CURRENCIES = {"jpy", "krw", "vnd", "clp", "pyg", "ugx", "xaf", "xof"}
 
 
+class NeedsAttention(Exception):
+    """A genuine, signed event describing something the books cannot hold (a gift of no,
+    negative or an implausible amount). Nothing is recorded; the reason is kept on the inbox
+    row for staff, and Stripe is answered 200, since a retry would say the same thing."""
+
+
 def money(amount: int | None, currency: str) -> Decimal:
     if amount is None:
         return Decimal("0.00")
     if currency.lower() in ZERO_DECIMAL_CURRENCIES:
         return Decimal(amount)
     return (Decimal(amount) / 100).quantize(Decimal("0.01"))
+
+
+def gift_amount(amount: Any, currency: str, *, what: str) -> Decimal:
+    """A gift's or plan's amount from Stripe's smallest unit, or NeedsAttention.
+
+    Stripe sends whole, positive numbers; anything else, or more than STRIPE_MAX_GIFT_AMOUNT
+    (in the currency's main unit), is a mistake or a test no one meant for the books, and
+    would break the check constraints, the column (12 digits) or the reports' totals."""
+    if type(amount) is not int or amount <= 0:
+        raise NeedsAttention(f"{what} is {amount!r}: not a positive whole amount.")
+    value = money(amount, currency)
+    maximum = Decimal(settings.STRIPE_MAX_GIFT_AMOUNT)
+    if value > maximum:
+        raise NeedsAttention(
+            f"{what} is {value:,} {currency.upper()}, more than STRIPE_MAX_GIFT_AMOUNT "
+            f"({maximum:,}); record it by hand if it is real."
+        )
+    return value
+
+
+def is_zero(amount: Any) -> bool:
+    return type(amount) is int and amount == 0
 
 
 def date(timestamp: int | None) -> datetime.date:

@@ -1,11 +1,13 @@
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from donations.stripe_client import InvalidWebhook
-from donations.stripe_events import stripe_event_receive
+from donations.stripe_events import StripeEventFailed, stripe_event_receive
 
 logger = logging.getLogger(__name__)
 
@@ -14,14 +16,32 @@ logger = logging.getLogger(__name__)
 @require_POST
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
     try:
+        # A real event is a few kB; Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+        # before reading it.
+        payload = request.body
+    except RequestDataTooBig:
+        logger.warning(
+            "Stripe webhook refused a %s-byte body (limit %s bytes); nothing was stored",
+            request.headers.get("Content-Length", "?"),
+            settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+        )
+        return HttpResponse("Body too large.", status=413, content_type="text/plain")
+    try:
         event_id = stripe_event_receive(
-            payload=request.body, signature=request.headers.get("Stripe-Signature", "")
+            payload=payload, signature=request.headers.get("Stripe-Signature", "")
         )
     except InvalidWebhook as exc:
         return HttpResponseBadRequest(f"Invalid webhook: {exc}", content_type="text/plain")
-    except Exception:
-        logger.exception("Stripe event stored but its processing failed; Stripe will retry")
+    except StripeEventFailed as exc:
+        logger.exception(
+            "Stripe event %s stored but its processing failed; Stripe will retry", exc.event_id
+        )
         return HttpResponse(
             "Processing failed; kept for retry.", status=500, content_type="text/plain"
         )
+    except Exception:
+        # Raised before the event's row was committed (the insert is in the same
+        # transaction), so Stripe's retry is the only copy.
+        logger.exception("Stripe webhook failed before the event was stored; Stripe will retry")
+        return HttpResponse("Not stored; retry.", status=500, content_type="text/plain")
     return HttpResponse(f"ok {event_id}", content_type="text/plain")

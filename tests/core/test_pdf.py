@@ -42,9 +42,10 @@ def roots(settings, tmp_path):
     settings.STATIC_ROOT.mkdir()
     settings.MEDIA_ROOT.mkdir()
     (settings.STATIC_ROOT / "logo.png").write_bytes(PNG)
-    (settings.MEDIA_ROOT / "signature.png").write_bytes(PNG)
+    (settings.MEDIA_ROOT / "signatures").mkdir()
+    (settings.MEDIA_ROOT / "signatures" / "signature.png").write_bytes(PNG)
     (tmp_path / "secret.txt").write_text("root:x:0:0")
-    (settings.MEDIA_ROOT / "escape.png").symlink_to(tmp_path / "secret.txt")
+    (settings.MEDIA_ROOT / "signatures" / "escape.png").symlink_to(tmp_path / "secret.txt")
     return tmp_path
 
 
@@ -55,7 +56,7 @@ def test_it_renders_html_to_a_pdf_with_the_words():
 
 
 def test_it_embeds_the_products_own_static_and_uploaded_images(roots):
-    pdf = render_pdf('<img src="/static/logo.png"><img src="/media/signature.png">')
+    pdf = render_pdf('<img src="/static/logo.png"><img src="/media/signatures/signature.png">')
     assert image_count(pdf) == 2
 
 
@@ -68,7 +69,7 @@ def test_it_embeds_the_products_own_static_and_uploaded_images(roots):
         "https://pdf.invalid/static/../../../../etc/passwd",
         "https://pdf.invalid/media/%2e%2e/%2e%2e/etc/hostname",
         "https://pdf.invalid/dev/zero",
-        "https://pdf.invalid/media/escape.png",
+        "https://pdf.invalid/media/signatures/escape.png",
         "https://pdf.invalid/static/missing.png",
     ],
 )
@@ -82,7 +83,7 @@ def test_a_hostile_document_still_renders_without_what_it_asked_for(roots):
       <link rel="stylesheet" href="http://169.254.169.254/x.css">
       <style>body { background: url(/dev/zero); }</style>
       <img src="file:///etc/passwd"><img src="/static/../../../../etc/passwd">
-      <img src="/media/%2e%2e/%2e%2e/etc/hostname"><img src="/media/escape.png">
+      <img src="/media/%2e%2e/%2e%2e/etc/hostname"><img src="/media/signatures/escape.png">
       <p>Still here</p>"""
     started = time.monotonic()
     pdf = render_pdf(hostile)
@@ -99,16 +100,21 @@ def test_a_relative_or_empty_media_root_serves_nothing(settings, tmp_path, monke
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'donor-crm'\n")
     (tmp_path / "leak.css").write_text('body::after { content: "LEAKED-FROM-CWD" }')
     (tmp_path / "pixel.png").write_bytes(PNG)
-    (tmp_path / "media").mkdir()
-    (tmp_path / "media" / "pixel.png").write_bytes(PNG)
+    (tmp_path / "media" / "signatures").mkdir(parents=True)
+    (tmp_path / "media" / "signatures" / "pixel.png").write_bytes(PNG)
+    (tmp_path / "signatures").mkdir()
+    (tmp_path / "signatures" / "pixel.png").write_bytes(PNG)
     settings.MEDIA_ROOT = root
-    for url in ["https://pdf.invalid/media/pyproject.toml", "https://pdf.invalid/media/pixel.png"]:
+    for url in [
+        "https://pdf.invalid/media/pyproject.toml",
+        "https://pdf.invalid/media/signatures/pixel.png",
+    ]:
         with pytest.raises(RefusedResource):
             SafeURLFetcher().fetch(url)
     pdf = render_pdf("""
       <link rel="stylesheet" href="/media/leak.css">
-      <img src="/media/pyproject.toml"><img src="/media/pixel.png">
-      <img src="https://pdf.invalid/media/pixel.png"><p>Still here</p>""")
+      <img src="/media/pyproject.toml"><img src="/media/signatures/pixel.png">
+      <img src="https://pdf.invalid/media/signatures/pixel.png"><p>Still here</p>""")
     text = text_of(pdf)
     assert "Still here" in text
     assert "LEAKED" not in text and "donor-crm" not in text
