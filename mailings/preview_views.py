@@ -1,24 +1,28 @@
 """The composer's preview: a letter as email and as PDF, for any supporter or with sample
-values, and a test email to yourself. Thin views over mailings.rendering and .printing."""
+values, and a test email to yourself. Thin views over mailings.rendering and .printing.
+
+A letter the merge checks refuse (saved before a check existed, or written outside the composer)
+is not rendered: each view says what to fix instead, so a preview never fails with an error."""
 
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from core.models import Organisation
 from crm.models import Supporter
 from mailings.merge_values import recipients, sample_recipient_values
-from mailings.models import LANGUAGES, Letter
+from mailings.models import LANGUAGES, Letter, LetterVersion
 from mailings.printing import printed_letters_pdf
 from mailings.rendering import CompiledVersion, compile_letter, render_email
 
@@ -49,6 +53,32 @@ def _version_and_values(
     else:
         values = sample_recipient_values(letter)
     return compiled.get(language) or compiled.get("en") or next(iter(compiled.values())), values
+
+
+def letter_problems(letter: Letter) -> list[str]:
+    """What the merge checks refuse in any version of the letter, in plain words; [] if none."""
+    problems = []
+    for version in letter.versions.all():
+        try:
+            version.clean()
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                label = LetterVersion._meta.get_field(field).verbose_name
+                where = f"{version.get_language_display()} version, {label}"
+                problems += [f"{where}: {error}" for error in errors]
+    return problems
+
+
+def _problems_page(problems: list[str]) -> HttpResponse:
+    """In place of the email or PDF: what to fix, as a small page (inside the preview frame)."""
+    html = format_html(
+        "<p><strong>This letter cannot be shown until these are fixed in the letter:</strong></p>"
+        "<ul>{}</ul>",
+        format_html_join("", "<li>{}</li>", ((p,) for p in problems)),
+    )
+    response = HttpResponse(html)
+    response["Content-Security-Policy"] = PREVIEW_CSP
+    return response
 
 
 def preview(model_admin: Any) -> Callable:
@@ -83,7 +113,10 @@ def preview(model_admin: Any) -> Callable:
             "can_send_test": model_admin.has_change_permission(request, letter),
             "has_versions": bool(written),
         }  # fmt: skip
-        if context["has_versions"]:
+        problems = letter_problems(letter)
+        for problem in problems:
+            messages.error(request, f"Fix before sending: {problem}")
+        if context["has_versions"] and not problems:
             compiled, values = _version_and_values(letter, supporter, language)
             context["subject"] = render_email(
                 compiled, values, organisation=Organisation.current()
@@ -100,6 +133,8 @@ def preview_email(model_admin: Any) -> Callable:
         if not model_admin.has_view_permission(request):
             raise PermissionDenied
         letter, supporter, language = _chosen(request, letter_id)
+        if problems := letter_problems(letter):
+            return _problems_page(problems)
         compiled, values = _version_and_values(letter, supporter, language)
         email = render_email(compiled, values, organisation=Organisation.current())
         response = HttpResponse(email.html)
@@ -115,6 +150,8 @@ def preview_pdf(model_admin: Any) -> Callable:
         if not model_admin.has_view_permission(request):
             raise PermissionDenied
         letter, supporter, language = _chosen(request, letter_id)
+        if problems := letter_problems(letter):
+            return _problems_page(problems)
         compiled, values = _version_and_values(letter, supporter, language)
         pdf = printed_letters_pdf([(compiled, values, supporter)], letter=letter)
         response = HttpResponse(pdf, content_type="application/pdf")
@@ -139,6 +176,9 @@ def send_test(model_admin: Any) -> Callable:
         )
         if not request.user.email:
             messages.error(request, "Your user account has no email address: add one first.")
+            return redirect(back)
+        if problems := letter_problems(letter):
+            messages.error(request, f"No test sent. Fix first: {'; '.join(problems)}")
             return redirect(back)
         compiled, values = _version_and_values(letter, supporter, language)
         email = render_email(compiled, values, organisation=Organisation.current())

@@ -128,14 +128,19 @@ def build_email_skeleton(compiled: CompiledVersion, organisation: Organisation) 
         for field in ("subject", "preheader", "banner", "headline", "salutation_line", "closing",
                       "on_behalf_of")
     }  # fmt: skip
-    html_parts = {name: mark_safe(_escape_text_keep_tags(text)) for name, text in raw.items()}  # noqa: S308
+    # The letter's merge tags are set aside while the layout renders: anything else the layout
+    # prints (the organisation's name and address, signatories' names) is text, and must not
+    # become merge code when the result is compiled ('{% load %}' in a name would fail every
+    # email of every letter). See _not_merge_code.
+    kept = _KeptTags()
+    html_parts = {name: mark_safe(kept(_escape_text_keep_tags(text))) for name, text in raw.items()}  # noqa: S308
     layout = {
         "organisation": organisation,
         "signatories": compiled.signatories,
         "language": compiled.language,
-        "unsubscribe_url": mark_safe("{{ unsubscribe_url }}"),  # noqa: S308 - a merge tag
-        "donate_url": mark_safe("{{ donate_url }}"),  # noqa: S308 - a merge tag
-        "ask_amount": mark_safe("{{ ask_amount }}"),  # noqa: S308 - a merge tag
+        "unsubscribe_url": mark_safe(kept("{{ unsubscribe_url }}")),  # noqa: S308 - a merge tag
+        "donate_url": mark_safe(kept("{{ donate_url }}")),  # noqa: S308 - a merge tag
+        "ask_amount": mark_safe(kept("{{ ask_amount }}")),  # noqa: S308 - a merge tag
     }
     with translation.override(compiled.language):
         body = _with_appeal_code(
@@ -145,18 +150,44 @@ def build_email_skeleton(compiled: CompiledVersion, organisation: Organisation) 
         )
         html = get_template("mailings/email.html").render({
             **layout, **html_parts,
-            "body_html": mark_safe(body),  # noqa: S308 - sanitised HTML
-            "ps_html": mark_safe(content.inline_html_template(version.ps)),  # noqa: S308
+            "body_html": mark_safe(kept(body)),  # noqa: S308 - sanitised HTML
+            "ps_html": mark_safe(kept(content.inline_html_template(version.ps))),  # noqa: S308
         })  # fmt: skip
         text = get_template("mailings/email.txt").render({
-            **layout, **raw,
-            "body_text": content.body_text_template(version.body),
-            "ps_text": content.body_text_template(version.ps),
+            **layout, **{name: kept(text) for name, text in raw.items()},
+            "body_text": kept(content.body_text_template(version.body)),
+            "ps_text": kept(content.body_text_template(version.ps)),
         })  # fmt: skip
+    # After inlining: its HTML serialiser would turn the entity back into a brace.
+    html = kept.restore(_not_merge_code(_inline_keep_tags(html), "&#123;"))
+    text = kept.restore(_not_merge_code(text, '{{ "{" }}'))
     return EmailSkeleton(
-        html=merge_template.ENGINE.from_string(_inline_keep_tags(html)),
+        html=merge_template.ENGINE.from_string(html),
         text=merge_template.ENGINE.from_string(text),
     )
+
+
+class _KeptTags:
+    """Merge tags swapped for placeholders, and put back."""
+
+    def __init__(self) -> None:
+        self.tags: list[str] = []
+
+    def __call__(self, text: str) -> str:
+        def set_aside(match: re.Match) -> str:
+            self.tags.append(match.group(0))
+            return f"zzkepttag{len(self.tags) - 1}zz"
+
+        return content.TAG.sub(set_aside, text)
+
+    def restore(self, text: str) -> str:
+        return re.sub(r"zzkepttag(\d+)zz", lambda m: self.tags[int(m.group(1))], text)
+
+
+def _not_merge_code(text: str, brace: str) -> str:
+    """'{{', '{%' and '{#' that are not the letter's own tags print as typed: in HTML the brace
+    is an entity, in the text part a merge tag that prints a brace."""
+    return re.sub(r"{(?=[{%#])", lambda _m: brace, text)
 
 
 # A personal link typed as text ("give today at {{ donate_url }}") would show its whole signed
