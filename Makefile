@@ -39,6 +39,7 @@ $(SYSTEM_STAMP):
 
 migrate: setup
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py createcachetable
 
 # The background worker (thank-you emails and receipts) runs beside the web server and stops
 # with it.

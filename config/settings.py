@@ -1,10 +1,13 @@
 """One settings module; production behaviour comes from environment variables (see .env.example)."""
 
 import os
+import re
+from datetime import timedelta
 from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -56,6 +59,18 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def env_rate(name: str, default: str) -> str:
+    """A django-ratelimit rate such as '10/10m' (count/[multiplier]s|m|h|d); 'off' gives ''."""
+    value = env_str(name, default).strip() or default
+    if value.lower() == "off":
+        return ""
+    if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", value):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate such as 10/10m, 5/h or 100/d, or 'off'; not {value!r}."
+        )
+    return value
+
+
 DEBUG = env_bool("DEBUG", True)
 
 # With DEBUG off there is no default: a production site must set its own key.
@@ -77,6 +92,9 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "crm",
     "donations",
@@ -86,15 +104,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # django-csp: the Content-Security-Policy header, plus the captcha provider when one is set.
+    "core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.sign_in.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -177,6 +201,33 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
+# Sign-in protection (core/sign_in.py). django-axes refuses sign-in for a username at one
+# address after SIGN_IN_FAILURE_LIMIT failures, and for the whole address (many usernames
+# tried) after SIGN_IN_ADDRESS_FAILURE_LIMIT, until SIGN_IN_COOLOFF_MINUTES pass.
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out sign-in is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5)
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env_int("SIGN_IN_ADDRESS_FAILURE_LIMIT", 20)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGN_IN_COOLOFF_MINUTES", 30))
+# Order matters to core.sign_in.SignInAttempts: username+address first, then address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "core.sign_in.SignInAttempts"
+AXES_LOCKOUT_CALLABLE = "core.sign_in.locked_out"
+# Behind a proxy every request comes from the proxy's address: count the proxies that append
+# to X-Forwarded-For (1 for one nginx/Caddy), so each client is locked out on its own.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "core.sign_in.client_ip"
+# Two-factor sign-in (django-otp, authenticator apps): staff and board members without an
+# app are sent to set one up before any page. Off by default on a laptop (DEBUG on).
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", not DEBUG)
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Donor CRM")
+# The admin lists people's apps (to delete a lost one) but never shows their secret keys.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # Email: files under var/mail/ unless an ESP is configured through anymail.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
@@ -201,6 +252,61 @@ STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
 STRIPE_MAX_GIFT_AMOUNT = env_int("STRIPE_MAX_GIFT_AMOUNT", 1_000_000)
 
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# The cache holds the checkout rate-limit counters. Redis when CACHE_URL is set (production:
+# atomic counts shared by every worker); otherwise a table in the database (created by migrate),
+# so a laptop needs no other service.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// URL.")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        # A Redis that hangs must not hold the donate page: counting fails open after 2 s.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+    if CACHE_URL
+    else {"BACKEND": "core.cache.DatabaseCache", "LOCATION": "django_cache"}
+}
+
+# Card testing: how many checkout sessions /donate/ starts per client IP address, per donor
+# email and in total (django-ratelimit rates, counted in the cache; 'off' turns one off). Past
+# a limit the donor gets a friendly 429 page, or the captcha below when one is configured.
+CHECKOUT_RATE_PER_IP = env_rate("CHECKOUT_RATE_PER_IP", "10/10m")
+CHECKOUT_RATE_PER_EMAIL = env_rate("CHECKOUT_RATE_PER_EMAIL", "5/h")
+CHECKOUT_RATE_TOTAL = env_rate("CHECKOUT_RATE_TOTAL", "100/10m")
+# The client's address is read as for sign-ins (TRUSTED_PROXY_COUNT above).
+# A count the cache cannot give lets the gift through rather than refusing every donor.
+RATELIMIT_FAIL_OPEN = True
+
+# Captcha past a checkout limit: Cloudflare Turnstile or hCaptcha, verified on the server.
+CAPTCHA_PROVIDER = env_str("CAPTCHA_PROVIDER", "").strip().lower()
+CAPTCHA_SITE_KEY = env_str("CAPTCHA_SITE_KEY", "")
+CAPTCHA_SECRET_KEY = env_str("CAPTCHA_SECRET_KEY", "")
+CAPTCHA_VERIFY_URL = env_str("CAPTCHA_VERIFY_URL", "")  # the provider's own when empty
+if CAPTCHA_PROVIDER not in ("", "turnstile", "hcaptcha"):
+    raise ImproperlyConfigured("CAPTCHA_PROVIDER must be turnstile, hcaptcha or empty.")
+if CAPTCHA_PROVIDER and not (CAPTCHA_SITE_KEY and CAPTCHA_SECRET_KEY):
+    raise ImproperlyConfigured("CAPTCHA_PROVIDER needs CAPTCHA_SITE_KEY and CAPTCHA_SECRET_KEY.")
+
+# Content-Security-Policy (django-csp) on every page but the staff admin: scripts and styles
+# only from this site or inline with the per-response nonce (request.csp_nonce); forms post
+# here or to Stripe's Checkout (Chrome applies form-action to the redirect after a post too).
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF, "https://checkout.stripe.com"],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": not DEBUG,
+    },
+}
 
 # Production hardening, on whenever DEBUG is off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -2,14 +2,21 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from core import sign_in
+
 admin.site.site_header = "Donor CRM"
 admin.site.site_title = "Donor CRM"
 admin.site.index_title = "Supporters, gifts and appeals"
 # The list pages are wide (name, email, place, consent, tags): give them the whole width.
 admin.site.enable_nav_sidebar = False
+# Sign-in asks for the authenticator code of anyone who has set up an app (core/sign_in.py).
+admin.site.login_form = sign_in.SignInForm
+admin.site.login_template = "core/sign_in/login.html"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    # Before the admin's own URLs, which would otherwise claim the path.
+    path("admin/two-factor/", sign_in.enrol, name="two-factor-enrol"),
     path("admin/", admin.site.urls),
     path("", include("donations.urls")),
     path("", include("mailings.urls")),

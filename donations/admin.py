@@ -11,7 +11,14 @@ from core.history_admin import SafeHistoryAdmin
 from crm.admin import SupporterAdmin
 from donations.batch import batch_entry
 from donations.gift_resources import GiftConfirmImportForm, GiftImportForm, GiftResource
-from donations.models import Campaign, Fund, Gift, RecurringGift, StripeEvent
+from donations.models import (
+    Campaign,
+    CheckoutThrottleEvent,
+    Fund,
+    Gift,
+    RecurringGift,
+    StripeEvent,
+)
 from donations.summary import donor_summaries_refresh
 from donations.thanks_views import thanks_queue_view
 
@@ -154,6 +161,25 @@ class StripeEventAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description="Error")
     def has_error(self, event: StripeEvent) -> bool:
         return bool(event.error)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(CheckoutThrottleEvent)
+class CheckoutThrottleEventAdmin(admin.ModelAdmin):
+    """Bursts of checkout attempts that reached a card-testing limit: a record, not a form."""
+
+    list_display = [
+        "started_at", "limit", "subject", "rate", "refused", "passed_captcha", "last_attempt_at",
+    ]  # fmt: skip
+    list_filter = ["limit"]
+    search_fields = ["subject"]
+    date_hierarchy = "started_at"
+    readonly_fields = [f.name for f in CheckoutThrottleEvent._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

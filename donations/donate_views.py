@@ -1,6 +1,7 @@
 """The public donation pages: /donate/, its thank-you page, and the local test checkout."""
 
 import logging
+import math
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,9 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from core import captcha
 from core.models import Organisation
 from donations import local_checkout
 from donations.checkout import checkout_start
+from donations.checkout_limits import CheckoutPermit, checkout_permit
 from donations.donate_page import donate_page_for
 from donations.forms import DonationForm, money_label
 from donations.models import Gift
@@ -37,24 +40,36 @@ def donate(request: HttpRequest) -> HttpResponse:
         initial=page.initial,
         address_on_file_for=page.supporter_email if page.address_on_file else "",
     )
+    # Each valid submission counts against the card-testing limits before a session is made.
+    permit = CheckoutPermit(allowed=True)
     if request.method == "POST" and form.is_valid():
-        donation = form.donation_request(
-            language=translation.get_language(),
-            appeal_code=page.appeal_code,
-            supporter_id=page.supporter_id_for(form.cleaned_data["email"]),
-            return_query=urlencode(kept),
+        permit = checkout_permit(
+            request=request,
+            email=form.cleaned_data["email"],
+            captcha_token=captcha.token_from(request.POST),
         )
-        try:
-            return redirect(checkout_start(donation=donation, site_url=settings.SITE_URL))
-        except StripeUnavailable:
-            logger.exception("Could not create a Stripe Checkout Session")
-            form.add_error(
-                None,
-                _(
-                    "We could not reach our card processor, so nothing was charged. "
-                    "Please try again in a minute."
-                ),
+        if permit.allowed:
+            donation = form.donation_request(
+                language=translation.get_language(),
+                appeal_code=page.appeal_code,
+                supporter_id=page.supporter_id_for(form.cleaned_data["email"]),
+                return_query=urlencode(kept),
             )
+            try:
+                return redirect(checkout_start(donation=donation, site_url=settings.SITE_URL))
+            except StripeUnavailable:
+                logger.exception("Could not create a Stripe Checkout Session")
+                form.add_error(
+                    None,
+                    _(
+                        "We could not reach our card processor, so nothing was charged. "
+                        "Please try again in a minute."
+                    ),
+                )
+        elif permit.challenge is None:
+            return _too_many_attempts(request, permit, kept, chosen_language)
+        else:
+            form.add_error(None, _captcha_request(permit))
     context = {
         "form": form,
         "page": page,
@@ -64,9 +79,41 @@ def donate(request: HttpRequest) -> HttpResponse:
             form["tribute"].value()
             or any(form[name].errors for name in ("tribute_name", "tribute_notify_email"))
         ),
+        "challenge": permit.challenge,
+        "challenge_script": permit.challenge.script_src(translation.get_language())
+        if permit.challenge
+        else "",
         **_public_context(request),
     }
-    return _remember_language(render(request, "donations/donate.html", context), chosen_language)
+    # 429 while the donor is asked to solve the captcha: this attempt started no checkout.
+    status = 200 if permit.allowed else 429
+    response = render(request, "donations/donate.html", context, status=status)
+    return _remember_language(response, chosen_language)
+
+
+def _captcha_request(permit: CheckoutPermit) -> str:
+    if permit.challenge_failed:
+        return _("That check did not work. Please try it again, then press Continue to payment.")
+    return _(
+        "Many payments were started here in a short time. To keep cards safe from fraud, "
+        "please confirm you are a person below, then press Continue to payment."
+    )
+
+
+def _too_many_attempts(
+    request: HttpRequest, permit: CheckoutPermit, kept: dict[str, str], language: str | None
+) -> HttpResponse:
+    """The friendly page for a donor past a checkout limit, in their language, with a 429."""
+    minutes = max(1, math.ceil(permit.retry_after / 60))
+    context = {
+        "minutes": minutes,
+        "hours": math.ceil(minutes / 60) if minutes > 90 else 0,
+        "donate_url": f"{request.path}?{urlencode(kept)}" if kept else request.path,
+        **_public_context(request),
+    }
+    response = render(request, "donations/too_many_attempts.html", context, status=429)
+    response["Retry-After"] = str(permit.retry_after)
+    return _remember_language(response, language)
 
 
 @never_cache

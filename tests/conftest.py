@@ -20,6 +20,15 @@ def tasks_run_at_once(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def fresh_checkout_counts(settings):
+    """Each test counts checkout attempts (donations.checkout_limits) from zero: the counters
+    live in the cache, which neither a rolled-back transaction nor a flush empties."""
+    import uuid
+
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
+
+
+@pytest.fixture(autouse=True)
 def english_between_tests():
     """A view that switched this thread to Spanish must not carry it into the next test."""
     from django.utils import translation

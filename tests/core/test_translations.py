@@ -17,9 +17,11 @@ def test_every_message_is_translated_with_the_same_placeholders():
     assert not po.untranslated_entries(), [e.msgid for e in po.untranslated_entries()]
     assert not po.fuzzy_entries(), [e.msgid for e in po.fuzzy_entries()]
     for entry in po.translated_entries():
-        assert sorted(PLACEHOLDER.findall(entry.msgid)) == sorted(
-            PLACEHOLDER.findall(entry.msgstr)
-        ), entry.msgid
+        expected = sorted(PLACEHOLDER.findall(entry.msgid_plural or entry.msgid))
+        # A plural entry has one translation per Spanish plural form instead of msgstr.
+        translations = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        for translation in translations:
+            assert sorted(PLACEHOLDER.findall(translation)) == expected, entry.msgid
 
 
 def test_the_compiled_catalogue_matches_the_source():
