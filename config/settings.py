@@ -321,10 +321,18 @@ X_FRAME_OPTIONS = "DENY"
 
 # Imports: the whole file is one transaction; the admin runs a dry run first.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Imports (crm.import_files, crm.import_jobs): the largest upload taken, and the most data
+# (a CSV's text, an XLSX's unpacked sheet) checked while the page waits; a larger file is
+# checked and imported by the background worker with a progress bar.
+IMPORT_MAX_FILE_MB = env_int("IMPORT_MAX_FILE_MB", 10)
+IMPORT_INLINE_MAX_KB = env_int("IMPORT_INLINE_MAX_KB", 256)
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
-IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Exporting takes people's personal data away in a file: a permission of its own
+# (<app>.export_<model>, declared in each exportable model's Meta), which the staff role holds
+# and the read-only board role does not.
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 
 LOGGING = {
     "version": 1,

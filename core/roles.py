@@ -22,7 +22,8 @@ def sync_role_permissions(*, apps: Any = global_apps, **_: Any) -> None:
     staff, _ = Group.objects.get_or_create(name=STAFF_GROUP)
     board, _ = Group.objects.get_or_create(name=BOARD_GROUP)
     staff.permissions.set(project)
-    # Board members read everything and change nothing.
+    # Board members read everything and change nothing. They do not export either: the
+    # export_* permissions (personal data in a file) are staff work, not view_*.
     board.permissions.set(project.filter(codename__startswith="view_"))
 
 

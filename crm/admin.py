@@ -9,12 +9,15 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
 from core.history_admin import SafeHistoryAdmin
+from core.stale_edit import StaleEditAdminMixin
 from crm import admin_views, history
-from crm.forms import SupporterConfirmImportForm, SupporterForm, SupporterImportForm
+from crm.forms import SupporterForm, SupporterImportForm
+from crm.import_admin import ImportJobAdminMixin
 from crm.matching import fold
 from crm.models import ConsentEvent, Note, Supporter, SupporterMerge, Tag
-from crm.resources import SupporterResource
+from crm.resources import SUPPORTER_IMPORT, SupporterResource
 from crm.services import consent_record_changes, consent_snapshot
+from crm.tasks import supporter_import_run
 
 
 @admin.register(Tag)
@@ -82,11 +85,14 @@ class EmailConsentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Supporter)
-class SupporterAdmin(ImportExportModelAdmin, SafeHistoryAdmin):
+class SupporterAdmin(
+    StaleEditAdminMixin, ImportJobAdminMixin, ImportExportModelAdmin, SafeHistoryAdmin
+):
     form = SupporterForm
     resource_classes = [SupporterResource]
     import_form_class = SupporterImportForm
-    confirm_form_class = SupporterConfirmImportForm
+    import_kind = SUPPORTER_IMPORT  # checked and written through import jobs (crm.import_admin)
+    import_task = supporter_import_run
     import_template_name = "admin/crm/supporter/import.html"
     import_error_display = ("message",)
     import_formats = [base_formats.CSV, base_formats.XLSX]
@@ -240,18 +246,6 @@ class SupporterAdmin(ImportExportModelAdmin, SafeHistoryAdmin):
                 note.author = request.user
             note.save()
         formset.save_m2m()
-
-    def get_import_data_kwargs(self, **kwargs: Any) -> dict:
-        form = kwargs.pop("form", None)
-        if form is not None and hasattr(form, "cleaned_data"):
-            kwargs["consent_source"] = form.cleaned_data.get("consent_source", "")
-        return kwargs
-
-    def get_confirm_form_initial(self, request: HttpRequest, import_form: Any) -> dict:
-        initial = super().get_confirm_form_initial(request, import_form)
-        if import_form is not None:
-            initial["consent_source"] = import_form.cleaned_data.get("consent_source", "")
-        return initial
 
     def change_view(
         self,

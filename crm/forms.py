@@ -1,6 +1,7 @@
 from django import forms
-from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.forms import ImportForm
 
+from core.stale_edit import StaleEditModelForm
 from crm.models import Supporter
 
 CONSENT_SOURCE_HELP = (
@@ -9,7 +10,7 @@ CONSENT_SOURCE_HELP = (
 )
 
 
-class SupporterForm(forms.ModelForm):
+class SupporterForm(StaleEditModelForm):  # refuses a save over someone else's newer one
     consent_source = forms.CharField(
         label="How was consent given?",
         required=False,
@@ -48,10 +49,6 @@ class SupporterImportForm(ImportForm):
         max_length=200,
         help_text=CONSENT_SOURCE_HELP,
     )
-
-
-class SupporterConfirmImportForm(ConfirmImportForm):
-    consent_source = forms.CharField(widget=forms.HiddenInput(), required=False)
 
 
 class MergeForm(forms.Form):

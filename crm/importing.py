@@ -2,12 +2,12 @@
 to existing supporters a batch at a time (email first, then name and postal code), and
 written in one transaction, or not at all when any row has a problem.
 
-The admin's import screens (django-import-export) call this through SupporterResource; the
-benchmark and `seed_demo` call it directly.
+The admin's import screens call this through an import job (crm.import_jobs, with the
+SUPPORTER_IMPORT kind in crm.resources); the benchmark and `seed_demo` call it directly.
 """
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -21,6 +21,7 @@ from crm.import_writing import write_import
 from crm.models import Note, Supporter
 
 BATCH_SIZE = 1000
+PROGRESS_EVERY = 1000  # rows read between progress reports (a background import's bar)
 NAME_FIELDS = ("first_name", "last_name", "organisation_name")
 
 
@@ -52,8 +53,10 @@ def supporters_import(
     actor: AbstractBaseUser | None = None,
     consent_source: str = "",
     file_name: str = "",
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Check, match and (unless dry_run or anything is wrong) write a whole file."""
+    """Check, match and (unless dry_run or anything is wrong) write a whole file.
+    `progress`, when given, is told how many rows have been read so far."""
     report = ImportReport()
     mapping, report.ignored_columns, repeated = columns.map_headers(list(headers or []))
     if not any(f in mapping.values() for f in NAME_FIELDS):
@@ -77,6 +80,8 @@ def supporters_import(
         outcome = _parse_row(number, raw, mapping, default_source)
         if outcome is not None:
             report.rows.append(outcome)
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number)
     if not report.rows:
         report.file_errors.append("The file has headers but no rows to import.")
         return report

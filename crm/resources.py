@@ -1,18 +1,18 @@
 """django-import-export resources: the admin's import and export screens for supporters.
 
-Export goes through the library. Import keeps the library's screens (upload, dry-run preview,
-confirm) but hands the work to crm.importing, which matches a whole batch per query instead
-of one query per row, and writes the file in one transaction or not at all.
+Export goes through the library. Import keeps the library's upload form, and hands the file to
+an import job (crm.import_jobs) run with SUPPORTER_IMPORT: crm.importing matches a whole batch
+per query instead of one query per row, and writes the file in one transaction or not at all.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.utils.html import format_html, format_html_join
 from import_export import fields, resources
-from import_export.results import Error, Result, RowResult
 
 from crm.import_columns import COLUMN_LABELS
+from crm.import_jobs import ImportKind
+from crm.import_rows import RowOutcome
 from crm.importing import ImportReport, supporters_import
 from crm.models import Supporter
 
@@ -92,83 +92,54 @@ class SupporterResource(resources.ModelResource):
             fields.Field(column_name=label) for label in ("Tags", "Notes", "Consent Source")
         ]
 
-    def import_data(
-        self,
-        dataset: Any,
-        dry_run: bool = False,
-        raise_errors: bool = False,
-        use_transactions: bool | None = None,
-        collect_failed_rows: bool = False,
-        rollback_on_validation_errors: bool = False,
-        **kwargs: Any,
-    ) -> Result:
-        report = supporters_import(
-            headers=list(dataset.headers or []),
-            rows=dataset,
-            dry_run=dry_run,
-            actor=kwargs.get("user"),
-            consent_source=kwargs.get("consent_source", ""),
-            file_name=kwargs.get("file_name") or "",
-        )
-        return report_as_result(report)
+
+def _run(*, consent_source: str = "", **kwargs: Any) -> ImportReport:
+    return supporters_import(consent_source=consent_source, **kwargs)
 
 
-def report_as_result(report: ImportReport) -> Result:
-    """The import report in the shape the library's preview and confirm screens show."""
-    result = Result()
-    result.diff_headers = [COLUMN_LABELS.get(c, c.title()) for c in PREVIEW_COLUMNS] + ["Changes"]
-    result.total_rows = len(report.rows)
-    result.ignored_columns = report.ignored_columns
-    for message in report.file_errors:
-        result.append_base_error(Error(ValidationError(message)))
-    for row in report.rows:
-        row_result = RowResult()
-        row_result.import_type = row.action
-        cells = [_preview_cell(row, name) for name in PREVIEW_COLUMNS] + [_changes_cell(row)]
-        if row.action == "invalid":
-            row_result.validation_error = ValidationError(_plain_errors(row.errors))
-            result.append_invalid_row(
-                row.number,
-                dict(zip(result.diff_headers, cells, strict=True)),
-                row_result.validation_error,
-            )
+def _cells(row: RowOutcome) -> list:
+    """A row as the preview shows it: a changed cell is [old, new]."""
+    cells: list = []
+    for name in PREVIEW_COLUMNS:
+        if name in row.changes:
+            old, new = row.changes[name]
+            cells.append([_text(old), _text(new)])
         else:
-            row_result.diff = cells
-            row_result.object_id = row.supporter_id
-            row_result.object_repr = str(row.supporter) if row.supporter else ""
-        result.increment_row_result_total(row_result)
-        if row.action != "skip":
-            result.append_row_result(row_result)
-    return result
+            cells.append(_text(row.values.get(name, "")))
+    return [*cells, _changes(row)]
 
 
-def _preview_cell(row: Any, name: str) -> str:
-    value = row.values.get(name, "")
-    if isinstance(value, list):
-        value = ", ".join(value)
-    if name in row.changes:
-        old, new = row.changes[name]
-        return format_html("<del>{}</del> <ins>{}</ins>", old or "", new)
-    return format_html("{}", value)
-
-
-def _changes_cell(row: Any) -> str:
+def _changes(row: RowOutcome) -> str:
     """For an update, what the import will change, in the column names staff know."""
     if row.action != "update":
         return ""
-    return format_html_join(
-        "; ",
-        "{}: {} → {}",
-        (
-            (COLUMN_LABELS.get(name, name), old if old not in ("", None) else "—", new)
-            for name, (old, new) in row.changes.items()
-        ),
+    return "; ".join(
+        f"{COLUMN_LABELS.get(name, name)}: {_text(old) or '—'} → {_text(new)}"
+        for name, (old, new) in row.changes.items()
     )
 
 
-def _plain_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Field names as the column headers staff know."""
-    return {
-        (COLUMN_LABELS.get(name, name) if name != NON_FIELD_ERRORS else name): messages
-        for name, messages in errors.items()
-    }
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _summary(totals: Mapping[str, int]) -> str:
+    return (
+        f"{totals.get('new', 0)} new, {totals.get('update', 0)} updated, "
+        f"{totals.get('skip', 0)} already up to date"
+    )
+
+
+SUPPORTER_IMPORT = ImportKind(
+    name="supporters",
+    run=_run,
+    headers=[COLUMN_LABELS.get(c, c.title()) for c in PREVIEW_COLUMNS] + ["Changes"],
+    cells=_cells,
+    labels=COLUMN_LABELS,
+    shown=("new", "update"),  # rows already up to date are counted, not listed
+    summary=_summary,
+)

@@ -8,9 +8,12 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
 from core.history_admin import SafeHistoryAdmin
+from core.stale_edit import StaleEditAdminMixin
 from crm.admin import SupporterAdmin
+from crm.import_admin import ImportJobAdminMixin
 from donations.batch import batch_entry
-from donations.gift_resources import GiftConfirmImportForm, GiftImportForm, GiftResource
+from donations.forms import GiftAdminForm
+from donations.gift_resources import GIFT_IMPORT, GiftImportForm, GiftResource
 from donations.models import (
     Campaign,
     CheckoutThrottleEvent,
@@ -20,6 +23,7 @@ from donations.models import (
     StripeEvent,
 )
 from donations.summary import donor_summaries_refresh
+from donations.tasks import gift_import_run
 from donations.thanks_views import thanks_queue_view
 
 
@@ -38,10 +42,12 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(Gift)
-class GiftAdmin(ImportExportModelAdmin, SafeHistoryAdmin):
+class GiftAdmin(StaleEditAdminMixin, ImportJobAdminMixin, ImportExportModelAdmin, SafeHistoryAdmin):
+    form = GiftAdminForm
     resource_classes = [GiftResource]
     import_form_class = GiftImportForm
-    confirm_form_class = GiftConfirmImportForm
+    import_kind = GIFT_IMPORT  # checked and written through import jobs (crm.import_admin)
+    import_task = gift_import_run
     import_template_name = "admin/donations/gift/import.html"
     import_error_display = ("message",)
     import_formats = [base_formats.CSV, base_formats.XLSX]
@@ -92,18 +98,6 @@ class GiftAdmin(ImportExportModelAdmin, SafeHistoryAdmin):
             ),
             *super().get_urls(),
         ]
-
-    def get_import_data_kwargs(self, **kwargs: Any) -> dict:
-        form = kwargs.pop("form", None)
-        if form is not None and hasattr(form, "cleaned_data"):
-            kwargs["already_thanked"] = form.cleaned_data.get("already_thanked", False)
-        return kwargs
-
-    def get_confirm_form_initial(self, request: HttpRequest, import_form: Any) -> dict:
-        initial = super().get_confirm_form_initial(request, import_form)
-        if import_form is not None:
-            initial["already_thanked"] = import_form.cleaned_data.get("already_thanked", False)
-        return initial
 
     def save_model(self, request: HttpRequest, obj: Gift, form: Any, change: bool) -> None:
         if not change:

@@ -7,8 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.stale_edit import StaleEditModelForm
 from crm.matching import US_REGIONS, us_zip_error
 from donations.checkout import MAX_AMOUNT, MIN_AMOUNT, MONTHLY, ONCE, DonationRequest
+from donations.models import Gift
 
 OTHER = "other"
 _NONCE = re.compile(r"[0-9a-f]{32}")
@@ -327,3 +329,12 @@ class DonationForm(forms.Form):
             nonce=data["nonce"],
             return_query=return_query,
         )
+
+
+class GiftAdminForm(StaleEditModelForm):
+    """The admin's gift form: refuses a save over someone else's newer one (core.stale_edit).
+    The admin chooses the fields shown."""
+
+    class Meta:
+        model = Gift
+        fields = "__all__"

@@ -7,7 +7,7 @@ People come first: a row whose donor is not on file is an error that says so, ra
 new record made from a gift sheet's thin name and address columns.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history
 from crm import import_columns as columns
 from crm import matching
 from crm.import_rows import RowOutcome
-from crm.importing import ImportReport
+from crm.importing import PROGRESS_EVERY, ImportReport
 from crm.models import Supporter
 from donations import gift_columns
 from donations.models import Campaign, Fund, Gift
@@ -31,8 +31,10 @@ def gifts_import(
     dry_run: bool,
     actor: AbstractBaseUser | None = None,
     already_thanked: bool = True,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Check, match and (unless dry_run or anything is wrong) record a whole file of gifts."""
+    """Check, match and (unless dry_run or anything is wrong) record a whole file of gifts.
+    `progress`, when given, is told how many rows have been read so far."""
     report = ImportReport()
     mapping, report.ignored_columns, repeated = gift_columns.map_headers(list(headers or []))
     found = set(mapping.values())
@@ -62,6 +64,8 @@ def gifts_import(
         outcome = _parse_row(number, raw, mapping, lookups)
         if outcome is not None:
             report.rows.append(outcome)
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number)
     if not report.rows:
         report.file_errors.append("The file has headers but no gifts under them.")
         return report

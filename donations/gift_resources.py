@@ -1,15 +1,16 @@
-"""django-import-export for gifts: the admin's import screens (upload, dry-run preview,
-confirm) backed by donations.gift_import, and an export whose cells cannot run as formulas."""
+"""django-import-export for gifts: the admin's import form, whose file becomes an import job
+(crm.import_jobs) run with GIFT_IMPORT through donations.gift_import, and an export whose
+cells cannot run as formulas."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.utils.html import format_html
 from import_export import fields, resources
-from import_export.forms import ConfirmImportForm, ImportForm
-from import_export.results import Error, Result, RowResult
+from import_export.forms import ImportForm
 
+from crm.import_jobs import ImportKind
+from crm.import_rows import RowOutcome
 from crm.importing import ImportReport
 from crm.resources import neutralise_formula
 from donations.gift_columns import LABELS
@@ -28,10 +29,6 @@ class GiftImportForm(ImportForm):
         label="These gifts were already thanked", required=False, initial=True,
         help_text=ALREADY_THANKED_HELP,
     )  # fmt: skip
-
-
-class GiftConfirmImportForm(ConfirmImportForm):
-    already_thanked = forms.BooleanField(widget=forms.HiddenInput(), required=False)
 
 
 class GiftResource(resources.ModelResource):
@@ -70,49 +67,17 @@ class GiftResource(resources.ModelResource):
                  "fund", "in_kind_description", "notes")  # fmt: skip
         return [fields.Field(column_name=LABELS[name]) for name in names]
 
-    def import_data(self, dataset: Any, dry_run: bool = False, **kwargs: Any) -> Result:
-        report = gifts_import(
-            headers=list(dataset.headers or []),
-            rows=dataset,
-            dry_run=dry_run,
-            actor=kwargs.get("user"),
-            already_thanked=bool(kwargs.get("already_thanked", True)),
-        )
-        return report_as_result(report)
+
+def _run(*, file_name: str = "", already_thanked: bool = True, **kwargs: Any) -> ImportReport:
+    return gifts_import(already_thanked=bool(already_thanked), **kwargs)
 
 
-def report_as_result(report: ImportReport) -> Result:
-    """The import report in the shape the library's preview and confirm screens show."""
-    result = Result()
-    result.diff_headers = ["Donor"] + [LABELS[c] for c in PREVIEW_COLUMNS] + ["Note"]
-    result.total_rows = len(report.rows)
-    result.ignored_columns = report.ignored_columns
-    for message in report.file_errors:
-        result.append_base_error(Error(ValidationError(message)))
-    for row in report.rows:
-        row_result = RowResult()
-        row_result.import_type = row.action
-        cells = [
-            format_html("{}", row.supporter or _who(row.values)),
-            *(format_html("{}", _shown(row.values.get(name))) for name in PREVIEW_COLUMNS),
-            format_html("{}", row.values.get("skip_reason", "")),
-        ]
-        if row.action == "invalid":
-            errors = {
-                (LABELS.get(k, k) if k != NON_FIELD_ERRORS else k): v for k, v in row.errors.items()
-            }
-            result.append_invalid_row(
-                row.number,
-                dict(zip(result.diff_headers, cells, strict=True)),
-                ValidationError(errors),
-            )
-        else:
-            row_result.diff = cells
-            row_result.object_id = row.supporter_id
-            row_result.object_repr = str(row.supporter or "")
-        result.increment_row_result_total(row_result)
-        result.append_row_result(row_result)
-    return result
+def _cells(row: RowOutcome) -> list[str]:
+    return [
+        str(row.supporter or _who(row.values)),
+        *(_shown(row.values.get(name)) for name in PREVIEW_COLUMNS),
+        str(row.values.get("skip_reason", "")),
+    ]
 
 
 def _who(values: dict[str, Any]) -> str:
@@ -126,3 +91,21 @@ def _shown(value: Any) -> str:
     if hasattr(value, "code"):
         return value.code
     return str(dict(Gift.Method.choices).get(value, value))
+
+
+def _summary(totals: Mapping[str, int]) -> str:
+    return (
+        f"{totals.get('new', 0)} gifts to record, "
+        f"{totals.get('skip', 0)} already recorded (skipped)"
+    )
+
+
+GIFT_IMPORT = ImportKind(
+    name="gifts",
+    run=_run,
+    headers=["Donor"] + [LABELS[c] for c in PREVIEW_COLUMNS] + ["Note"],
+    cells=_cells,
+    labels=LABELS,
+    shown=("new", "skip"),
+    summary=_summary,
+)

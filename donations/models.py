@@ -184,6 +184,8 @@ class Gift(models.Model):
     history = LeanHistoricalRecords()
 
     class Meta:
+        # Export lists donors' names and emails beside their gifts: staff only.
+        permissions = [("export_gift", "Can export gifts with donors' personal data")]
         ordering = ["-received_on", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="gift_amount_positive"),

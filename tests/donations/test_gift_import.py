@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from crm.models import Supporter
+from crm.models import ImportJob, Supporter
 from donations.gift_import import gifts_import
 from donations.models import Campaign, DonorSummary, Fund, Gift
 
@@ -176,7 +176,7 @@ def test_staff_preview_an_xlsx_of_gifts_then_confirm_it(staff_client, ana, jose)
     assert "3 gifts to record, 0 already recorded" in page
     assert "Ana Ruiz" in page and "José Núñez" in page
     confirm = preview.context["confirm_form"].initial
-    assert confirm["already_thanked"] is False
+    assert ImportJob.objects.get(pk=confirm["job"]).options["already_thanked"] is False
     done = staff_client.post(CONFIRM_URL, {**confirm}, follow=True)
     assert done.status_code == 200 and Gift.objects.count() == 3
     assert set(Gift.objects.values_list("acknowledgement", flat=True)) == {"pending"}

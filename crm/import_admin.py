@@ -1,0 +1,175 @@
+"""The admin's import screens on top of import jobs (crm.import_jobs), for any model admin
+that imports with django-import-export's upload form (Supporters, Gifts).
+
+Upload: the file is checked and stored as a job. A small file is dry-run at once and its
+preview is the answer to the upload; a large one is handed to the background worker and the
+answer is the job's page, which refreshes itself with a progress bar until the preview is
+ready. The preview is read 100 rows a page. Confirm: the same split, all or nothing.
+"""
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
+
+from crm.import_files import ImportFileError
+from crm.import_jobs import ImportKind, import_job_confirm, import_job_page, import_job_start
+from crm.import_jobs import import_job_run as run_now
+from crm.models import ImportJob
+
+FORM_FIELDS = ("import_file", "format", "resource")
+
+
+class ImportJobConfirmForm(forms.Form):
+    job = forms.IntegerField(widget=forms.HiddenInput())
+
+
+class ImportJobAdminMixin:
+    """Put before ImportExportModelAdmin; set import_kind and import_task."""
+
+    import_kind: ImportKind
+    import_task: Any  # a django-tasks Task taking the job id
+    import_job_template_name = "admin/crm/import_job.html"
+
+    def get_urls(self) -> list:
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "import/<int:job_id>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name="{}_{}_import_job".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_action(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = self.create_import_form(request)
+        if request.method == "POST" and form.is_valid():
+            formats = self.get_import_formats()
+            file_format = formats[int(form.cleaned_data["format"])]().get_title().lower()
+            options = {k: v for k, v in form.cleaned_data.items() if k not in FORM_FIELDS}
+            try:
+                job = import_job_start(
+                    kind=self.import_kind,
+                    upload=form.cleaned_data["import_file"],
+                    file_format=file_format,
+                    options=options,
+                    user=request.user,
+                )
+            except ImportFileError as exc:
+                form.add_error("import_file", exc.message)
+            else:
+                if job.background:
+                    self.import_task.enqueue(job.pk)
+                    return redirect(self._job_url(job))
+                run_now(job_id=job.pk, kind=self.import_kind)
+                job.refresh_from_db()
+                return self._job_page(request, job)
+        return self._upload_page(request, form)
+
+    @method_decorator(require_POST)
+    def process_import(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = ImportJobConfirmForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "That import was not found: upload the file again.")
+            return redirect(self._url("import"))
+        job = self._own_job(request, form.cleaned_data["job"])
+        if not import_job_confirm(job=job):
+            return redirect(self._job_url(job))  # confirmed twice: show where it stands
+        if job.background:
+            self.import_task.enqueue(job.pk)
+            return redirect(self._job_url(job))
+        run_now(job_id=job.pk, kind=self.import_kind)
+        job.refresh_from_db()
+        if job.status == ImportJob.Status.DONE:
+            messages.success(request, self._finished_message(job))
+            return redirect(self._url("changelist"))
+        return self._job_page(request, job)
+
+    def import_job_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        job = self._own_job(request, job_id)
+        return self._job_page(request, job)
+
+    def _job_page(self, request: HttpRequest, job: ImportJob) -> TemplateResponse:
+        result = job.result or {}
+        page = None if job.running else import_job_page(job=job, number=request.GET.get("page"))
+        if page is not None:
+            page.object_list = list(page.object_list)
+            for row in page.object_list:
+                row.shown_cells = [
+                    {"changed": True, "old": c[0], "new": c[1]}
+                    if isinstance(c, list)
+                    else {"text": c}
+                    for c in row.cells
+                ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import",
+            "opts": self.opts,
+            "job": job,
+            "result": result,
+            "summary": self.import_kind.summary(result.get("totals", {})),
+            "finished_message": self._finished_message(job),
+            "percent": round(100 * job.rows_done / job.rows_total) if job.rows_total else 0,
+            "page": page,
+            "import_url": self._url("import"),
+            "changelist_url": self._url("changelist"),
+        }
+        if job.status == ImportJob.Status.READY:
+            context["confirm_form"] = ImportJobConfirmForm(initial={"job": job.pk})
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_job_template_name], context)
+
+    def _upload_page(self, request: HttpRequest, form: Any) -> TemplateResponse:
+        resources = [
+            resource_class(**self.get_import_resource_kwargs(request=request, form=form))
+            for resource_class in self.get_import_resource_classes(request)
+        ]
+        context = {
+            **self.get_import_context_data(),
+            **self.admin_site.each_context(request),
+            "title": "Import",
+            "form": form,
+            "opts": self.opts,
+            "media": self.media + form.media,
+            "fields_list": [
+                (r.get_display_name(), [f.column_name for f in r.get_user_visible_fields()])
+                for r in resources
+            ],
+            "import_error_display": self.import_error_display,
+            "import_max_file_mb": settings.IMPORT_MAX_FILE_MB,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_template_name], context)
+
+    def _own_job(self, request: HttpRequest, job_id: int) -> ImportJob:
+        """Staff see the imports they started (a preview shows the file's personal data)."""
+        job = ImportJob.objects.filter(pk=job_id, kind=self.import_kind.name).first()
+        if job is None or (job.created_by_id != request.user.pk and not request.user.is_superuser):
+            raise Http404("No such import.")
+        return job
+
+    def _finished_message(self, job: ImportJob) -> str:
+        totals = (job.result or {}).get("totals", {})
+        return f"Import finished: {self.import_kind.summary(totals)}."
+
+    def _job_url(self, job: ImportJob) -> str:
+        return self._url("import_job", job.pk)
+
+    def _url(self, name: str, *args: object) -> str:
+        url_name = f"admin:{self.opts.app_label}_{self.opts.model_name}_{name}"
+        return reverse(url_name, args=args, current_app=self.admin_site.name)
