@@ -6,11 +6,13 @@ that fails undoes only its own work and the row is committed with the error, for
 `manage.py stripe_reprocess`. The inbox's unique event id makes a second delivery of the same
 event, even one arriving at the same moment, wait for the first and then find it done.
 
-A genuine event the books cannot hold (a gift of no or an implausible amount) is not an error
-to retry: its handler raises NeedsAttention, nothing is recorded, the reason is kept on the
-row for staff (the 'needs attention' filter of the Stripe events admin) and Stripe gets 200,
-so it does not retry for three days. `stripe_reprocess` tries such an event again (after a
-change to STRIPE_MAX_GIFT_AMOUNT, say) and reports it while it still needs attention.
+A genuine event the books cannot hold (a gift of no or an implausible amount, a refund or
+dispute of none, a time that cannot be, a value of the wrong kind anywhere a handler reads
+one) is not an error to retry: its handler raises NeedsAttention, nothing is recorded, the
+reason is kept on the row for staff (the 'needs attention' filter of the Stripe events admin)
+and Stripe gets 200, so it does not retry for three days. `stripe_reprocess` tries such an
+event again (after a change to STRIPE_MAX_GIFT_AMOUNT, say) and reports it, with its reason,
+while it still needs attention.
 """
 
 import logging
@@ -23,7 +25,7 @@ from django.utils import timezone
 from donations import stripe_client
 from donations.models import StripeEvent
 from donations.stripe_handlers import HANDLERS, Changes
-from donations.stripe_values import NeedsAttention
+from donations.stripe_values import STRIPE_ID_LENGTH, NeedsAttention, event_object
 from donations.summary import donor_summaries_refresh
 
 __all__ = [
@@ -55,6 +57,9 @@ def stripe_event_receive(*, payload: bytes, signature: str) -> str:
     attention returns normally: it is stored, with its reason, and there is nothing to retry."""
     event = stripe_client.verify_event(payload, signature)
     event_id = event["id"]
+    if not isinstance(event_id, str) or len(event_id) > STRIPE_ID_LENGTH:
+        # Nothing can be stored under such an id; Stripe's are short strings.
+        raise stripe_client.InvalidWebhook("The event's id is not a Stripe event id.")
     if _already_done(event_id):
         return event_id  # a replay of an event already done: one indexed read
     with transaction.atomic():
@@ -110,10 +115,11 @@ def _insert_if_new(event: dict) -> int | None:
 def _run_handler(row_id: int, event: dict) -> Exception | None:
     """Run the event's handler in a savepoint and mark the row done, or keep its error (or
     why it needs attention); the savepoint undoes whatever the handler wrote before that."""
-    handler = HANDLERS.get(event.get("type", ""))
+    kind = event.get("type")
+    handler = HANDLERS.get(kind) if isinstance(kind, str) else None  # a list is unhashable
     try:
         with transaction.atomic():
-            changes = handler(event["data"]["object"]) if handler else Changes()
+            changes = handler(event_object(event)) if handler else Changes()
             if changes.supporters:
                 donor_summaries_refresh(supporter_ids=changes.supporters)
             _follow_up(changes)

@@ -4,9 +4,12 @@ never undone by a late 'paid'), so any order of arrival ends in the same ledger.
 
 A handler returns what changed: whose giving summary to recompute, which gifts became paid
 (to thank) and which gifts lost money (to re-receipt if receipted). Only those are followed up.
+
+Every value read from an event goes through donations.stripe_values, which raises
+NeedsAttention for one a signed event cannot sensibly hold (a string for a time, a negative
+refund, a list for an id): such an event is kept for staff and answered 200, never a 500.
 """
 
-import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,19 +33,25 @@ Handler = Callable[[dict[str, Any]], Changes]
 
 
 def on_checkout_session_completed(session: dict[str, Any]) -> Changes:
-    metadata = session.get("metadata") or {}
-    details = session.get("customer_details") or {}
-    email = details.get("email") or session.get("customer_email") or ""
+    session_id = values.text(session, "id", required=True)
+    metadata = values.metadata(session)
+    details = values.mapping(session, "customer_details")
+    email = values.text(details, "email", what="customer_details.email", max_length=254) or (
+        values.text(session, "customer_email", max_length=254)
+    )
+    name = values.text(details, "name", what="customer_details.name", max_length=500)
+    address = values.address(details)
+    currency = values.currency(session)
     if session.get("mode") == "subscription":
         plan = _plan_for_subscription(
-            subscription_id=session.get("subscription") or "",
-            customer_id=session.get("customer") or "",
+            subscription_id=values.text(session, "subscription"),
+            customer_id=values.text(session, "customer"),
             metadata=metadata,
             email=email,
-            name=details.get("name") or "",
-            address=details.get("address"),
+            name=name,
+            address=address,
             amount=session.get("amount_total"),
-            currency=session.get("currency") or "usd",
+            currency=currency,
         )
         if session.get("payment_status") == "paid" and plan.status == "incomplete":
             plan.status = RecurringGift.Status.ACTIVE
@@ -50,10 +59,9 @@ def on_checkout_session_completed(session: dict[str, Any]) -> Changes:
         return Changes(supporters={plan.supporter_id})
 
     paid = session.get("payment_status") in ("paid", "no_payment_required")
-    currency = session.get("currency") or "usd"
     gift = (
         Gift.objects.select_for_update()
-        .filter(stripe_checkout_session_id=session["id"])
+        .filter(stripe_checkout_session_id=session_id)
         .order_by("pk")
         .first()
     )
@@ -63,22 +71,20 @@ def on_checkout_session_completed(session: dict[str, Any]) -> Changes:
         if values.is_zero(total) and session.get("payment_status") == "no_payment_required":
             return changes  # nothing was given (a 100% discount, a free test): no gift
         amount = values.gift_amount(total, currency, what="amount_total")
+        received_on = values.date(session.get("created"), what="created")
+        payment_intent = values.text(session, "payment_intent")
         supporter = values.supporter(
-            metadata=metadata,
-            email=email,
-            name=details.get("name") or "",
-            address=details.get("address"),
-            source="Online donation",
+            metadata=metadata, email=email, name=name, address=address, source="Online donation"
         )
         gift = Gift.objects.create(
             supporter=supporter,
             amount=amount,
             currency=currency,
-            received_on=values.date(session.get("created")),
+            received_on=received_on,
             method=Gift.Method.CARD,
             status=Gift.Status.SUCCEEDED if paid else Gift.Status.PENDING,
-            stripe_checkout_session_id=session["id"],
-            stripe_payment_intent_id=session.get("payment_intent") or None,
+            stripe_checkout_session_id=session_id,
+            stripe_payment_intent_id=payment_intent or None,
             **values.attribution(metadata),
             **values.tribute(metadata),
         )
@@ -95,7 +101,8 @@ def on_checkout_session_completed(session: dict[str, Any]) -> Changes:
 def on_async_payment(succeeded: bool) -> Handler:
     def handle(session: dict[str, Any]) -> Changes:
         changes = on_checkout_session_completed({**session, "payment_status": "unpaid"})
-        gift = Gift.objects.select_for_update().get(stripe_checkout_session_id=session["id"])
+        session_id = values.text(session, "id", required=True)
+        gift = Gift.objects.select_for_update().get(stripe_checkout_session_id=session_id)
         if gift.status == Gift.Status.PENDING:
             gift.status = Gift.Status.SUCCEEDED if succeeded else Gift.Status.FAILED
             gift.save(update_fields=["status"])
@@ -114,11 +121,11 @@ def _plan_for_subscription(
     email: str,
     name: str,
     address: dict[str, Any] | None,
-    amount: int | None,
+    amount: Any,
     currency: str,
 ) -> RecurringGift:
     if not subscription_id:
-        raise ValueError("A subscription event without a subscription id.")
+        raise values.NeedsAttention("A subscription checkout without a subscription id.")
     plan = (
         RecurringGift.objects.select_for_update()
         .filter(stripe_subscription_id=subscription_id)
@@ -149,10 +156,16 @@ def _plan_for_subscription(
 
 def _invoice_subscription(invoice: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """Subscription id and its metadata, from either API shape of an invoice."""
-    parent = (invoice.get("parent") or {}).get("subscription_details") or {}
-    legacy = invoice.get("subscription_details") or {}
-    subscription = invoice.get("subscription") or parent.get("subscription") or ""
-    metadata = parent.get("metadata") or legacy.get("metadata") or {}
+    parent = values.mapping(
+        values.mapping(invoice, "parent"),
+        "subscription_details",
+        what="parent.subscription_details",
+    )
+    legacy = values.mapping(invoice, "subscription_details")
+    subscription = values.text(invoice, "subscription") or values.text(
+        parent, "subscription", what="parent.subscription_details.subscription"
+    )
+    metadata = values.metadata(parent) or values.metadata(legacy)
     return subscription, metadata
 
 
@@ -160,46 +173,49 @@ def on_invoice_paid(invoice: dict[str, Any]) -> Changes:
     subscription_id, metadata = _invoice_subscription(invoice)
     if not subscription_id:
         return Changes()  # a one-off invoice, not a donation plan
-    currency = invoice.get("currency") or "usd"
+    invoice_id = values.text(invoice, "id", required=True)
+    currency = values.currency(invoice)
     plan = _plan_for_subscription(
         subscription_id=subscription_id,
-        customer_id=invoice.get("customer") or "",
+        customer_id=values.text(invoice, "customer"),
         metadata=metadata,
-        email=invoice.get("customer_email") or "",
-        name=invoice.get("customer_name") or "",
-        address=invoice.get("customer_address"),
+        email=values.text(invoice, "customer_email", max_length=254),
+        name=values.text(invoice, "customer_name", max_length=500),
+        address=values.address(invoice, "customer_address"),
         amount=invoice.get("amount_paid"),
         currency=currency,
     )
     if plan.status in (RecurringGift.Status.INCOMPLETE, RecurringGift.Status.PAST_DUE):
         plan.status = RecurringGift.Status.ACTIVE
-    line_end = max(
-        (
-            line.get("period", {}).get("end") or 0
-            for line in (invoice.get("lines") or {}).get("data", [])
-        ),
-        default=0,
-    )
-    if line_end:
-        plan.next_charge_on = values.date(line_end)
+    line_ends = [
+        values.moment(end, what="lines.data.period.end", ahead=values.PERIOD_AHEAD)
+        for line in values.list_data(invoice, "lines")
+        if (end := values.mapping(line, "period", what="lines.data.period").get("end")) is not None
+    ]
+    if line_ends:
+        plan.next_charge_on = timezone.localtime(max(line_ends)).date()
     plan.save()
     changes = Changes(supporters={plan.supporter_id})
     paid = invoice.get("amount_paid")
     if values.is_zero(paid):
         return changes  # a $0 invoice (a trial, a full discount): nothing was given
-    if not Gift.objects.filter(stripe_invoice_id=invoice["id"]).exists():
-        paid_at = (invoice.get("status_transitions") or {}).get("paid_at") or invoice.get("created")
+    if not Gift.objects.filter(stripe_invoice_id=invoice_id).exists():
+        transitions = values.mapping(invoice, "status_transitions")
+        if transitions.get("paid_at") is not None:
+            received_on = values.date(transitions["paid_at"], what="status_transitions.paid_at")
+        else:
+            received_on = values.date(invoice.get("created"), what="created")
         gift = Gift.objects.create(
             supporter_id=plan.supporter_id,
             amount=values.gift_amount(paid, currency, what="amount_paid"),
             currency=currency,
-            received_on=values.date(paid_at),
+            received_on=received_on,
             method=Gift.Method.CARD,
             status=Gift.Status.SUCCEEDED,
             recurring=plan,
-            stripe_invoice_id=invoice["id"],
-            stripe_payment_intent_id=invoice.get("payment_intent") or None,
-            stripe_charge_id=invoice.get("charge") or None,
+            stripe_invoice_id=invoice_id,
+            stripe_payment_intent_id=values.text(invoice, "payment_intent") or None,
+            stripe_charge_id=values.text(invoice, "charge") or None,
             fund_id=plan.fund_id,
             campaign_id=plan.campaign_id,
             appeal_code=reference.campaign_code(plan.campaign_id),
@@ -209,6 +225,7 @@ def on_invoice_paid(invoice: dict[str, Any]) -> Changes:
 
 
 def on_invoice_payment_failed(invoice: dict[str, Any]) -> Changes:
+    invoice_id = values.text(invoice, "id", required=True)
     subscription_id, _ = _invoice_subscription(invoice)
     plan = (
         RecurringGift.objects.select_for_update()
@@ -221,7 +238,7 @@ def on_invoice_payment_failed(invoice: dict[str, Any]) -> Changes:
     if plan.status != RecurringGift.Status.CANCELLED:
         plan.status = RecurringGift.Status.PAST_DUE
         plan.save(update_fields=["status"])
-        payment_failed_notice_queue(plan=plan, invoice_id=invoice["id"])
+        payment_failed_notice_queue(plan=plan, invoice_id=invoice_id)
     return Changes(supporters={plan.supporter_id})
 
 
@@ -239,42 +256,52 @@ SUBSCRIPTION_STATUS = {
 
 def on_subscription_changed(subscription: dict[str, Any]) -> Changes:
     """Matched by subscription id only: one customer may hold several plans."""
+    subscription_id = values.text(subscription, "id", required=True)
     plan = (
         RecurringGift.objects.select_for_update()
-        .filter(stripe_subscription_id=subscription["id"])
+        .filter(stripe_subscription_id=subscription_id)
         .order_by("pk")
         .first()
     )
     if plan is None:
         return Changes()  # the plan is created by checkout or its first paid invoice
-    status = SUBSCRIPTION_STATUS.get(subscription.get("status") or "", plan.status)
+    status = SUBSCRIPTION_STATUS.get(values.text(subscription, "status"), plan.status)
     if plan.status == RecurringGift.Status.CANCELLED:
         status = plan.status  # a cancellation is final; a late 'updated' does not revive it
     plan.status = status
-    items = (subscription.get("items") or {}).get("data") or []
+    items = values.list_data(subscription, "items")
     if items:
-        price = items[0].get("price") or {}
-        quantity = items[0].get("quantity") or 1
-        if price.get("unit_amount"):
+        item = items[0]
+        price = values.mapping(item, "price", what="items.data.price")
+        quantity = values.quantity(item)
+        unit = price.get("unit_amount")
+        if unit is not None and not values.is_zero(unit):
+            # The unit alone first: a string or a list times the quantity would repeat it.
+            values.gift_amount(unit, plan.currency, what="the price's unit_amount")
             plan.amount = values.gift_amount(
-                price["unit_amount"] * quantity, plan.currency, what="the plan's price"
+                unit * quantity, plan.currency, what="the plan's price"
             )
-        period_end = items[0].get("current_period_end") or subscription.get("current_period_end")
-        if period_end:
-            plan.next_charge_on = values.date(period_end)
+        period_end = item.get("current_period_end")
+        if period_end is None:
+            period_end = subscription.get("current_period_end")
+        if period_end is not None:
+            plan.next_charge_on = values.date(
+                period_end, what="current_period_end", ahead=values.PERIOD_AHEAD
+            )
     if status == RecurringGift.Status.CANCELLED and plan.cancelled_at is None:
-        ended = subscription.get("canceled_at") or subscription.get("ended_at")
-        plan.cancelled_at = (
-            datetime.datetime.fromtimestamp(ended, tz=datetime.UTC) if ended else timezone.now()
-        )
+        key = "canceled_at" if subscription.get("canceled_at") is not None else "ended_at"
+        ended = subscription.get(key)
+        plan.cancelled_at = values.moment(ended, what=key) if ended is not None else timezone.now()
         plan.next_charge_on = None
     plan.save()
     return Changes(supporters={plan.supporter_id})
 
 
 def _gift_for_charge(charge: dict[str, Any]) -> Gift:
-    charge_id = charge.get("id") or charge.get("charge")
-    intent = charge.get("payment_intent")
+    charge_id = values.text(charge, "id") or values.text(charge, "charge")
+    intent = values.text(charge, "payment_intent")
+    if not charge_id and not intent:
+        raise values.NeedsAttention("The event names no charge and no payment intent.")
     gift = (
         Gift.objects.select_for_update().filter(stripe_charge_id=charge_id).order_by("pk").first()
     )
@@ -294,8 +321,11 @@ def _gift_for_charge(charge: dict[str, Any]) -> Gift:
 
 
 def on_charge_refunded(charge: dict[str, Any]) -> Changes:
+    # Checked before the gift is looked up: impossible whether or not the gift is here yet.
+    amount = charge.get("amount_refunded")
+    values.gift_amount(amount, values.currency(charge), what="amount_refunded")
     gift = _gift_for_charge(charge)
-    refunded = values.money(charge.get("amount_refunded"), gift.currency)
+    refunded = values.money(amount, gift.currency)
     gift.amount_refunded = max(gift.amount_refunded, min(refunded, gift.amount))
     gift.status = (
         Gift.Status.REFUNDED
@@ -308,6 +338,10 @@ def on_charge_refunded(charge: dict[str, Any]) -> Changes:
 
 def on_dispute(closed: bool) -> Handler:
     def handle(dispute: dict[str, Any]) -> Changes:
+        # A dispute is always of a positive amount; one of none is not a real dispute even
+        # where it is not used (when opened), and is checked before the gift is looked up.
+        amount = dispute.get("amount")
+        values.gift_amount(amount, values.currency(dispute), what="the dispute's amount")
         gift = _gift_for_charge(
             {"charge": dispute.get("charge"), "payment_intent": dispute.get("payment_intent")}
         )
@@ -315,7 +349,7 @@ def on_dispute(closed: bool) -> Handler:
             if gift.status != Gift.Status.REFUNDED:
                 gift.status = Gift.Status.DISPUTED
         elif dispute.get("status") == "lost":
-            lost = values.money(dispute.get("amount"), gift.currency)
+            lost = values.money(amount, gift.currency)
             gift.amount_refunded = min(gift.amount, gift.amount_refunded + lost)
             gift.status = (
                 Gift.Status.REFUNDED

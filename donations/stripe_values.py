@@ -1,6 +1,7 @@
 """Reading values out of Stripe objects: money, dates, attribution, the donor, tributes."""
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -14,10 +15,122 @@ from donations import reference
 ZERO_DECIMAL_CURRENCIES = {"jpy", "krw", "vnd", "clp", "pyg", "ugx", "xaf", "xof"}
 
 
+# No Stripe object was created before this (Stripe took its first payments in 2010).
+EARLIEST = datetime.datetime(2010, 1, 1, tzinfo=datetime.UTC)
+# How far ahead of our clock a time Stripe says has happened may be (clock drift).
+PAST_AHEAD = datetime.timedelta(days=1)
+# How far ahead a billing period may end: Stripe allows trials of two years and intervals
+# of three; ten years leaves room without letting year 33658 through.
+PERIOD_AHEAD = datetime.timedelta(days=3660)
+STRIPE_ID_LENGTH = 255  # the columns holding Stripe's ids
+METADATA_VALUE_LENGTH = 500  # Stripe's own limit on a metadata value
+
+
 class NeedsAttention(Exception):
     """A genuine, signed event describing something the books cannot hold (a gift of no,
-    negative or an implausible amount). Nothing is recorded; the reason is kept on the inbox
-    row for staff, and Stripe is answered 200, since a retry would say the same thing."""
+    negative or an implausible amount, a time that cannot be, a value of the wrong kind).
+    Nothing is recorded; the reason is kept on the inbox row for staff, and Stripe is
+    answered 200, since a retry would say the same thing.
+
+    Every value a handler reads from an event goes through one of the readers below, so a
+    malformed event is reported in words instead of failing with a TypeError and a 500."""
+
+
+def _shown(value: Any) -> str:
+    """The value as the reason quotes it, short enough for the inbox row."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}..."
+
+
+def event_object(event: dict[str, Any]) -> dict[str, Any]:
+    """The event's data.object, which every handler reads."""
+    data = event.get("data")
+    found = data.get("object") if isinstance(data, dict) else None
+    if not isinstance(found, dict):
+        raise NeedsAttention(f"data.object is {_shown(found)}: not a Stripe object.")
+    return found
+
+
+def mapping(obj: dict[str, Any], key: str, *, what: str | None = None) -> dict[str, Any]:
+    """A nested object; {} when absent or null."""
+    value = obj.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise NeedsAttention(f"{what or key} is {_shown(value)}: not an object.")
+    return value
+
+
+def list_data(obj: dict[str, Any], key: str, *, what: str | None = None) -> list[dict[str, Any]]:
+    """The objects of a Stripe list (its `data`); [] when absent or null."""
+    data = mapping(obj, key, what=what).get("data")
+    if data is None:
+        return []
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise NeedsAttention(f"{what or key}.data is {_shown(data)}: not a list of objects.")
+    return data
+
+
+def text(
+    obj: dict[str, Any],
+    key: str,
+    *,
+    what: str | None = None,
+    max_length: int = STRIPE_ID_LENGTH,
+    required: bool = False,
+) -> str:
+    """A string (an id, an email, a status); "" when absent or null, unless required. The
+    length is checked here because PostgreSQL refuses a value longer than its column."""
+    value = obj.get(key)
+    if value is None or value == "":
+        if required:
+            raise NeedsAttention(f"{what or key} is missing.")
+        return ""
+    if not isinstance(value, str) or len(value) > max_length:
+        raise NeedsAttention(
+            f"{what or key} is {_shown(value)}: not text of at most {max_length} characters."
+        )
+    return value
+
+
+def metadata(obj: dict[str, Any], key: str = "metadata") -> dict[str, str | None]:
+    """Stripe's metadata: text values only (what the donate page put there)."""
+    found = mapping(obj, key)
+    for name, value in found.items():
+        if value is not None and (not isinstance(value, str) or len(value) > METADATA_VALUE_LENGTH):
+            raise NeedsAttention(
+                f"{key}.{name} is {_shown(value)}: not text of at most "
+                f"{METADATA_VALUE_LENGTH} characters."
+            )
+    return found
+
+
+def address(obj: dict[str, Any], key: str = "address") -> dict[str, str] | None:
+    """A Stripe address (line1, city, ...), or None; each part is text."""
+    found = mapping(obj, key)
+    for name, value in found.items():
+        if value is not None and not isinstance(value, str):
+            raise NeedsAttention(f"{key}.{name} is {_shown(value)}: not text.")
+    return found or None
+
+
+def currency(obj: dict[str, Any]) -> str:
+    """The three-letter currency code, lower case as Stripe writes it; usd when absent."""
+    value = obj.get("currency")
+    if value is None or value == "":
+        return "usd"
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{3}", value):
+        raise NeedsAttention(f"currency is {_shown(value)}: not a three-letter currency code.")
+    return value.lower()
+
+
+def quantity(obj: dict[str, Any]) -> int:
+    value = obj.get("quantity")
+    if value is None:
+        return 1
+    if type(value) is not int or value < 1:
+        raise NeedsAttention(f"quantity is {_shown(value)}: not a positive whole number.")
+    return value
 
 
 def money(amount: int | None, currency: str) -> Decimal:
@@ -35,7 +148,7 @@ def gift_amount(amount: Any, currency: str, *, what: str) -> Decimal:
     (in the currency's main unit), is a mistake or a test no one meant for the books, and
     would break the check constraints, the column (12 digits) or the reports' totals."""
     if type(amount) is not int or amount <= 0:
-        raise NeedsAttention(f"{what} is {amount!r}: not a positive whole amount.")
+        raise NeedsAttention(f"{what} is {_shown(amount)}: not a positive whole amount.")
     value = money(amount, currency)
     maximum = Decimal(settings.STRIPE_MAX_GIFT_AMOUNT)
     if value > maximum:
@@ -50,10 +163,26 @@ def is_zero(amount: Any) -> bool:
     return type(amount) is int and amount == 0
 
 
-def date(timestamp: int | None) -> datetime.date:
-    if not timestamp:
+def moment(
+    timestamp: Any, *, what: str, ahead: datetime.timedelta = PAST_AHEAD
+) -> datetime.datetime:
+    """A Unix time Stripe sent: a whole number of seconds from 2010 to `ahead` of now.
+    (fromtimestamp raises on 1e15, a string or a list; a negative one would date a gift 1969.)"""
+    if type(timestamp) is not int:
+        raise NeedsAttention(f"{what} is {_shown(timestamp)}: not a Unix time in seconds.")
+    latest = timezone.now() + ahead
+    if not EARLIEST.timestamp() <= timestamp <= latest.timestamp():
+        raise NeedsAttention(
+            f"{what} is {timestamp}: not a time between {EARLIEST:%Y-%m-%d} and {latest:%Y-%m-%d}."
+        )
+    return datetime.datetime.fromtimestamp(timestamp, tz=datetime.UTC)
+
+
+def date(timestamp: Any, *, what: str, ahead: datetime.timedelta = PAST_AHEAD) -> datetime.date:
+    """The local date of a Unix time Stripe sent; today when it sent none."""
+    if timestamp is None:
         return timezone.localdate()
-    return timezone.localtime(datetime.datetime.fromtimestamp(timestamp, tz=datetime.UTC)).date()
+    return timezone.localtime(moment(timestamp, what=what, ahead=ahead)).date()
 
 
 def attribution(metadata: dict[str, Any]) -> dict[str, Any]:
@@ -78,13 +207,14 @@ def attribution(metadata: dict[str, Any]) -> dict[str, Any]:
 def supporter(
     *, metadata: dict[str, Any], email: str, name: str, address: dict[str, Any] | None, source: str
 ):
-    supporter_id = metadata.get("supporter_id")
-    if supporter_id and str(supporter_id).isdigit():
+    supporter_id = metadata.get("supporter_id") or ""
+    # ASCII digits only ("²" is a digit to isdigit but not to int), and few enough to be a key.
+    if supporter_id.isascii() and supporter_id.isdigit() and len(supporter_id) <= 18:
         found = supporter_current(int(supporter_id))  # the survivor, if merged since
         if found is not None:
             return found
     if not email:
-        raise ValueError("The event names no supporter and no email; cannot record the gift.")
+        raise NeedsAttention("The event names no supporter and no email: no one to credit.")
     return supporter_find_or_create_by_email(
         email=email,
         name=name,

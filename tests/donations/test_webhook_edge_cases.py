@@ -1,6 +1,7 @@
 """Issue 10, finding 9: webhook edge cases answer truthfully and never leave Stripe retrying
 what cannot change: an oversized body, impossible amounts, a signature from the future."""
 
+import io
 import logging
 import time
 import urllib.error
@@ -170,3 +171,196 @@ def test_a_failed_handler_is_logged_as_stored_because_it_was(client, caplog):
         assert post(client, refund).status_code == 500
     assert StripeEvent.objects.get(event_id="evt_early").error
     assert any("evt_early stored but" in r.getMessage() for r in caplog.records)
+
+
+# Every value a handler reads from a signed event can be impossible; each such event is kept
+# for staff with a plain reason and answered 200 (a retry would carry the same data).
+
+
+def paid_gift(client) -> Gift:
+    post(client, event("checkout.session.completed", stripe_object("checkout_session_payment")))
+    return Gift.objects.get()
+
+
+def assert_needs_attention(event_id: str, *words: str) -> StripeEvent:
+    stored = StripeEvent.objects.get(event_id=event_id)
+    assert stored.attention, "kept for staff"
+    assert stored.processed_at is None and stored.error == ""
+    for word in words:
+        assert word in stored.attention, stored.attention
+    return stored
+
+
+@pytest.mark.parametrize("kind", ["charge.dispute.created", "charge.dispute.closed"])
+@pytest.mark.parametrize("amount", [None, 1e15, -5000, "5000", 10**15])
+def test_a_dispute_of_an_impossible_amount_needs_attention_and_leaves_the_gift(
+    client, kind, amount
+):
+    gift = paid_gift(client)
+    dispute = stripe_object("dispute", amount=amount, status="lost")
+    response = post(client, event(kind, dispute, event_id="evt_dispute"))
+    assert response.status_code == 200
+    assert_needs_attention("evt_dispute", "amount")
+    gift.refresh_from_db()
+    assert (gift.status, gift.amount_refunded) == ("succeeded", Decimal("0.00"))
+
+
+@pytest.mark.parametrize("refunded", [-2000, None, 1e15, "2000", 10**15])
+def test_a_refund_of_an_impossible_amount_needs_attention_and_leaves_the_gift(client, refunded):
+    gift = paid_gift(client)
+    charge = stripe_object("charge_refunded", amount_refunded=refunded)
+    response = post(client, event("charge.refunded", charge, event_id="evt_refund"))
+    assert response.status_code == 200
+    assert_needs_attention("evt_refund", "amount_refunded")
+    gift.refresh_from_db()
+    assert (gift.status, gift.amount_refunded) == ("succeeded", Decimal("0.00"))
+
+
+@pytest.mark.parametrize("created", [1e15, 10**15, "soon", -86400, [1767268800], True])
+def test_a_checkout_created_at_an_impossible_time_needs_attention(client, created):
+    response = post(client, checkout("evt_when", created=created))
+    assert response.status_code == 200
+    assert_needs_attention("evt_when", "created")
+    assert Gift.objects.count() == 0 and Supporter.objects.count() == 0
+
+
+def _invoice_with_line_end(end: object) -> dict:
+    invoice = stripe_object("invoice_paid")
+    invoice["lines"]["data"][0]["period"]["end"] = end
+    return invoice
+
+
+def _subscription_item(**item: object) -> dict:
+    subscription = stripe_object("subscription")
+    subscription["items"]["data"][0].update(item)
+    return subscription
+
+
+def _case(kind: str, obj: object, word: str, name: str):
+    return pytest.param(kind, obj, word, id=name)
+
+
+INVOICE, CHECKOUT = "invoice.paid", "checkout.session.completed"
+
+
+@pytest.mark.parametrize(
+    ("kind", "obj", "word"),
+    [
+        _case(
+            INVOICE,
+            stripe_object("invoice_paid", status_transitions=None, created=1e15),
+            "created",
+            "invoice-created-1e15",
+        ),
+        _case(
+            INVOICE,
+            stripe_object("invoice_paid", status_transitions={"paid_at": "later"}),
+            "paid_at",
+            "invoice-paid-at-a-string",
+        ),
+        _case(INVOICE, _invoice_with_line_end(10**15), "period", "invoice-period-end-far-off"),
+        _case(
+            INVOICE,
+            stripe_object("invoice_paid", lines={"data": "none"}),
+            "lines",
+            "invoice-lines-not-a-list",
+        ),
+        _case(INVOICE, stripe_object("invoice_paid", currency=7), "currency", "invoice-currency"),
+        _case(INVOICE, stripe_object("invoice_paid", parent="sub"), "parent", "invoice-parent"),
+        _case(
+            CHECKOUT,
+            stripe_object("checkout_session_payment", metadata="x"),
+            "metadata",
+            "checkout-metadata-a-string",
+        ),
+        _case(
+            CHECKOUT,
+            stripe_object("checkout_session_payment", metadata={"appeal_code": 7}),
+            "appeal_code",
+            "checkout-metadata-value-a-number",
+        ),
+        _case(
+            CHECKOUT,
+            stripe_object("checkout_session_payment", customer_details={"email": ["a@b.c"]}),
+            "email",
+            "checkout-email-a-list",
+        ),
+        _case(
+            CHECKOUT,
+            stripe_object("checkout_session_payment", customer_details="maria"),
+            "customer_details",
+            "checkout-customer-details-a-string",
+        ),
+        _case(
+            CHECKOUT,
+            stripe_object("checkout_session_payment", currency="dollars"),
+            "currency",
+            "checkout-currency-not-a-code",
+        ),
+        _case(
+            CHECKOUT,
+            stripe_object("checkout_session_payment", payment_intent="pi_" + "x" * 300),
+            "payment_intent",
+            "checkout-id-longer-than-its-column",
+        ),
+        _case(CHECKOUT, {"object": "checkout.session"}, "id", "checkout-without-id"),
+        _case(CHECKOUT, "not an object", "data.object", "data-object-a-string"),
+    ],
+)
+def test_any_impossible_value_a_handler_reads_needs_attention_not_a_500(client, kind, obj, word):
+    response = post(client, event(kind, obj, event_id="evt_odd_value"))
+    assert response.status_code == 200
+    assert_needs_attention("evt_odd_value", word)
+    assert Gift.objects.count() == 0 and RecurringGift.objects.count() == 0
+    assert Supporter.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("obj", "word"),
+    [
+        pytest.param(
+            stripe_object("subscription", status="canceled", canceled_at=1e15),
+            "canceled_at",
+            id="canceled-at-1e15",
+        ),
+        pytest.param(
+            stripe_object("subscription", status="canceled", canceled_at="now"),
+            "canceled_at",
+            id="canceled-at-a-string",
+        ),
+        pytest.param(
+            _subscription_item(current_period_end=-1), "current_period_end", id="period-end-1969"
+        ),
+        pytest.param(_subscription_item(quantity="2"), "quantity", id="quantity-a-string"),
+        pytest.param(_subscription_item(quantity=-1), "quantity", id="quantity-negative"),
+        pytest.param(
+            stripe_object("subscription", items={"data": [7]}), "items", id="items-not-objects"
+        ),
+    ],
+)
+def test_an_impossible_subscription_update_needs_attention_and_leaves_the_plan(client, obj, word):
+    post(client, event("invoice.paid", stripe_object("invoice_paid")))
+    before = RecurringGift.objects.values().get()
+    response = post(client, event("customer.subscription.deleted", obj, event_id="evt_sub_odd"))
+    assert response.status_code == 200
+    assert_needs_attention("evt_sub_odd", word)
+    assert RecurringGift.objects.values().get() == before
+
+
+def test_reprocess_says_which_events_need_attention_and_why(client):
+    post(client, checkout("evt_when", id="cs_when", created="soon"))
+    post(client, checkout("evt_fine_later", id="cs_fine"))
+    out, err = io.StringIO(), io.StringIO()
+    call_command("stripe_reprocess", stdout=out, stderr=err)
+    row = StripeEvent.objects.get(event_id="evt_when")
+    assert f"event #{row.pk} (evt_when) needs attention: created is 'soon'" in err.getvalue()
+    assert "Traceback" not in err.getvalue() and "NeedsAttention" not in err.getvalue()
+    assert "0 still failing" in out.getvalue() and "1 need(s) attention" in out.getvalue()
+
+
+def test_a_checkout_naming_no_one_needs_attention(client):
+    session = stripe_object("checkout_session_payment", customer_details=None, metadata={})
+    response = post(client, event("checkout.session.completed", session, event_id="evt_no_one"))
+    assert response.status_code == 200
+    assert_needs_attention("evt_no_one", "no email")
+    assert Gift.objects.count() == 0 and Supporter.objects.count() == 0

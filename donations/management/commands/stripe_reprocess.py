@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandParser
 
 from donations.models import StripeEvent
-from donations.stripe_events import stripe_event_process
+from donations.stripe_events import NeedsAttention, stripe_event_process
 
 
 class Command(BaseCommand):
@@ -12,12 +12,19 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, limit: int, **options: object) -> None:
         pending = StripeEvent.objects.filter(processed_at__isnull=True).order_by("received_at")
-        done = failed = 0
-        for event_pk in pending.values_list("pk", flat=True)[:limit]:
+        done = failed = attention = 0
+        for event_pk, event_id in pending.values_list("pk", "event_id")[:limit]:
             try:
                 stripe_event_process(event_pk=event_pk)
                 done += 1
+            except NeedsAttention as exc:
+                # Not a failure: the event's own data is impossible, and a retry changes
+                # nothing until a person (or a setting) does. Its reason is on the row.
+                attention += 1
+                self.stderr.write(f"event #{event_pk} ({event_id}) needs attention: {exc}")
             except Exception as exc:  # noqa: BLE001 - each failure is kept on its row
                 failed += 1
-                self.stderr.write(f"event #{event_pk}: {type(exc).__name__}: {exc}")
-        self.stdout.write(f"Reprocessed {done} event(s); {failed} still failing.")
+                self.stderr.write(f"event #{event_pk} ({event_id}): {type(exc).__name__}: {exc}")
+        self.stdout.write(
+            f"Reprocessed {done} event(s); {failed} still failing; {attention} need(s) attention."
+        )
