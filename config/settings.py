@@ -220,6 +220,7 @@ AXES_LOCKOUT_CALLABLE = "core.sign_in.locked_out"
 # to X-Forwarded-For (1 for one nginx/Caddy), so each client is locked out on its own.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "core.sign_in.client_ip"
+AXES_VERBOSE = False  # no banner on every manage.py command
 # Two-factor sign-in (django-otp, authenticator apps): staff and board members without an
 # app are sent to set one up before any page. Off by default on a laptop (DEBUG on).
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", not DEBUG)
