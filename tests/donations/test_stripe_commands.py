@@ -1,3 +1,4 @@
+import io
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -81,6 +82,19 @@ def test_sync_fetches_missed_events_oldest_first_and_skips_known_ones(client, st
     assert len(requests) == 2, "followed has_more to the second page"
     call_command("stripe_sync", "--since", "2026-01-01")
     assert StripeEvent.objects.count() == 2 and Gift.objects.count() == 1
+
+
+def test_sync_reports_an_impossible_event_as_needing_attention_not_failed(stripe_events_api):
+    served, _ = stripe_events_api
+    session = stripe_object("checkout_session_payment")
+    session["amount_total"] = -500
+    served.append(json.loads(event("checkout.session.completed", session)))
+    out, err = io.StringIO(), io.StringIO()
+    call_command("stripe_sync", "--since", "2026-01-01", stdout=out, stderr=err)
+    assert "0 failed, 1 need(s) attention" in out.getvalue()
+    assert "needs attention" in err.getvalue()
+    assert Gift.objects.count() == 0
+    assert StripeEvent.objects.get().attention
 
 
 def test_sync_refuses_a_bad_date():

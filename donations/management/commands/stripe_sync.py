@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 
 from donations import stripe_client
 from donations.models import StripeEvent
-from donations.stripe_events import HANDLERS, stripe_event_process
+from donations.stripe_events import HANDLERS, NeedsAttention, stripe_event_process
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
             datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC).timestamp()
         )
         events = self._fetch(start)
-        stored = processed = failed = 0
+        stored = processed = failed = attention = 0
         for event in reversed(events):  # Stripe lists newest first; apply oldest first
             if event.get("type") not in HANDLERS:
                 continue
@@ -47,11 +47,16 @@ class Command(BaseCommand):
                 try:
                     stripe_event_process(event_pk=row.pk)
                     processed += 1
+                except NeedsAttention as exc:
+                    # Impossible data, kept on the row for a person: not a failure to retry.
+                    attention += 1
+                    self.stderr.write(f"{event['id']} needs attention: {exc}")
                 except Exception as exc:  # noqa: BLE001 - kept on the row for reprocess
                     failed += 1
                     self.stderr.write(f"{event['id']}: {exc}")
         self.stdout.write(
-            f"Fetched events since {day}: {stored} new, {processed} processed, {failed} failed."
+            f"Fetched events since {day}: {stored} new, {processed} processed, {failed} failed, "
+            f"{attention} need(s) attention."
         )
 
     def _fetch(self, start: int) -> list[dict]:
