@@ -178,7 +178,11 @@ class SignInForm(AdminAuthenticationForm):
         label="Authenticator code",
         required=False,
         max_length=8,
-        help_text="The six-digit code from your authenticator app, if you have set one up.",
+        help_text=(
+            "The six-digit code from your authenticator app, if you have set one up; leave it "
+            "empty otherwise. Once signed in, set one up under 'Two-factor sign-in' at the top "
+            "of any page."
+        ),
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "size": 8}
         ),

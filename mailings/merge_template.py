@@ -304,7 +304,8 @@ def _check_name(lookups: tuple[str, ...], line: int, *, where: str = "") -> list
     name = ".".join(lookups)
     if len(lookups) > 1:
         hint = f" Did you mean {{{{ {lookups[0]} }}}}?" if lookups[0] in FIELDS else ""
-        return [Problem(line, f"{where}'{name}' is not a merge field: fields have no parts.{hint}")]
+        message = f"'{name}' is not a merge field: a merge field is one word, with no dots in it."
+        return [Problem(line, f"{where}{message}{hint}")]
     if name not in FIELDS:
         close = difflib.get_close_matches(name, FIELDS, n=2, cutoff=0.6)
         hint = f" Did you mean {' or '.join('{{ ' + c + ' }}' for c in close)}?" if close else ""

@@ -55,7 +55,7 @@ def test_quoted_text_in_a_tag_and_in_default_reaches_the_donor_escaped_in_email_
 @pytest.mark.parametrize(
     ("argument", "message"),
     [
-        ("ask_1.amount", "&#x27;ask_1.amount&#x27; is not a merge field: fields have no parts"),
+        ("ask_1.amount", "&#x27;ask_1.amount&#x27; is not a merge field: a merge field is one"),
         ("settings.SECRET_KEY", "&#x27;settings.SECRET_KEY&#x27; is not a merge field"),
         ("secret_key", "&#x27;secret_key&#x27; is not a merge field"),
     ],
