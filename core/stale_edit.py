@@ -96,10 +96,20 @@ def _display(field: models.Field, value: Any) -> str:
     return str(value)
 
 
+class SnapshotField(forms.CharField):
+    """The signed snapshot: what the page was loaded from, never a change the user made (the
+    admin's change message said 'Changed edit_snapshot.' on every save)."""
+
+    widget = forms.HiddenInput
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return False
+
+
 class StaleEditModelForm(forms.ModelForm):
     """A ModelForm that refuses to save over changes made since its page was loaded."""
 
-    edit_snapshot = forms.CharField(widget=forms.HiddenInput, required=False)
+    edit_snapshot = SnapshotField(required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

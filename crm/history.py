@@ -3,9 +3,14 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
+from simple_history import utils
+from simple_history.models import ModelChange
+
 from crm.models import Supporter
 
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+NOTHING = "—"
 
 
 @dataclass(frozen=True)
@@ -18,28 +23,30 @@ class Change:
 
 
 def describe(record: Any) -> str:
-    """One line for a historical row: 'email: a@x -> b@x; city: ...'."""
+    """One line for a historical row: 'email: a@x → b@x; tags: Donor → Donor, Volunteer'."""
     previous = record.prev_record
     if previous is None:
         return record.history_change_reason or "Created"
-    delta = record.diff_against(previous)
-    parts = [f"{_label(c.field)}: {c.old or '—'} → {c.new or '—'}" for c in delta.changes]
+    parts = _details(record, previous)
     return "; ".join(parts) or (record.history_change_reason or "No field changed")
 
 
 def recent_changes(supporter: Supporter, *, limit: int = 10) -> list[Change]:
+    # A few more rows than shown: rows that changed nothing and say why (written by saves of
+    # untouched pages before such saves stopped being recorded) are left out.
     records = list(
         supporter.history.select_related("history_user").order_by("-history_date", "-history_id")[
-            : limit + 1
+            : limit * 3 + 1
         ]
     )
     changes = []
-    for index, record in enumerate(records[:limit]):
+    for index, record in enumerate(records[:-1] if len(records) > limit * 3 else records):
         previous = records[index + 1] if index + 1 < len(records) else record.prev_record
         details = []
         if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous)
-            details = [f"{_label(c.field)}: {c.old or '—'} → {c.new or '—'}" for c in delta.changes]
+            details = _details(record, previous)
+            if not details and not record.history_change_reason:
+                continue
         changes.append(
             Change(
                 when=record.history_date,
@@ -49,11 +56,46 @@ def recent_changes(supporter: Supporter, *, limit: int = 10) -> list[Change]:
                 details=details,
             )
         )
+        if len(changes) == limit:
+            break
     return changes
 
 
-def _label(field_name: str) -> str:
+def _details(record: Any, previous: Any) -> list[str]:
+    return [_line(change) for change in record.diff_against(previous).changes]
+
+
+def _line(change: ModelChange) -> str:
+    field = _field(change.field)
+    if field is not None and field.many_to_many:
+        old, new = _related_names(field, change.old), _related_names(field, change.new)
+    else:
+        old, new = _value(change.old), _value(change.new)
+    label = str(field.verbose_name) if field is not None else change.field
+    return f"{label}: {old} → {new}"
+
+
+def _field(name: str) -> models.Field | None:
     try:
-        return str(Supporter._meta.get_field(field_name).verbose_name)
+        return Supporter._meta.get_field(name)
     except Exception:  # noqa: BLE001 - history may name a field since removed
-        return field_name
+        return None
+
+
+def _value(value: Any) -> str:
+    if value is None or value == "":
+        return NOTHING
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
+
+
+def _related_names(field: models.Field, rows: Any) -> str:
+    """simple-history gives a many-to-many value as the link rows ([{'supporter': 1, 'tag':
+    3}]); people read the names of what is linked, in order: 'Donor, Volunteer'."""
+    target = utils.get_m2m_reverse_field_name(field)
+    ids = [row[target] for row in rows or []]
+    if not ids:
+        return NOTHING
+    names = {pk: str(obj) for pk, obj in field.related_model._base_manager.in_bulk(ids).items()}
+    return ", ".join(sorted(names.get(pk, f"#{pk} (deleted)") for pk in ids))

@@ -7,6 +7,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from core import bulk
+from core.history_records import snapshot_m2m
 from crm import matching
 from crm.import_rows import RESTRICTIONS, SIDE_VALUES, RowOutcome
 from crm.models import ConsentEvent, Note, Supporter, Tag
@@ -18,6 +19,9 @@ def write_import(rows: list[RowOutcome], *, actor: AbstractBaseUser | None, file
         _update_matched_supporters(rows, actor=actor, file_name=file_name)
         _write_consent_events(rows, actor=actor, file_name=file_name)
         _write_tags(rows)
+        # The history rows above were written in bulk, without the tags: give them the tags
+        # as this import leaves them, so the next save does not read as a change of every tag.
+        snapshot_m2m(Supporter, [r.supporter_id for r in rows if r.action in ("new", "update")])
         _write_notes(rows, actor=actor)
 
 
