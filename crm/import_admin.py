@@ -110,15 +110,10 @@ class ImportJobAdminMixin:
         if page is not None:
             page.object_list = list(page.object_list)
             for row in page.object_list:
-                row.shown_cells = [
-                    {"changed": True, "old": c[0], "new": c[1]}
-                    if isinstance(c, list)
-                    else {"text": c}
-                    for c in row.cells
-                ]
+                row.shown_cells = [_shown_cell(c) for c in row.cells]
         context = {
             **self.admin_site.each_context(request),
-            "title": "Import",
+            "title": self._title(),
             "opts": self.opts,
             "job": job,
             "result": result,
@@ -142,19 +137,24 @@ class ImportJobAdminMixin:
         context = {
             **self.get_import_context_data(),
             **self.admin_site.each_context(request),
-            "title": "Import",
+            "title": self._title(),
             "form": form,
             "opts": self.opts,
             "media": self.media + form.media,
-            "fields_list": [
-                (r.get_display_name(), [f.column_name for f in r.get_user_visible_fields()])
-                for r in resources
-            ],
+            # The columns the page lists, in plain words (not the library's field names).
+            "recognised_columns": list(
+                dict.fromkeys(
+                    str(f.column_name) for r in resources for f in r.get_user_visible_fields()
+                )
+            ),
             "import_error_display": self.import_error_display,
             "import_max_file_mb": settings.IMPORT_MAX_FILE_MB,
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.import_template_name], context)
+
+    def _title(self) -> str:
+        return f"Import {self.opts.verbose_name_plural}"
 
     def _own_job(self, request: HttpRequest, job_id: int) -> ImportJob:
         """Staff see the imports they started (a preview shows the file's personal data)."""
@@ -173,3 +173,14 @@ class ImportJobAdminMixin:
     def _url(self, name: str, *args: object) -> str:
         url_name = f"admin:{self.opts.app_label}_{self.opts.model_name}_{name}"
         return reverse(url_name, args=args, current_app=self.admin_site.name)
+
+
+def _shown_cell(cell: object) -> dict:
+    """A stored preview cell (see crm.import_jobs.Preview) as the template reads it: parts,
+    each plain text or old → new."""
+    if isinstance(cell, dict):
+        parts = cell.get("parts", [])
+        return {"parts": [{**p, "changed": "old" in p} for p in parts], "sep": cell.get("sep", "")}
+    if isinstance(cell, list):  # [old, new]
+        return {"parts": [{"old": cell[0], "new": cell[1], "changed": True}], "sep": ""}
+    return {"parts": [{"text": cell}] if cell else [], "sep": ""}

@@ -45,10 +45,52 @@ class ImportKind:
     # (headers=, rows=, dry_run=, actor=, file_name=, progress=, **options) -> ImportReport
     run: Callable[..., ImportReport]
     headers: Sequence[str]  # the preview's columns
-    cells: Callable[[RowOutcome], list]  # a row's preview cells: text, or [old, new]
+    # (the file's headers, the job's options) -> how its rows are shown; see Preview
+    preview: Callable[[Sequence[object], Mapping[str, Any]], "Preview"]
     labels: Mapping[str, str]  # field name -> the column name staff know
     shown: tuple[str, ...]  # the row actions a clean file's preview lists
     summary: Callable[[Mapping[str, int]], str]  # '2 new, 0 updated, ...'
+
+
+@dataclass(frozen=True)
+class Preview:
+    """How one job's rows are shown, set up once per job (a query or two, never one per row).
+
+    A cell is text, or [old, new] for a changed value, or {"parts": [...], "sep": ", "} for
+    several values in one cell (a name, an address), each part a dict of: label; text, or
+    old and new; note ("default": the import fills it in, the file did not say)."""
+
+    # (row, the row's cells as read from the file) -> the row's preview cells
+    cells: Callable[[RowOutcome, Sequence[object]], list]
+    notes: Sequence[str] = ()  # said once above the preview, e.g. how every gift is thanked
+
+
+def preview_part(
+    label: str = "",
+    text: object = "",
+    *,
+    change: tuple[object, object] | None = None,
+    note: str = "",
+) -> dict[str, str]:
+    """One value of a preview cell: its text, or old → new when an update changes it."""
+    part = {"label": label} if label else {}
+    if change is not None:
+        part.update(old=preview_text(change[0]), new=preview_text(change[1]))
+    else:
+        part["text"] = preview_text(text)
+    if note:
+        part["note"] = note
+    return part
+
+
+def preview_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple | set):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 def import_job_start(
@@ -133,6 +175,7 @@ def _run(job: ImportJob, kind: ImportKind, *, dry_run: bool) -> None:
             rows_done=min(done, total), updated_at=timezone.now()
         )
 
+    preview = kind.preview(headers, job.options)
     report = kind.run(
         headers=headers,
         rows=rows,
@@ -148,26 +191,34 @@ def _run(job: ImportJob, kind: ImportKind, *, dry_run: bool) -> None:
         "file_errors": report.file_errors,
         "ignored_columns": report.ignored_columns,
         "headers": list(kind.headers),
+        "notes": list(preview.notes),
     }
     ImportJobRow.objects.filter(job=job).delete()
     if report.written:
         _finish(job, Status.DONE)
     elif report.ok:
-        _store_rows(job, kind, [r for r in report.rows if r.action in kind.shown])
+        shown = [r for r in report.rows if r.action in kind.shown]
+        _store_rows(job, kind, preview, shown, rows)
         _finish(job, Status.READY)
     else:
-        _store_rows(job, kind, report.invalid_rows)
+        _store_rows(job, kind, preview, report.invalid_rows, rows)
         _finish(job, Status.REFUSED)
 
 
-def _store_rows(job: ImportJob, kind: ImportKind, rows: list[RowOutcome]) -> None:
+def _store_rows(
+    job: ImportJob,
+    kind: ImportKind,
+    preview: Preview,
+    rows: list[RowOutcome],
+    file_rows: Sequence[Sequence[object]],
+) -> None:
     # core.bulk: 100,000 preview rows in seconds, where bulk_create takes a minute.
     shown = (
         {
             "job_id": job.pk,
             "number": row.number,
             "action": row.action,
-            "cells": kind.cells(row),
+            "cells": preview.cells(row, file_rows[row.number - 1]),
             "errors": {kind.labels.get(name, name): msgs for name, msgs in row.errors.items()},
         }
         for row in rows

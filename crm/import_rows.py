@@ -21,6 +21,9 @@ class RowOutcome:
     changes: dict[str, tuple[object, object]] = field(default_factory=dict)
     new_tags: list[str] = field(default_factory=list)
     add_note: bool = False
+    # Values the file did not give and the import filled in (a missing country is US): they
+    # shape a new record but never overwrite what a matched record already holds.
+    defaulted: set[str] = field(default_factory=set)
     # What the matched supporter already has, so a re-import adds nothing twice.
     known_tags: set[str] = field(default_factory=set)
     known_notes: set[str] = field(default_factory=set)

@@ -137,8 +137,10 @@ def _parse_row(
         outcome.error("organisation_name", "An organisation needs a name.")
     if values["kind"] == "person" and not (values.get("first_name") or values.get("last_name")):
         outcome.error("last_name", "Give at least a first or a last name.")
-    country = values.setdefault("country", "US")
-    if country == "US":
+    if "country" not in values:
+        values["country"] = "US"
+        outcome.defaulted.add("country")
+    if values["country"] == "US":
         columns.normalise_us_address(values, outcome.errors)
         if outcome.errors:
             outcome.action = "invalid"
@@ -263,6 +265,9 @@ def _plan_changes(row: RowOutcome) -> None:
         if name in RESTRICTIONS and not value:
             continue
         current = getattr(row.supporter, name)
+        if name in row.defaulted and current:
+            continue  # a country the file left out keeps the one on file
+
         # 'SMITH' in someone's sheet is not a reason to overwrite 'Smith'.
         same_text = isinstance(value, str) and str(current).casefold() == value.casefold()
         if value != current and not same_text:

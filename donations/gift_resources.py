@@ -2,22 +2,23 @@
 (crm.import_jobs) run with GIFT_IMPORT through donations.gift_import, and an export whose
 cells cannot run as formulas."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
 from import_export import fields, resources
 from import_export.forms import ImportForm
 
-from crm.import_jobs import ImportKind
+from crm.import_columns import cell_text
+from crm.import_jobs import ImportKind, Preview, preview_part
 from crm.import_rows import RowOutcome
 from crm.importing import ImportReport
 from crm.resources import neutralise_formula
+from donations import gift_columns
 from donations.gift_columns import LABELS
 from donations.gift_import import gifts_import
-from donations.models import Gift
+from donations.models import Fund, Gift
 
-PREVIEW_COLUMNS = ("received_on", "amount", "method", "cheque_number", "campaign", "fund")
 ALREADY_THANKED_HELP = (
     "Tick this for gifts from your old system that were already thanked. Untick it and the "
     "gifts wait in the acknowledgement queue; an import never emails donors by itself."
@@ -72,12 +73,78 @@ def _run(*, file_name: str = "", already_thanked: bool = True, **kwargs: Any) ->
     return gifts_import(already_thanked=bool(already_thanked), **kwargs)
 
 
-def _cells(row: RowOutcome) -> list[str]:
-    return [
-        str(row.supporter or _who(row.values)),
-        *(_shown(row.values.get(name)) for name in PREVIEW_COLUMNS),
-        str(row.values.get("skip_reason", "")),
+# The preview shows every value the import writes for a gift, and what it fills in itself.
+PREVIEW_HEADERS = ("Donor", "Date", "Amount", "Method", "Check number", "Campaign", "Fund",
+                   "Appeal code", "Also saved", "Skipped because")  # fmt: skip
+
+
+def _preview(headers: Sequence[object], options: Mapping[str, Any]) -> Preview:
+    mapping, _unknown, _repeated = gift_columns.map_headers(list(headers))
+    method_index = next((i for i, name in mapping.items() if name == "method"), None)
+    default_fund = Fund.objects.filter(is_default=True).first()
+
+    def cells(row: RowOutcome, file_row: Sequence[object]) -> list:
+        method_given = (
+            method_index is not None
+            and method_index < len(file_row)
+            and bool(cell_text(file_row[method_index]))
+        )
+        return _cells(row, method_given=method_given, default_fund=default_fund)
+
+    return Preview(cells=cells, notes=[_thanked_note(options)])
+
+
+def _thanked_note(options: Mapping[str, Any]) -> str:
+    if options.get("already_thanked", True):
+        return "Every gift is recorded as already thanked: none joins the acknowledgement queue."
+    return "Every gift is recorded as not yet thanked: each waits in the acknowledgement queue."
+
+
+def _cells(row: RowOutcome, *, method_given: bool, default_fund: Fund | None) -> list:
+    """What Gift rows donations.gift_import records: its defaults (method, fund, appeal code)
+    shown with where they come from."""
+    v = row.values
+    campaign = v.get("campaign")
+    if v.get("fund"):
+        fund = preview_part(text=v["fund"].code)
+    elif campaign is not None and campaign.fund is not None:
+        fund = preview_part(text=campaign.fund.code, note="the campaign's")
+    elif default_fund is not None:
+        fund = preview_part(text=default_fund.code, note="default")
+    else:
+        fund = preview_part()
+    if v.get("appeal_code") or campaign is None:
+        appeal = preview_part(text=v.get("appeal_code", ""))
+    else:
+        appeal = preview_part(text=campaign.code, note="the campaign's")
+    method = preview_part(
+        text=_shown(v.get("method")), note="" if method_given or "method" not in v else "default"
+    )
+    also = [
+        preview_part(LABELS[name], _short(str(v[name])))
+        for name in ("in_kind_description", "notes")
+        if v.get(name)
     ]
+    return [
+        str(row.supporter or _who(v)),
+        _shown(v.get("received_on")),
+        _shown(v.get("amount")),
+        _one(method),
+        _shown(v.get("cheque_number")),
+        _shown(campaign),
+        _one(fund),
+        _one(appeal),
+        {"parts": also, "sep": "; "},
+        str(v.get("skip_reason", "")),
+    ]
+
+
+def _one(part: dict) -> dict:
+    return {"parts": [part] if part.get("text") else [], "sep": ""}
+
+
+def _short(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _who(values: dict[str, Any]) -> str:
@@ -103,8 +170,8 @@ def _summary(totals: Mapping[str, int]) -> str:
 GIFT_IMPORT = ImportKind(
     name="gifts",
     run=_run,
-    headers=["Donor"] + [LABELS[c] for c in PREVIEW_COLUMNS] + ["Note"],
-    cells=_cells,
+    headers=PREVIEW_HEADERS,
+    preview=_preview,
     labels=LABELS,
     shown=("new", "skip"),
     summary=_summary,
