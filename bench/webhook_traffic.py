@@ -5,7 +5,9 @@ was sent remembered for the ledger check."""
 import copy
 import itertools
 import json
+import os
 import random
+import sys
 import threading
 import time
 from collections import Counter
@@ -64,6 +66,13 @@ class Traffic:
                 self.acknowledged.append(drawn.body)
             if drawn.refundable:
                 self.refundable.append(drawn.refundable)
+
+    def sample_body(self) -> bytes:
+        """An answered delivery's body, a new checkout's if there was one: bench/webhooks.py
+        posts it to the ceiling view, so both carry the same bytes."""
+        with self.lock:
+            checkouts = [b for b in self.acknowledged if b'"checkout.session.completed"' in b]
+            return (checkouts or self.acknowledged)[-1]
 
     def _draw(self) -> Drawn:
         roll = self.rng.random()
@@ -150,3 +159,45 @@ class Traffic:
         )
         self.refunds.add(intent)
         return Drawn(self._event("charge.refunded", obj), "charge.refunded")
+
+
+def ledger_check(traffic: Traffic) -> None:
+    """Gifts: one per checkout session and one per invoice sent; StripeEvent: one per event id;
+    every event processed; every refunded payment marked refunded."""
+    import psycopg
+
+    with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
+
+        def count(sql: str) -> int:
+            return conn.execute(sql).fetchone()[0]
+
+        found = {
+            "gifts": count("SELECT count(*) FROM donations_gift"),
+            "stripe events": count("SELECT count(*) FROM donations_stripeevent"),
+            "unprocessed events": count(
+                "SELECT count(*) FROM donations_stripeevent WHERE processed_at IS NULL"
+            ),
+            "refunded gifts": count(
+                "SELECT count(*) FROM donations_gift WHERE status = 'refunded'"
+            ),
+        }
+    expected = {
+        "gifts": len(traffic.sessions) + len(traffic.invoices),
+        "stripe events": len(traffic.event_ids),
+        "unprocessed events": 0,
+        "refunded gifts": len(traffic.refunds),
+    }
+    mismatches = [
+        f"{name}: {found[name]} in the database, {expected[name]} expected"
+        for name in expected
+        if found[name] != expected[name]
+    ]
+    summary = (
+        f"{found['gifts']} gifts = {len(traffic.sessions)} sessions + "
+        f"{len(traffic.invoices)} invoices; {found['stripe events']} StripeEvent rows = "
+        f"distinct event ids; {found['refunded gifts']} refunded"
+    )
+    if mismatches:
+        print("ledger check: MISMATCH: " + "; ".join(mismatches))
+        sys.exit(1)
+    print(f"ledger check: ok ({summary})")

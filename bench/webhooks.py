@@ -3,37 +3,41 @@ PostgreSQL, with 1 and then 4 concurrent clients, and a mix of new and replayed 
 Goal: at least 300 events/s with p95 under 50 ms under concurrent deliveries (the 4-client
 phase; one client waits for each answer, so its rate is the inverse of its latency).
 
+Beside each phase it measures the ceiling: the same gunicorn, the same middleware and database,
+the same keep-alive clients posting the same bytes, answered by a view that runs `SELECT 1` and
+returns 200 (bench/ceiling_urls.py). The ratio (webhook events/s over ceiling requests/s, and
+p95 beside p95) says how much of the machine's capacity the webhook's own work leaves: on a
+slow day both figures drop, the ratio much less. The ceiling URL exists only in this server:
+it is started with bench/ceiling_settings.py, the product's settings plus that one URL, which
+refuses to load without BENCH_CEILING=1.
+
     .venv/bin/python bench/webhooks.py [--events 2000] [--worker-class gthread|sync]
                                        [--workers 4] [--threads 2]
 
 The parent creates a fresh database, migrates it, starts gunicorn and launches the client
 process; the client process posts signed events over keep-alive connections, one per client
-thread, then checks the ledger in the database. The events themselves come from
-bench/webhook_traffic.py.
+thread, then checks the ledger in the database. The events come from
+bench/webhook_traffic.py, the clients from bench/webhook_clients.py.
 """
 
 import argparse
 import http.client
 import os
 import socket
-import statistics
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from webhook_traffic import REPLAYS, Traffic
+from webhook_clients import PHASE_SECONDS, Phase, ceiling_requests, run_phase, webhook_requests
+from webhook_traffic import REPLAYS, Traffic, ledger_check
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "donorcrm_bench_webhooks"
 GOAL_RATE = 300  # events/s
 GOAL_P95_MS = 50
 WARM_UP = 50
-PHASE_SECONDS = 45  # a phase stops here even if not all its events were sent
-WEBHOOK = "/stripe/webhook/"
 
 
 def server_env(database_url: str) -> dict[str, str]:
@@ -100,10 +104,15 @@ def main() -> None:
 
     port = free_port()
     threads = ["--threads", str(args.threads)] if args.worker_class == "gthread" else []
+    # One server answers both the webhook and the ceiling, so the two are measured side by side
+    # on the same workers; the settings differ from the product's only by the ceiling URL.
+    ceiling_env = {**env, "DJANGO_SETTINGS_MODULE": "ceiling_settings", "BENCH_CEILING": "1"}
     server = subprocess.Popen(
         [
             str(Path(python).parent / "gunicorn"),
             "config.wsgi",
+            "--pythonpath",
+            str(Path(__file__).resolve().parent),
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
@@ -115,7 +124,7 @@ def main() -> None:
             "warning",
         ],
         cwd=ROOT,
-        env=env,
+        env=ceiling_env,
     )
     try:
         wait_until_serving(server, port)
@@ -126,7 +135,9 @@ def main() -> None:
             flush=True,
         )
         print(
-            f"Goal: >= {GOAL_RATE} events/s with p95 < {GOAL_P95_MS} ms with 4 clients",
+            f"Goal: >= {GOAL_RATE} events/s with p95 < {GOAL_P95_MS} ms with 4 clients. "
+            f"Ceiling: the same server, clients and bytes, posted to a view that runs "
+            f"SELECT 1 and answers 200",
             flush=True,
         )
         returncode = subprocess.run(
@@ -195,80 +206,6 @@ def wait_until_serving(server: subprocess.Popen, port: int, seconds: float = 30)
 # --- Child: builds, signs and posts the events, then checks the ledger -----------------------
 
 
-@dataclass
-class Phase:
-    latencies: list[float] = field(default_factory=list)
-    by_kind: dict[str, list[float]] = field(default_factory=dict)
-    statuses: Counter = field(default_factory=Counter)
-    samples: list[str] = field(default_factory=list)  # first few non-200 answers
-    sent: int = 0
-    seconds: float = 0.0
-    client_cpu: float = 0.0  # CPU seconds the load generator itself used (shares the cores)
-
-    def percentile(self, q: int, kind: str | None = None) -> float:
-        latencies = self.by_kind[kind] if kind else self.latencies
-        return statistics.quantiles(latencies, n=100, method="inclusive")[q - 1] * 1000
-
-
-def run_phase(port: int, traffic: Traffic, *, clients: int, events: int) -> Phase:
-    from django.conf import settings
-
-    from donations.stripe_client import sign_payload
-
-    secret = settings.STRIPE_WEBHOOK_SECRET
-    result = Phase()
-    lock = threading.Lock()
-    left = [events]
-    deadline = time.monotonic() + PHASE_SECONDS
-
-    def client() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while time.monotonic() < deadline:
-            with lock:
-                if not left[0]:
-                    break
-                left[0] -= 1
-            drawn = traffic.next()
-            # Signed just before sending: the view refuses signatures older than 5 minutes.
-            headers = {
-                "Content-Type": "application/json",
-                "Stripe-Signature": sign_payload(
-                    drawn.body, secret=secret, timestamp=int(time.time())
-                ),
-            }
-            started = time.perf_counter()
-            try:
-                conn.request("POST", WEBHOOK, drawn.body, headers)
-                response = conn.getresponse()
-                answer = response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException) as exc:
-                conn.close()  # reconnects on the next request
-                status, answer = 0, repr(exc).encode()
-            elapsed = time.perf_counter() - started
-            if status == 200:
-                traffic.answered(drawn)
-            with lock:
-                result.latencies.append(elapsed)
-                result.by_kind.setdefault(drawn.kind, []).append(elapsed)
-                result.statuses[status] += 1
-                result.sent += 1
-                if status != 200 and len(result.samples) < 3:
-                    text = answer[:200].decode(errors="replace")
-                    result.samples.append(f"{status} {drawn.kind}: {text}")
-        conn.close()
-
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
-    started, cpu = time.perf_counter(), time.process_time()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    result.seconds = time.perf_counter() - started
-    result.client_cpu = time.process_time() - cpu
-    return result
-
-
 def run_clients(*, port: int, events: int) -> None:
     sys.path.insert(0, str(ROOT))
     import django
@@ -277,100 +214,85 @@ def run_clients(*, port: int, events: int) -> None:
 
     traffic = Traffic(seed=26)
     traffic.start_plans()
-    warm = run_phase(port, traffic, clients=1, events=WARM_UP)
-    warm_failed = warm.sent - warm.statuses[200]
-    print(f"warm-up: {warm.sent} events, non-200 {warm_failed}", flush=True)
-
+    webhook = webhook_requests(traffic)
+    warm = run_phase(port, webhook, clients=1, events=WARM_UP)
+    # A new checkout's event, the most common delivery, is the ceiling's body.
+    ceiling = ceiling_requests(traffic.sample_body())
+    warm_ceiling = run_phase(port, ceiling, clients=1, events=WARM_UP)
     print(
-        f"{'clients':>7} {'events':>7} {'events/s':>9} {'p50 ms':>7} {'p95 ms':>7} "
+        f"warm-up: {warm.sent} events, non-200 {warm.failed}; "
+        f"{warm_ceiling.sent} ceiling requests, non-200 {warm_ceiling.failed}",
+        flush=True,
+    )
+    print(
+        f"{'clients':>7} {'view':<8} {'sent':>6} {'per s':>6} {'p50 ms':>7} {'p95 ms':>7} "
         f"{'p99 ms':>7} {'non-200':>8}  goal",
         flush=True,
     )
     for clients in (1, 4):
+        # The ceiling first, then the webhook, back to back: the ratio compares two phases
+        # a few seconds apart, which the machine's swings between runs do not reach.
+        top = run_phase(port, ceiling, clients=clients, events=events)
+        print_row(clients, "ceiling", top, "SELECT 1, 200")
         before = traffic.kinds.copy()
-        phase = run_phase(port, traffic, clients=clients, events=events)
-        rate = phase.sent / phase.seconds
-        p95 = phase.percentile(95)
-        failed = phase.sent - phase.statuses[200]
-        met = rate >= GOAL_RATE and p95 < GOAL_P95_MS and not failed
-        if clients == 1:
-            # One client waits for each answer, so its rate is 1 / latency: this row shows
-            # the latency of a quiet moment. The goal is a throughput under concurrent
-            # deliveries (Stripe sends in parallel), judged on the 4-client row.
-            verdict = f"latency, mean {phase.seconds / phase.sent * 1000:.1f} ms per event"
-        else:
-            verdict = f"{'met' if met else 'MISSED'} (>= {GOAL_RATE}/s, p95 < {GOAL_P95_MS} ms)"
+        phase = run_phase(port, webhook, clients=clients, events=events)
+        print_webhook(clients, phase, traffic.kinds - before, events)
         print(
-            f"{clients:>7} {phase.sent:>7} {rate:>9.0f} {phase.percentile(50):>7.1f} "
-            f"{p95:>7.1f} {phase.percentile(99):>7.1f} {failed:>8}  {verdict}",
+            f"{'':>7} {'ratio':<8} webhook / ceiling: {phase.rate / top.rate:.2f} of the rate "
+            f"({phase.rate:.0f} / {top.rate:.0f} per s); p95 {phase.percentile(95):.1f} ms "
+            f"beside {top.percentile(95):.1f} ms; client CPU {top.client_cpu:.1f} s in "
+            f"{top.seconds:.1f} s at the ceiling",
             flush=True,
         )
-        mix = traffic.kinds - before
-        print(
-            "        mix: "
-            + ", ".join(f"{kind} {n}" for kind, n in sorted(mix.items()))
-            + f"; client CPU {phase.client_cpu:.1f} s in {phase.seconds:.1f} s"
-        )
-        print(
-            "        p50/p95 ms by kind: "
-            + ", ".join(
-                f"{kind} {phase.percentile(50, kind):.1f}/{phase.percentile(95, kind):.1f}"
-                for kind in sorted(phase.by_kind)
-                if len(phase.by_kind[kind]) > 1
-            )
-        )
-        if phase.sent < events:
-            print(f"        stopped after {PHASE_SECONDS} s: {phase.sent} of {events} sent")
-        if failed:
-            print(f"        statuses: {dict(phase.statuses)}")
-            for sample in phase.samples:
-                print(f"        {sample}")
-    if warm_failed:
-        for sample in warm.samples:
-            print(f"warm-up: {sample}")
+        print_failures("ceiling", top)
+    for name, warm_phase in (("warm-up", warm), ("warm-up ceiling", warm_ceiling)):
+        if warm_phase.failed:
+            print_failures(name, warm_phase)
     ledger_check(traffic)
 
 
-def ledger_check(traffic: Traffic) -> None:
-    """Gifts: one per checkout session and one per invoice sent; StripeEvent: one per event id;
-    every event processed; every refunded payment marked refunded."""
-    import psycopg
-
-    with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
-
-        def count(sql: str) -> int:
-            return conn.execute(sql).fetchone()[0]
-
-        found = {
-            "gifts": count("SELECT count(*) FROM donations_gift"),
-            "stripe events": count("SELECT count(*) FROM donations_stripeevent"),
-            "unprocessed events": count(
-                "SELECT count(*) FROM donations_stripeevent WHERE processed_at IS NULL"
-            ),
-            "refunded gifts": count(
-                "SELECT count(*) FROM donations_gift WHERE status = 'refunded'"
-            ),
-        }
-    expected = {
-        "gifts": len(traffic.sessions) + len(traffic.invoices),
-        "stripe events": len(traffic.event_ids),
-        "unprocessed events": 0,
-        "refunded gifts": len(traffic.refunds),
-    }
-    mismatches = [
-        f"{name}: {found[name]} in the database, {expected[name]} expected"
-        for name in expected
-        if found[name] != expected[name]
-    ]
-    summary = (
-        f"{found['gifts']} gifts = {len(traffic.sessions)} sessions + "
-        f"{len(traffic.invoices)} invoices; {found['stripe events']} StripeEvent rows = "
-        f"distinct event ids; {found['refunded gifts']} refunded"
+def print_row(clients: int, view: str, phase: Phase, verdict: str) -> None:
+    print(
+        f"{clients:>7} {view:<8} {phase.sent:>6} {phase.rate:>6.0f} {phase.percentile(50):>7.1f} "
+        f"{phase.percentile(95):>7.1f} {phase.percentile(99):>7.1f} {phase.failed:>8}  {verdict}",
+        flush=True,
     )
-    if mismatches:
-        print("ledger check: MISMATCH: " + "; ".join(mismatches))
-        sys.exit(1)
-    print(f"ledger check: ok ({summary})")
+
+
+def print_webhook(clients: int, phase: Phase, mix: Counter, events: int) -> None:
+    met = phase.rate >= GOAL_RATE and phase.percentile(95) < GOAL_P95_MS and not phase.failed
+    if clients == 1:
+        # One client waits for each answer, so its rate is 1 / latency: this row shows the
+        # latency of a quiet moment. The goal is a throughput under concurrent deliveries
+        # (Stripe sends in parallel), judged on the 4-client row.
+        verdict = f"latency, mean {phase.seconds / phase.sent * 1000:.1f} ms per event"
+    else:
+        verdict = f"{'met' if met else 'MISSED'} (>= {GOAL_RATE}/s, p95 < {GOAL_P95_MS} ms)"
+    print_row(clients, "webhook", phase, verdict)
+    print(
+        "        mix: "
+        + ", ".join(f"{kind} {n}" for kind, n in sorted(mix.items()))
+        + f"; client CPU {phase.client_cpu:.1f} s in {phase.seconds:.1f} s"
+    )
+    print(
+        "        p50/p95 ms by kind: "
+        + ", ".join(
+            f"{kind} {phase.percentile(50, kind):.1f}/{phase.percentile(95, kind):.1f}"
+            for kind in sorted(phase.by_kind)
+            if len(phase.by_kind[kind]) > 1
+        )
+    )
+    if phase.sent < events:
+        print(f"        stopped after {PHASE_SECONDS} s: {phase.sent} of {events} sent")
+    print_failures("webhook", phase)
+
+
+def print_failures(name: str, phase: Phase) -> None:
+    if not phase.failed:
+        return
+    print(f"        {name} statuses: {dict(phase.statuses)}")
+    for sample in phase.samples:
+        print(f"        {sample}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,15 @@
+"""Settings for bench/webhooks.py's server only: the product's settings with one URL more, the
+ceiling view of bench/ceiling_urls.py. Nothing in the product names this module, and it lives
+in bench/, which is not on the server's path unless the bench puts it there
+(gunicorn --pythonpath bench); it also refuses to load unless BENCH_CEILING=1."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.settings import *  # noqa: F403 - the product's settings, unchanged
+
+if os.environ.get("BENCH_CEILING") != "1":
+    raise ImproperlyConfigured("ceiling_settings is for bench/webhooks.py only (BENCH_CEILING=1)")
+
+ROOT_URLCONF = "ceiling_urls"
