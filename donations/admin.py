@@ -20,8 +20,10 @@ from donations.models import (
     Fund,
     Gift,
     RecurringGift,
+    StatementSend,
     StripeEvent,
 )
+from donations.statement_views import statements_view
 from donations.summary import donor_summaries_refresh
 from donations.tasks import gift_import_run
 from donations.thanks_views import thanks_queue_view
@@ -116,6 +118,37 @@ class GiftAdmin(StaleEditAdminMixin, ImportJobAdminMixin, ImportExportModelAdmin
         supporter_ids = set(queryset.values_list("supporter_id", flat=True))
         super().delete_queryset(request, queryset)
         donor_summaries_refresh(supporter_ids=supporter_ids)
+
+
+@admin.register(StatementSend)
+class StatementSendAdmin(admin.ModelAdmin):
+    """The record of year-end statements sent; they are sent from the statements screen (or
+    `manage.py annual_statements`), never added or edited here."""
+
+    list_display = ["sent_at", "year", "supporter", "channel", "is_correction", "sent_by", "note"]
+    list_filter = ["year", "channel", "is_correction"]
+    search_fields = ["supporter__first_name", "supporter__last_name", "supporter__email"]
+    list_select_related = ["supporter", "sent_by"]
+    change_list_template = "admin/donations/statementsend/change_list.html"
+
+    def get_urls(self) -> list:
+        return [
+            path(
+                "run/",
+                self.admin_site.admin_view(statements_view(self)),
+                name="donations_statementsend_run",
+            ),
+            *super().get_urls(),
+        ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # deleting a record would let the next run email the donor again
 
 
 @admin.register(RecurringGift)

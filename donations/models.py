@@ -370,3 +370,41 @@ class CheckoutThrottleEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_limit_display()} {self.subject or ''} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class StatementSend(models.Model):
+    """A year-end statement that went out (donations.statement_runs): emailed, or printed for
+    the post. The unique key is the send-once rule; a correction is sent on purpose and may
+    repeat."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        POST = "post", "Post"
+
+    supporter = models.ForeignKey(
+        Supporter, on_delete=models.PROTECT, related_name="statement_sends"
+    )
+    year = models.PositiveSmallIntegerField(help_text="The fiscal year the statement covers.")
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    is_correction = models.BooleanField(default=False)
+    note = models.CharField(max_length=300, blank=True, help_text="Why a correction was sent.")
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supporter", "year", "channel"],
+                condition=Q(is_correction=False),
+                name="one_statement_per_donor_year_channel",
+            )
+        ]
+        # The year's sends on the statements screen: statement_runs.statement_plan().
+        indexes = [models.Index(fields=["year", "supporter"], name="statement_send_year")]
+
+    def __str__(self) -> str:
+        kind = "correction" if self.is_correction else "statement"
+        return f"FY{self.year} {kind} to {self.supporter_id} by {self.channel}"

@@ -1,9 +1,8 @@
-"""Year-end giving statements: one PDF per donor for a fiscal year, emailed where possible,
-with the list of donors that could not be reached and why. Each donor's statement and email
-are in their preferred language."""
+"""Year-end giving statements: what one donor's statement for a fiscal year lists, its PDF and
+its email, each in the donor's preferred language. Who gets one, by which channel, and the
+send-once rule are in donations.statement_runs."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.mail import EmailMultiAlternatives
@@ -19,15 +18,10 @@ from donations.receipts import letterhead
 from donations.summary import COUNTED
 
 
-@dataclass
-class StatementRun:
-    fiscal_year: int
-    emailed: list[int] = field(default_factory=list)
-    to_print: list[tuple[Supporter, bytes]] = field(default_factory=list)
-    unreachable: list[tuple[Supporter, str]] = field(default_factory=list)
-
-
-def annual_statements_send(*, fiscal_year: int) -> StatementRun:
+def statement_gifts(
+    *, fiscal_year: int, supporter_ids: list[int] | None = None
+) -> dict[int, list[Gift]]:
+    """Each donor's gifts a statement for the fiscal year lists, by supporter id."""
     organisation = Organisation.current()
     start, end = organisation.fiscal_year_bounds(fiscal_year)
     gifts = (
@@ -35,35 +29,25 @@ def annual_statements_send(*, fiscal_year: int) -> StatementRun:
         .select_related("fund")
         .order_by("supporter_id", "received_on", "pk")
     )
+    if supporter_ids is not None:
+        gifts = gifts.filter(supporter_id__in=supporter_ids)
     by_donor: dict[int, list[Gift]] = defaultdict(list)
     for gift in gifts:
         if gift.net_amount > ZERO:
             by_donor[gift.supporter_id].append(gift)
-    run = StatementRun(fiscal_year=fiscal_year)
-    for supporter in Supporter.objects.filter(pk__in=by_donor).order_by("postal_code", "pk"):
-        if supporter.deceased:
-            run.unreachable.append((supporter, "marked deceased"))
-            continue
-        with translation.override(supporter.preferred_language or "en"):
-            statement = _statement(
-                supporter, by_donor[supporter.pk], organisation, fiscal_year, start, end
-            )
-        pdf = render_pdf(render_to_string("donations/statement.html", {"s": statement}))
-        if supporter.email and not supporter.do_not_contact:
-            _email(supporter, pdf, organisation, fiscal_year)
-            run.emailed.append(supporter.pk)
-        elif supporter.has_postal_address and not (
-            supporter.do_not_mail or supporter.do_not_contact
-        ):
-            run.to_print.append((supporter, pdf))
-        else:
-            reason = (
-                "do not contact"
-                if supporter.do_not_contact
-                else ("no email, do not mail" if supporter.do_not_mail else "no email, no address")
-            )
-            run.unreachable.append((supporter, reason))
-    return run
+    return by_donor
+
+
+def statement_pdf(
+    *, supporter: Supporter, gifts: list[Gift], fiscal_year: int, correction: bool = False
+) -> bytes:
+    """One donor's statement as a PDF, in their language; a correction says so at the top."""
+    organisation = Organisation.current()
+    start, end = organisation.fiscal_year_bounds(fiscal_year)
+    with translation.override(supporter.preferred_language or "en"):
+        statement = _statement(supporter, gifts, organisation, fiscal_year, start, end)
+    html = render_to_string("donations/statement.html", {"s": statement, "correction": correction})
+    return render_pdf(html)
 
 
 def _statement(
@@ -108,14 +92,25 @@ def _statement(
     }
 
 
-def _email(supporter: Supporter, pdf: bytes, organisation: Organisation, year: int) -> None:
-    names = {"year": year, "org": organisation.name}
+def statement_email(
+    *, supporter: Supporter, pdf: bytes, fiscal_year: int, correction: bool = False
+) -> EmailMultiAlternatives:
+    """The statement email, ready to send (or to show as a preview)."""
+    organisation = Organisation.current()
+    names = {"year": fiscal_year, "org": organisation.name}
     with translation.override(supporter.preferred_language or "en"):  # the donor's language
-        subject = _("Your %(year)s giving statement from %(org)s") % names
-        thanks = _(
-            "Thank you for your support in %(year)s. Your giving statement is attached for "
-            "your tax records."
-        ) % {"year": year}
+        if correction:
+            subject = _("Corrected: your %(year)s giving statement from %(org)s") % names
+            thanks = _(
+                "We found a mistake in the giving statement we sent you for %(year)s. The "
+                "corrected statement is attached; please use it in place of the earlier one."
+            ) % {"year": fiscal_year}
+        else:
+            subject = _("Your %(year)s giving statement from %(org)s") % names
+            thanks = _(
+                "Thank you for your support in %(year)s. Your giving statement is attached for "
+                "your tax records."
+            ) % {"year": fiscal_year}
         closing = _("With gratitude,")
         body = f"{supporter.greeting_line()}\n\n{thanks}\n\n{closing}\n{organisation.name}\n"
     message = EmailMultiAlternatives(
@@ -124,5 +119,6 @@ def _email(supporter: Supporter, pdf: bytes, organisation: Organisation, year: i
         to=[supporter.email],
         from_email=organisation.default_sender or None,
     )
-    message.attach(f"giving-statement-{year}.pdf", pdf, "application/pdf")
-    message.send()
+    name = "corrected-giving-statement" if correction else "giving-statement"
+    message.attach(f"{name}-{fiscal_year}.pdf", pdf, "application/pdf")
+    return message

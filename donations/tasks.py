@@ -34,3 +34,15 @@ def gift_import_run(job_id: int) -> None:
     from donations.gift_resources import GIFT_IMPORT
 
     import_job_run(job_id=job_id, kind=GIFT_IMPORT)
+
+
+@task()
+def statements_email_run(fiscal_year: int, user_id: int | None = None) -> int:
+    """The statements screen's 'Send the emails': safe to run twice, each donor is emailed
+    once a year (donations.statement_runs)."""
+    from django.contrib.auth import get_user_model
+
+    from donations.statement_runs import statements_email
+
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    return statements_email(fiscal_year=fiscal_year, sent_by=user).sent

@@ -3,34 +3,42 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.pdf import render_pdf  # noqa: F401 - fail early if WeasyPrint is missing
-from donations.statements import annual_statements_send
+from donations.statement_runs import statement_plan, statements_email, statements_print
 
 
 class Command(BaseCommand):
     help = (
-        "Make one giving statement per donor for fiscal year YEAR (the organisation's fiscal "
-        "year setting is used): emailed where possible, the rest written as PDFs to print, and "
-        "a list of donors who could not be reached and why."
+        "Year-end giving statements for fiscal year YEAR (the organisation's fiscal year setting "
+        "is used): emailed where possible, the rest in one PDF to print sorted by postal code, "
+        "and a list of donors who could not be reached and why. Statements already sent for "
+        "the year (here or from the admin's statements screen) are not sent again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, required=True)
-        parser.add_argument("--out", default="var/statements", help="Folder for printed ones.")
+        parser.add_argument("--out", default="var/statements", help="Folder for the print PDF.")
 
     def handle(self, *args: object, year: int, out: str, **options: object) -> None:
         if not 1900 < year < 3000:
             raise CommandError(f"--year must be a year such as 2026, not {year}.")
-        run = annual_statements_send(fiscal_year=year)
-        folder = Path(out)
-        folder.mkdir(parents=True, exist_ok=True)
-        for supporter, pdf in run.to_print:
-            (
-                folder / f"statement-{year}-{supporter.postal_code or 'nozip'}-{supporter.pk}.pdf"
-            ).write_bytes(pdf)
+        emails = statements_email(fiscal_year=year)
+        printed_before = statement_plan(fiscal_year=year).printed
+        pdf, printed = statements_print(fiscal_year=year)
+        target = Path(out) / f"statements-{year}-print.pdf"
+        if pdf:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(pdf)
+        unreachable = statement_plan(fiscal_year=year).unreachable
         self.stdout.write(
-            f"Fiscal year {year}: {len(run.emailed)} emailed, "
-            f"{len(run.to_print)} to print in {folder}/, "
-            f"{len(run.unreachable)} could not be reached."
+            f"Fiscal year {year}: {emails.sent} emailed, "
+            f"{emails.already_sent} skipped as already emailed, "
+            f"{printed} to print" + (f" in {target}" if pdf else "") + ", "
+            f"{printed_before} skipped as already printed, "
+            f"{len(unreachable)} could not be reached."
         )
-        for supporter, reason in run.unreachable:
-            self.stdout.write(f"  not reached: #{supporter.pk} {supporter} — {reason}")
+        for supporter, error in emails.failed:
+            self.stdout.write(f"  email failed: #{supporter.pk} {supporter} — {error}")
+        for line in unreachable:
+            self.stdout.write(
+                f"  not reached: #{line.supporter.pk} {line.supporter} — {line.reason}"
+            )
