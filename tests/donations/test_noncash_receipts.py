@@ -174,6 +174,20 @@ def test_the_thank_you_email_describes_the_gift_without_value(
     assert not DOLLARS.search(message.alternatives[0][0])
 
 
+def test_a_printed_thank_you_letter_describes_the_gift_without_value():
+    from donations.thanks_queue import letters_pdf
+
+    donor = SupporterFactory(
+        email="", address_line1="5 Main St", city="Queens", postal_code="11368"
+    )
+    pdf, count = letters_pdf([in_kind(donor).pk])
+    text = pdf_text(pdf)
+    assert count == 1
+    assert "Thank you for your gift to Immigrant Justice Project: Three laptops" in text
+    assert "does not state a value" in text
+    assert not DOLLARS.search(text), text
+
+
 @pytest.mark.parametrize(
     ("overrides", "fields"),
     [
