@@ -71,6 +71,7 @@ class GiftAdmin(StaleEditAdminMixin, ImportJobAdminMixin, ImportExportModelAdmin
         "supporter__last_name",
         "supporter__email",
         "cheque_number",
+        "stock_ticker",
         "stripe_payment_intent_id",
         "stripe_charge_id",
     ]

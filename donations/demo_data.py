@@ -73,6 +73,7 @@ def demo_gifts_seed(*, seed: int) -> str:
                     else Gift.Acknowledgement.THANKED,
                 )
             )
+    gifts += _property_gifts(people, today, general)
     bulk_create_with_history(gifts, Gift, batch_size=500, default_change_reason="Demo data")
     plans = [
         RecurringGift(
@@ -94,3 +95,24 @@ def demo_gifts_seed(*, seed: int) -> str:
         supporter_ids={g.supporter_id for g in gifts} | {p.supporter_id for p in plans}
     )
     return f"Demo gifts: {len(gifts)} gifts, {len(plans)} monthly plans, 3 campaigns, 2 funds."
+
+
+def _property_gifts(people: list[tuple[int, str]], today: datetime.date, fund: Fund) -> list[Gift]:
+    """A stock gift and an in-kind gift, thanked, so receipts and statements show both kinds.
+    Their own picks, after the cash gifts, keep the cash gifts the same for a seed."""
+    donors = [pk for pk, email in people if email][:2]
+    if len(donors) < 2:
+        return []
+    day = today - datetime.timedelta(days=40)
+    common = {"received_on": day, "fund": fund, "acknowledgement": Gift.Acknowledgement.THANKED}
+    return [
+        Gift(
+            supporter_id=donors[0], amount=Decimal("4210.00"), method=Gift.Method.STOCK,
+            stock_ticker="MSFT", stock_shares=Decimal("10"),
+            given_on=day - datetime.timedelta(days=2), **common,
+        ),
+        Gift(
+            supporter_id=donors[1], amount=Decimal("600.00"), method=Gift.Method.IN_KIND,
+            in_kind_description="Two office printers (HP LaserJet), used, working", **common,
+        ),
+    ]  # fmt: skip

@@ -61,6 +61,7 @@ def thank_you_send(*, gift_id: int) -> bool:
     from django.utils import timezone
 
     from donations.models import Gift
+    from donations.noncash import noncash_description
     from donations.receipts import receipt_issue
 
     with transaction.atomic():
@@ -84,7 +85,9 @@ def thank_you_send(*, gift_id: int) -> bool:
             "language": supporter.preferred_language,
             "greeting": supporter.greeting_line(),
             "receipt": receipt,
-            "amount": f"${gift.net_amount:,.2f}",
+            # A stock or in-kind gift is thanked for what was given, never for a value.
+            "amount": "" if gift.is_non_cash else f"${gift.net_amount:,.2f}",
+            "property": noncash_description(gift) if gift.is_non_cash else "",
         }
         transaction.on_commit(
             lambda: _send(

@@ -11,6 +11,7 @@ from core.stale_edit import StaleEditModelForm
 from crm.matching import US_REGIONS, us_zip_error
 from donations.checkout import MAX_AMOUNT, MIN_AMOUNT, MONTHLY, ONCE, DonationRequest
 from donations.models import Gift
+from donations.noncash import noncash_errors, ticker_normal
 
 OTHER = "other"
 _NONCE = re.compile(r"[0-9a-f]{32}")
@@ -333,8 +334,35 @@ class DonationForm(forms.Form):
 
 class GiftAdminForm(StaleEditModelForm):
     """The admin's gift form: refuses a save over someone else's newer one (core.stale_edit).
-    The admin chooses the fields shown."""
+    The admin chooses the fields shown; the gift form's page shows the stock and in-kind
+    fields only for those methods (templates/admin/donations/gift/change_form.html)."""
 
     class Meta:
         model = Gift
         fields = "__all__"
+        help_texts = {
+            "amount": "Stock and in kind: your estimate of the value, for reports only. "
+            "Receipts, thank-yous and statements describe the gift and never show it.",
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        method = data.get("method", "")
+        # The gifts service's rules for stock and in kind (donations.noncash).
+        for name, message in noncash_errors(
+            method=method,
+            description=data.get("in_kind_description", ""),
+            ticker=data.get("stock_ticker", ""),
+            shares=data.get("stock_shares"),
+        ).items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        if method == Gift.Method.STOCK:
+            data["stock_ticker"] = ticker_normal(data.get("stock_ticker", ""))
+            given_on, received_on = data.get("given_on"), data.get("received_on")
+            if given_on and received_on and given_on > received_on:
+                self.add_error("given_on", "The date given is after the date received.")
+        else:
+            # Hidden on the page for other methods: a leftover from a changed method.
+            data.update(stock_ticker="", stock_shares=None, given_on=None)
+        return data

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from crm import import_columns as supporter_columns
 from donations.models import Campaign, Fund, Gift
+from donations.noncash import TICKER, ticker_normal
 
 GIFT_HEADERS: dict[str, tuple[str, ...]] = {
     "amount": ("amount", "gift amount", "donation amount", "amount received", "total", "gift"),
@@ -39,7 +40,23 @@ GIFT_HEADERS: dict[str, tuple[str, ...]] = {
     "campaign": ("campaign", "campaign code", "campaign name"),
     "appeal_code": ("appeal code", "appeal", "source code", "solicitation", "package code"),
     "fund": ("fund", "fund code", "designation", "restriction"),
-    "in_kind_description": ("in kind description", "in-kind description", "description"),
+    "in_kind_description": (
+        "in kind description",
+        "in-kind description",
+        "description",
+        "gift description",
+        "property description",
+        "stock description",
+    ),
+    "stock_ticker": ("ticker", "ticker symbol", "stock ticker", "symbol", "stock symbol"),
+    "stock_shares": (
+        "shares",
+        "number of shares",
+        "share count",
+        "shares given",
+        "quantity of shares",
+    ),
+    "given_on": ("date given", "transfer date", "date of transfer", "stock transfer date"),
     "notes": ("gift note", "gift notes", "note", "notes", "memo", "comment", "comments"),
 }
 REQUIRED = {"amount": "Amount", "received_on": "Date"}
@@ -51,7 +68,10 @@ LABELS = {
     "campaign": "Campaign",
     "appeal_code": "Appeal code",
     "fund": "Fund",
-    "in_kind_description": "In-kind description",
+    "in_kind_description": "Description",
+    "stock_ticker": "Ticker",
+    "stock_shares": "Shares",
+    "given_on": "Date given",
     "notes": "Note",
     "email": "Email",
     "first_name": "First name",
@@ -159,8 +179,17 @@ def parse(name: str, cell: object, text: str, lookups: Lookups) -> object:
         return parse_amount(text)
     if name == "received_on":
         return parse_date(cell, text)
+    if name == "given_on":
+        return parse_date(cell, text)
     if name == "method":
         return parse_method(text)
+    if name == "stock_shares":
+        return parse_shares(text)
+    if name == "stock_ticker":
+        ticker = ticker_normal(text)
+        if not TICKER.fullmatch(ticker):
+            raise ValidationError(f"'{text}' is not a ticker symbol, like AAPL or BRK.B.")
+        return ticker
     if name == "campaign":
         return _pick(lookups.campaigns, text, "campaign", "Campaigns")
     if name == "fund":
@@ -188,6 +217,19 @@ def parse_amount(text: str) -> Decimal:
     if amount >= Decimal("10000000000"):
         raise ValidationError(f"'{text}' is too large for one gift.")
     return amount
+
+
+def parse_shares(text: str) -> Decimal:
+    cleaned = text.replace(",", "").strip()
+    try:
+        shares = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValidationError(f"'{text}' is not a number of shares, like 100 or 12.5.") from None
+    if not shares.is_finite() or shares <= 0:
+        raise ValidationError("The number of shares must be more than zero.")
+    if shares != shares.quantize(Decimal("0.0001")) or shares >= Decimal("10000000000"):
+        raise ValidationError(f"'{text}' does not fit: at most 4 decimals and 10 digits.")
+    return shares
 
 
 def parse_date(cell: object, text: str) -> datetime.date:

@@ -21,6 +21,7 @@ from crm.importing import PROGRESS_EVERY, ImportReport
 from crm.models import Supporter
 from donations import gift_columns
 from donations.models import Campaign, Fund, Gift
+from donations.noncash import noncash_errors
 from donations.summary import donor_summaries_refresh
 
 
@@ -105,10 +106,19 @@ def _parse_row(
     method = values.setdefault(
         "method", Gift.Method.CHEQUE if values.get("cheque_number") else Gift.Method.OTHER
     )
-    if method == Gift.Method.IN_KIND and not values.get("in_kind_description"):
-        outcome.error(
-            "in_kind_description", "An in-kind gift needs a description of what was given."
-        )
+    # The gifts service's rules for stock and in kind; a cell that could not be read already
+    # has its own message.
+    for name, message in noncash_errors(
+        method=method,
+        description=str(values.get("in_kind_description", "")),
+        ticker=str(values.get("stock_ticker", "")),
+        shares=values.get("stock_shares"),
+    ).items():
+        if name not in outcome.errors:
+            outcome.error(name, message)
+    given_on, received_on = values.get("given_on"), values.get("received_on")
+    if method == Gift.Method.STOCK and given_on and received_on and given_on > received_on:
+        outcome.error("given_on", "The date given is after the date received.")
     return outcome
 
 
@@ -210,6 +220,7 @@ def _record(
             continue
         v = row.values
         campaign: Campaign | None = v.get("campaign")
+        stock = v["method"] == Gift.Method.STOCK
         gifts.append(
             Gift(
                 supporter_id=row.supporter_id,
@@ -218,6 +229,10 @@ def _record(
                 method=v["method"],
                 cheque_number=v.get("cheque_number", ""),
                 in_kind_description=v.get("in_kind_description", ""),
+                # Ticker, shares and date given belong to stock gifts only.
+                stock_ticker=v.get("stock_ticker", "") if stock else "",
+                stock_shares=v.get("stock_shares") if stock else None,
+                given_on=v.get("given_on") if stock else None,
                 status=Gift.Status.SUCCEEDED,
                 fund=v.get("fund") or (campaign.fund if campaign else None) or default_fund,
                 campaign=campaign,

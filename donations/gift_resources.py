@@ -42,8 +42,9 @@ class GiftResource(resources.ModelResource):
         model = Gift
         fields = (
             "id", "supporter_name", "supporter_email", "received_on", "amount", "currency",
-            "method", "cheque_number", "status", "amount_refunded", "campaign_code",
-            "fund_code", "appeal_code", "acknowledgement", "notes",
+            "method", "cheque_number", "in_kind_description", "stock_ticker", "stock_shares",
+            "given_on", "status", "amount_refunded", "campaign_code", "fund_code",
+            "appeal_code", "acknowledgement", "notes",
         )  # fmt: skip
         export_order = fields
         name = "Gifts (CSV or XLSX)"
@@ -65,7 +66,8 @@ class GiftResource(resources.ModelResource):
         # What the import page lists as accepted columns.
         names = ("email", "first_name", "last_name", "organisation_name", "postal_code",
                  "amount", "received_on", "method", "cheque_number", "campaign", "appeal_code",
-                 "fund", "in_kind_description", "notes")  # fmt: skip
+                 "fund", "in_kind_description", "stock_ticker", "stock_shares", "given_on",
+                 "notes")  # fmt: skip
         return [fields.Field(column_name=LABELS[name]) for name in names]
 
 
@@ -122,7 +124,7 @@ def _cells(row: RowOutcome, *, method_given: bool, default_fund: Fund | None) ->
     )
     also = [
         preview_part(LABELS[name], _short(str(v[name])))
-        for name in ("in_kind_description", "notes")
+        for name in ("in_kind_description", "stock_ticker", "stock_shares", "given_on", "notes")
         if v.get(name)
     ]
     return [

@@ -139,7 +139,26 @@ class Gift(models.Model):
     received_on = models.DateField()
     method = models.CharField(max_length=14, choices=Method.choices)
     cheque_number = models.CharField(max_length=40, blank=True)
-    in_kind_description = models.CharField(max_length=300, blank=True)
+    # Non-cash gifts (IRS Publication 1771): the receipt describes the property and states no
+    # value; the amount staff record for a stock or in-kind gift is their estimate, for reports.
+    in_kind_description = models.CharField(
+        "description of the gift", max_length=300, blank=True,
+        help_text="In-kind and stock gifts: what was given, as the receipt will describe it "
+        "(e.g. '12 winter coats, new'). The receipt never states a value.",
+    )  # fmt: skip
+    stock_ticker = models.CharField(
+        "ticker symbol", max_length=10, blank=True,
+        help_text="Stock gifts: the symbol the shares trade under, e.g. AAPL or BRK.B.",
+    )  # fmt: skip
+    stock_shares = models.DecimalField(
+        "number of shares", max_digits=14, decimal_places=4, null=True, blank=True,
+        help_text="Stock gifts: as on the broker's transfer notice; fractions allowed.",
+    )  # fmt: skip
+    given_on = models.DateField(
+        "date given", null=True, blank=True,
+        help_text="Stock gifts: the day the shares left the donor's account (the date of the "
+        "gift for tax purposes). Blank: the date received.",
+    )  # fmt: skip
     status = models.CharField(max_length=20, choices=Status.choices, default="succeeded")
     amount_refunded = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
     fee = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
@@ -196,6 +215,10 @@ class Gift(models.Model):
             models.CheckConstraint(
                 condition=Q(fee__gte=0) | Q(fee__isnull=True), name="gift_fee_not_negative"
             ),
+            models.CheckConstraint(
+                condition=Q(stock_shares__gt=0) | Q(stock_shares__isnull=True),
+                name="gift_stock_shares_positive",
+            ),
         ]
         indexes = [
             # Donor summary and reports: a supporter's gifts by date.
@@ -217,8 +240,16 @@ class Gift(models.Model):
         return self.amount - self.amount_refunded
 
     @property
+    def is_non_cash(self) -> bool:
+        """Property rather than money: receipted by description, never by value."""
+        return self.method in NON_CASH_METHODS
+
+    @property
     def net(self) -> Decimal | None:
         return None if self.fee is None else self.amount - self.fee
+
+
+NON_CASH_METHODS = (Gift.Method.STOCK, Gift.Method.IN_KIND)
 
 
 class StripeEvent(models.Model):

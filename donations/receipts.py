@@ -18,6 +18,7 @@ from core.pdf import render_pdf
 from crm.greetings import in_language
 from crm.models import Supporter
 from donations.models import ZERO, Gift, Receipt, ReceiptCounter
+from donations.noncash import noncash_lines, noncash_statement
 
 # IRS Publication 1771: a written acknowledgment (saying whether goods or services were
 # given) for any gift of $250 or more, and a disclosure for quid pro quo payments over $75.
@@ -36,7 +37,7 @@ def receipt_issue(*, gift: Gift) -> Receipt | None:
         )
         latest = gift.receipts.order_by("-version").first()
         amount = gift.net_amount
-        if latest is not None and latest.amount == amount:
+        if latest is not None and latest.amount == amount and not _property_changed(gift, latest):
             return latest
         if latest is None and amount <= ZERO:
             return None
@@ -68,6 +69,23 @@ def receipt_issue(*, gift: Gift) -> Receipt | None:
         return receipt
 
 
+def _property_changed(gift: Gift, latest: Receipt) -> bool:
+    """A non-cash receipt states what was given, so a corrected description (not a new
+    value, which it never prints) issues a corrected receipt."""
+    return latest.snapshot.get("property", {}) != _property(gift)
+
+
+def _property(gift: Gift) -> dict:
+    if not gift.is_non_cash:
+        return {}
+    return {
+        "description": gift.in_kind_description.strip(),
+        "ticker": gift.stock_ticker,
+        "shares": str(gift.stock_shares) if gift.stock_shares is not None else "",
+        "given_on": str(gift.given_on or ""),
+    }
+
+
 def _next_number(year: int) -> str:
     counter, _ = ReceiptCounter.objects.select_for_update().get_or_create(year=year)
     counter.last += 1
@@ -76,9 +94,36 @@ def _next_number(year: int) -> str:
 
 
 def irs_statements(
-    *, amount: Decimal, benefit_value: Decimal, benefit_description: str, organisation_name: str
+    *,
+    amount: Decimal,
+    benefit_value: Decimal,
+    benefit_description: str,
+    organisation_name: str,
+    non_cash: bool = False,
 ) -> list[str]:
-    """The IRS wording, in the active language."""
+    """The IRS wording, in the active language. A non-cash gift's receipt states no value for
+    the gift, so the deductible part is described rather than computed."""
+    if non_cash:
+        if benefit_value > ZERO:
+            what = f" ({benefit_description})" if benefit_description else ""
+            quid_pro_quo = [
+                _(
+                    "In return for this contribution you received goods or services%(what)s "
+                    "valued at %(value)s."
+                )
+                % {"what": what, "value": f"${benefit_value:,.2f}"},
+                _(
+                    "The deductible amount is limited to the excess of the value of the "
+                    "property you contributed over the value of goods or services provided by "
+                    "%(organisation)s."
+                )
+                % {"organisation": organisation_name},
+            ]
+        else:
+            quid_pro_quo = [
+                _("No goods or services were provided in exchange for this contribution.")
+            ]
+        return [*quid_pro_quo, noncash_statement()]
     if benefit_value > ZERO:
         deductible = max(amount - benefit_value, ZERO)
         what = f" ({benefit_description})" if benefit_description else ""
@@ -134,6 +179,7 @@ def _snapshot_texts(gift: Gift, number: str, version: int, reason: str, replaces
     method = gift.get_method_display()
     if gift.cheque_number:
         method = _("%(method)s no. %(number)s") % {"method": method, "number": gift.cheque_number}
+    non_cash = gift.is_non_cash
     return {
         "number": number,
         "version": version,
@@ -142,9 +188,16 @@ def _snapshot_texts(gift: Gift, number: str, version: int, reason: str, replaces
         **letterhead(organisation, supporter),
         "received_on": formats.date_format(gift.received_on, "DATE_FORMAT"),
         "issued_on": formats.date_format(timezone.localdate(), "DATE_FORMAT"),
-        "amount": str(amount),
-        "amount_display": f"${amount:,.2f} {gift.currency.upper()}",
-        "refunded": f"${gift.amount_refunded:,.2f}" if gift.amount_refunded else "",
+        # A non-cash gift prints what was given instead of an amount (IRS Pub. 1771); the
+        # value staff recorded stays on the gift, for reports.
+        "non_cash": non_cash,
+        "property": _property(gift),
+        "property_lines": [list(line) for line in noncash_lines(gift)] if non_cash else [],
+        "amount": "" if non_cash else str(amount),
+        "amount_display": "" if non_cash else f"${amount:,.2f} {gift.currency.upper()}",
+        "refunded": f"${gift.amount_refunded:,.2f}"
+        if gift.amount_refunded and not non_cash
+        else "",
         "method": str(method),
         "fund": gift.fund.name if gift.fund else "",
         "tribute": str(gift.get_tribute_display()) if gift.tribute else "",
@@ -154,5 +207,6 @@ def _snapshot_texts(gift: Gift, number: str, version: int, reason: str, replaces
             benefit_value=gift.benefit_value,
             benefit_description=gift.benefit_description,
             organisation_name=organisation.name,
+            non_cash=non_cash,
         ),
     }

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from crm.models import Supporter
 from donations.models import Campaign, Fund, Gift
+from donations.noncash import noncash_errors, ticker_normal
 from donations.summary import donor_summaries_refresh
 
 
@@ -22,6 +23,9 @@ class GiftEntry:
     method: str = Gift.Method.CHEQUE
     cheque_number: str = ""
     in_kind_description: str = ""
+    stock_ticker: str = ""
+    stock_shares: Decimal | None = None
+    given_on: datetime.date | None = None
     fund: Fund | None = None
     campaign: Campaign | None = None
     notes: str = ""
@@ -33,8 +37,15 @@ def _checked(entry: GiftEntry) -> dict:
         errors["amount"] = "A gift must be more than zero."
     if entry.received_on and entry.received_on > timezone.localdate() + datetime.timedelta(1):
         errors["received_on"] = "The date received is in the future."
-    if entry.method == Gift.Method.IN_KIND and not entry.in_kind_description.strip():
-        errors["in_kind_description"] = "Describe what was given in kind."
+    errors |= noncash_errors(
+        method=entry.method,
+        description=entry.in_kind_description,
+        ticker=entry.stock_ticker,
+        shares=entry.stock_shares,
+    )
+    stock = entry.method == Gift.Method.STOCK
+    if stock and entry.given_on and entry.received_on and entry.given_on > entry.received_on:
+        errors["given_on"] = "The date given is after the date received."
     if errors:
         raise ValidationError(errors)
     fund = entry.fund or (entry.campaign.fund if entry.campaign else None)
@@ -46,6 +57,11 @@ def _checked(entry: GiftEntry) -> dict:
         "method": entry.method,
         "cheque_number": entry.cheque_number.strip(),
         "in_kind_description": entry.in_kind_description.strip(),
+        # Ticker, shares and date given belong to stock; another method keeps none of them
+        # (the staff form hides them, so they can only be left over from a changed method).
+        "stock_ticker": ticker_normal(entry.stock_ticker) if stock else "",
+        "stock_shares": entry.stock_shares if stock else None,
+        "given_on": entry.given_on if stock else None,
         "fund": fund,
         "campaign": entry.campaign,
         "appeal_code": entry.campaign.code if entry.campaign else "",

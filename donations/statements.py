@@ -14,7 +14,8 @@ from core.models import Organisation
 from core.pdf import render_pdf
 from crm.models import Supporter
 from donations.models import ZERO, Gift
-from donations.receipts import letterhead
+from donations.noncash import noncash_description, noncash_given_on, noncash_statement
+from donations.receipts import irs_statements, letterhead
 from donations.summary import COUNTED
 
 
@@ -58,8 +59,12 @@ def _statement(
     start,
     end,
 ) -> dict:
-    total = sum((gift.net_amount for gift in gifts), Decimal("0.00"))
-    benefits = sum((gift.benefit_value for gift in gifts), Decimal("0.00"))
+    # Stock and in-kind gifts are listed by what was given, with no value and outside the
+    # total (IRS Pub. 1771: the organisation does not value property it receives).
+    cash = [gift for gift in gifts if not gift.is_non_cash]
+    property_gifts = [gift for gift in gifts if gift.is_non_cash]
+    total = sum((gift.net_amount for gift in cash), Decimal("0.00"))
+    benefits = sum((gift.benefit_value for gift in cash), Decimal("0.00"))
     statements = [_("No goods or services were provided in exchange for these contributions.")]
     if benefits:
         statements = [
@@ -69,6 +74,8 @@ def _statement(
             )
             % {"value": f"${benefits:,.2f}", "deductible": f"${max(total - benefits, ZERO):,.2f}"}
         ]
+    if property_gifts:
+        statements += noncash_statements(property_gifts, organisation.name)
     return {
         "language": translation.get_language(),
         "fiscal_year": fiscal_year,
@@ -85,11 +92,36 @@ def _statement(
                 "fund": g.fund.name if g.fund else "",
                 "amount": f"${g.net_amount:,.2f}",
             }
-            for g in gifts
+            for g in cash
+        ],
+        "property_gifts": [
+            {
+                "date": formats.date_format(noncash_given_on(g), "DATE_FORMAT"),
+                "method": g.get_method_display(),
+                "description": noncash_description(g),
+                "fund": g.fund.name if g.fund else "",
+            }
+            for g in property_gifts
         ],
         "total": f"${total:,.2f}",
         "statements": statements,
     }
+
+
+def noncash_statements(gifts: list[Gift], organisation_name: str) -> list[str]:
+    """The wording for the non-cash part of a statement: described, never valued; goods or
+    services given in return for property are stated gift by gift."""
+    lines = []
+    for gift in gifts:
+        if gift.benefit_value > ZERO:
+            lines += irs_statements(
+                amount=gift.net_amount,
+                benefit_value=gift.benefit_value,
+                benefit_description=gift.benefit_description,
+                organisation_name=organisation_name,
+                non_cash=True,
+            )[:-1]
+    return [*lines, noncash_statement()]
 
 
 def statement_email(

@@ -16,6 +16,7 @@ from core.models import Organisation
 from core.pdf import render_pdf
 from donations.emails import thank_you_send
 from donations.models import Gift
+from donations.noncash import noncash_description
 from donations.receipts import irs_statements, letterhead, receipt_issue
 
 EMAIL, LETTER, CHECK = "email", "letter", "check"
@@ -91,7 +92,9 @@ def letters_pdf(gift_ids: Iterable[int]) -> tuple[bytes, int]:
                     **letterhead(organisation, supporter),
                     "language": language,
                     "greeting": supporter.greeting_line(language),
-                    "amount": f"${gift.net_amount:,.2f}",
+                    # Stock and in kind: described, never valued (IRS Pub. 1771).
+                    "amount": "" if gift.is_non_cash else f"${gift.net_amount:,.2f}",
+                    "property": noncash_description(gift) if gift.is_non_cash else "",
                     "date": formats.date_format(gift.received_on, "DATE_FORMAT"),
                     "today": formats.date_format(timezone.localdate(), "DATE_FORMAT"),
                     "receipt_number": receipt.number if receipt else "",
@@ -100,6 +103,7 @@ def letters_pdf(gift_ids: Iterable[int]) -> tuple[bytes, int]:
                         benefit_value=gift.benefit_value,
                         benefit_description=gift.benefit_description,
                         organisation_name=organisation.name,
+                        non_cash=gift.is_non_cash,
                     ),
                     "method": gift.get_method_display(),
                 }

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('crm', '0004_export_permissions'),
-        ('donations', '0006_export_permissions'),
+        ('donations', '0009_noncash_gifts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
