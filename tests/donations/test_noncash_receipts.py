@@ -14,7 +14,7 @@ from core.models import Organisation
 from donations.models import DonorSummary, Fund, Gift, Receipt
 from donations.receipts import receipt_issue
 from donations.services import GiftEntry, gift_record
-from donations.statements import annual_statements_send
+from donations.statement_runs import statements_email
 from tests.factories import SupporterFactory
 
 pytestmark = pytest.mark.django_db
@@ -133,9 +133,9 @@ def test_the_year_end_statement_lists_property_without_value_outside_the_cash_to
     in_kind(donor)
     stock(donor)
 
-    run = annual_statements_send(fiscal_year=2026)
+    run = statements_email(fiscal_year=2026)
 
-    assert run.emailed == [donor.pk]
+    assert run.sent == 1
     [message] = mailoutbox
     text = pdf_text(message.attachments[0][1])
     assert "Total of gifts of money $300.00" in text
@@ -151,7 +151,7 @@ def test_a_spanish_statement_of_property_alone_shows_no_money(mailoutbox):
         first_name="María", last_name="López", email="m@example.org", preferred_language="es"
     )
     stock(donor, in_kind_description="Apple Inc., acciones ordinarias")
-    annual_statements_send(fiscal_year=2026)
+    statements_email(fiscal_year=2026)
     text = pdf_text(mailoutbox[0].attachments[0][1])
     assert "100 acciones de AAPL (Apple Inc., acciones ordinarias)" in text
     assert "Donaciones de bienes" in text
