@@ -86,6 +86,9 @@ class GiftAdmin(StaleEditAdminMixin, ImportJobAdminMixin, ImportExportModelAdmin
         "recurring",
         "created_at",
         "recorded_by",
+        # Set only by sending the notice (donations.tribute_notices): sent once.
+        "tribute_notified_at",
+        "tribute_notice_channel",
     ]
     change_list_template = "admin/donations/gift/change_list.html"
 

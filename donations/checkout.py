@@ -46,6 +46,8 @@ class DonationRequest:
     tribute_name: str = ""
     tribute_notify_name: str = ""
     tribute_notify_email: str = ""
+    tribute_notify_address: str = ""  # lines, for a printed card when there is no email
+    tribute_show_amount: bool = False
     cover_fee: bool = False
     anonymous: bool = False
     appeal_code: str = ""
@@ -80,6 +82,8 @@ def checkout_metadata(donation: DonationRequest) -> dict[str, str]:
         "tribute_name": donation.tribute_name if donation.tribute else "",
         "tribute_notify_name": donation.tribute_notify_name if donation.tribute else "",
         "tribute_notify_email": donation.tribute_notify_email if donation.tribute else "",
+        "tribute_notify_address": donation.tribute_notify_address if donation.tribute else "",
+        "tribute_show_amount": "true" if donation.tribute and donation.tribute_show_amount else "",
         "anonymous": "true" if donation.anonymous else "",
         "gift_amount": f"{donation.amount:.2f}",
         "fee_covered": f"{donation.amount_charged - donation.amount:.2f}"
@@ -108,7 +112,7 @@ def checkout_params(*, donation: DonationRequest, site_url: str) -> dict[str, An
         }
         if donation.tribute and donation.tribute_name:
             product["description"] = (
-                _("In honour of %(name)s")
+                _("In honor of %(name)s")
                 if donation.tribute == "honour"
                 else _("In memory of %(name)s")
             ) % {"name": donation.tribute_name}

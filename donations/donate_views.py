@@ -77,7 +77,10 @@ def donate(request: HttpRequest) -> HttpResponse:
         "cancelled": request.method == "GET" and request.GET.get("cancelled") == "1",
         "dedication_open": bool(
             form["tribute"].value()
-            or any(form[name].errors for name in ("tribute_name", "tribute_notify_email"))
+            or any(
+                form[name].errors
+                for name in ("tribute_name", "tribute_notify_email", "tribute_notify_address")
+            )
         ),
         "challenge": permit.challenge,
         "challenge_script": permit.challenge.script_src(translation.get_language())

@@ -98,3 +98,35 @@ def thank_you_send(*, gift_id: int) -> bool:
             )
         )
     return True
+
+
+def tribute_notice_send(*, gift_id: int) -> bool:
+    """Email the tribute notice the donor asked for, through the thank-you's mail path.
+    Sent once: the gift records it in the same transaction, so a second run (a replayed
+    webhook, a second click) finds it sent and does nothing."""
+    from django.utils import timezone
+
+    from donations.models import Gift
+    from donations.tribute_notices import EMAIL, tribute_notice, tribute_notice_route
+
+    with transaction.atomic():
+        gift = (
+            Gift.objects.select_for_update(of=("self",))
+            .select_related("supporter")
+            .filter(pk=gift_id)
+            .first()
+        )
+        if gift is None or tribute_notice_route(gift) != EMAIL:
+            return False
+        gift.tribute_notified_at = timezone.now()
+        gift.tribute_notice_channel = EMAIL
+        gift._change_reason = "Tribute notice emailed"
+        gift.save(update_fields=["tribute_notified_at", "tribute_notice_channel"])
+        context = {
+            "organisation": Organisation.current(),
+            "notice": tribute_notice(gift),
+        }
+        context["language"] = context["notice"].language
+        to = gift.tribute_notify_email
+        transaction.on_commit(lambda: _send(template="tribute-notice", to=to, context=context))
+    return True

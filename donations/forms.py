@@ -131,14 +131,14 @@ class DonationForm(forms.Form):
         required=False,
         choices=[
             ("", _("No dedication")),
-            ("honour", _("In honour of someone")),
+            ("honour", _("In honor of someone")),
             ("memory", _("In memory of someone")),
         ],
         initial="",
         widget=forms.RadioSelect,
     )
     tribute_name = _text(
-        _("Name of the person you are honouring or remembering"), autocomplete="off", max_length=200
+        _("Name of the person you are honoring or remembering"), autocomplete="off", max_length=200
     )
     tribute_notify_name = _text(_("Their name"), autocomplete="off", max_length=200)
     tribute_notify_email = forms.EmailField(
@@ -147,6 +147,22 @@ class DonationForm(forms.Form):
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         error_messages={"invalid": _("Enter an email address like name@example.com.")},
+    )
+    tribute_notify_address = forms.CharField(
+        label=_("Or their postal address, for a printed card"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+        error_messages={"max_length": _("Please shorten this to %(limit_value)d characters.")},
+    )
+    tribute_show_amount = forms.BooleanField(
+        label=_("Include the amount in the notice"),
+        required=False,
+        initial=False,
+        help_text=_(
+            "If you keep your name out of public lists, the notice will say the gift came "
+            "from a friend."
+        ),
     )
     cover_fee = forms.BooleanField(
         label=_("Add 2.9% + $0.30 to cover the card processing fee, so all of my gift arrives."),
@@ -231,7 +247,7 @@ class DonationForm(forms.Form):
         if data.get("tribute") and not (data.get("tribute_name") or "").strip():
             self.add_error(
                 "tribute_name",
-                _("Enter the name of the person you are honouring or remembering."),
+                _("Enter the name of the person you are honoring or remembering."),
             )
         return data
 
@@ -323,6 +339,8 @@ class DonationForm(forms.Form):
             tribute_name=data["tribute_name"].strip() if tribute else "",
             tribute_notify_name=data["tribute_notify_name"].strip() if tribute else "",
             tribute_notify_email=data["tribute_notify_email"].strip() if tribute else "",
+            tribute_notify_address=data["tribute_notify_address"].strip() if tribute else "",
+            tribute_show_amount=bool(tribute and data.get("tribute_show_amount")),
             cover_fee=bool(data.get("cover_fee")),
             anonymous=bool(data.get("anonymous")),
             appeal_code=appeal_code,
@@ -365,4 +383,12 @@ class GiftAdminForm(StaleEditModelForm):
         else:
             # Hidden on the page for other methods: a leftover from a changed method.
             data.update(stock_ticker="", stock_shares=None, given_on=None)
+        notify = any(
+            (data.get(name) or "").strip()
+            for name in ("tribute_notify_name", "tribute_notify_email", "tribute_notify_address")
+        )
+        if not data.get("tribute") and (notify or (data.get("tribute_name") or "").strip()):
+            self.add_error("tribute", "Choose in honor of or in memory of, or clear the names.")
+        elif data.get("tribute") and not (data.get("tribute_name") or "").strip():
+            self.add_error("tribute_name", "Enter the name of the person honored or remembered.")
         return data

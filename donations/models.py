@@ -125,7 +125,7 @@ class Gift(models.Model):
 
     class Tribute(models.TextChoices):
         NONE = "", _("None")
-        HONOUR = "honour", _("In honour of")
+        HONOUR = "honour", _("In honor of")
         MEMORY = "memory", _("In memory of")
 
     class Acknowledgement(models.TextChoices):
@@ -180,7 +180,30 @@ class Gift(models.Model):
     tribute_name = models.CharField(max_length=200, blank=True)
     tribute_notify_name = models.CharField(max_length=200, blank=True)
     tribute_notify_email = models.EmailField(blank=True)
-    tribute_notify_address = models.TextField(blank=True)
+    tribute_notify_address = models.TextField(
+        blank=True, help_text="Where to mail a printed card when there is no email to notify."
+    )
+    tribute_show_amount = models.BooleanField(
+        "include the amount in the notice",
+        default=False,
+        help_text="Off unless the donor asked: the notice says a gift was made, not how much.",
+    )
+    tribute_notify_language = models.CharField(
+        "notice language",
+        max_length=2,
+        choices=[("en", "English"), ("es", "Spanish")],
+        blank=True,
+        help_text="Blank: the donor's language.",
+    )
+    # Sent once: set when the notice email was handed to the mail path or the printed card
+    # was marked mailed. A notice with this set is never sent again.
+    tribute_notified_at = models.DateTimeField("notice sent at", null=True, blank=True)
+    tribute_notice_channel = models.CharField(
+        "notice sent by",
+        max_length=5,
+        choices=[("email", "Email"), ("card", "Printed card")],
+        blank=True,
+    )
     anonymous = models.BooleanField(default=False, help_text="Leave out of public donor lists.")
     benefit_value = models.DecimalField(
         "value of goods or services given",
@@ -227,6 +250,12 @@ class Gift(models.Model):
             models.Index(fields=["received_on"], name="gift_received_on"),
             # The acknowledgement queue.
             models.Index(fields=["acknowledgement", "status"], name="gift_ack_queue"),
+            # Tribute notices still to send (donations.tribute_notices): few, so partial.
+            models.Index(
+                fields=["received_on"],
+                condition=~Q(tribute="") & Q(tribute_notified_at__isnull=True),
+                name="gift_tribute_notice_queue",
+            ),
         ]
 
     def __str__(self) -> str:

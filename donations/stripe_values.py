@@ -243,10 +243,17 @@ def donor_address(metadata: dict[str, Any]) -> dict[str, str] | None:
 
 def tribute(metadata: dict[str, Any]) -> dict[str, Any]:
     kind = metadata.get("tribute") if metadata.get("tribute") in ("honour", "memory") else ""
+    language = metadata.get("language") or ""
     return {
         "tribute": kind,
         "tribute_name": (metadata.get("tribute_name") or "")[:200] if kind else "",
         "tribute_notify_name": (metadata.get("tribute_notify_name") or "")[:200] if kind else "",
         "tribute_notify_email": (metadata.get("tribute_notify_email") or "")[:254] if kind else "",
+        "tribute_notify_address": (metadata.get("tribute_notify_address") or "")[:500]
+        if kind
+        else "",
+        "tribute_show_amount": bool(kind) and metadata.get("tribute_show_amount") == "true",
+        # The notice goes out in the language the donor gave in, whatever their record says.
+        "tribute_notify_language": language if kind and language in ("en", "es") else "",
         "anonymous": metadata.get("anonymous") == "true",
     }

@@ -1,12 +1,17 @@
 from django_tasks import task
 
-from donations.emails import thank_you_send
+from donations.emails import thank_you_send, tribute_notice_send
 from donations.receipts import receipt_issue
 
 
 @task()
 def thank_donor(gift_id: int) -> bool:
-    return thank_you_send(gift_id=gift_id)
+    """The thank-you with its receipt, and the tribute notice the donor asked for when it goes
+    by email. Each is sent once, however often this runs; neither waits on the other (a donor
+    without email still has their notice emailed)."""
+    thanked = thank_you_send(gift_id=gift_id)
+    tribute_notice_send(gift_id=gift_id)
+    return thanked
 
 
 @task()

@@ -14,7 +14,7 @@ from django.utils import formats, timezone, translation
 
 from core.models import Organisation
 from core.pdf import render_pdf
-from donations.emails import thank_you_send
+from donations.emails import thank_you_send, tribute_notice_send
 from donations.models import Gift
 from donations.noncash import noncash_description
 from donations.receipts import irs_statements, letterhead, receipt_issue
@@ -73,6 +73,8 @@ def thank_by_email(gift_ids: Iterable[int]) -> tuple[int, int]:
             sent += 1
         else:
             skipped += 1
+        # The tribute notice the donor asked for goes with the thank-you (once, if by email).
+        tribute_notice_send(gift_id=gift.pk)
     return sent, skipped
 
 

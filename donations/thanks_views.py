@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from donations.emails import tribute_notice_send
 from donations.thanks_queue import (
     CHECK,
     EMAIL,
@@ -18,6 +19,11 @@ from donations.thanks_queue import (
     mark_thanked,
     thank_by_email,
     thanks_queue,
+)
+from donations.tribute_notices import (
+    tribute_cards_mark_mailed,
+    tribute_cards_pdf,
+    tribute_notices_pending,
 )
 
 FILTERS = [("", "All"), (EMAIL, "Will be emailed"), (LETTER, "Need a printed letter"),
@@ -43,6 +49,7 @@ def thanks_queue_view(model_admin: Any) -> Callable:
             "filters": FILTERS,
             "route": route,
             "can_act": model_admin.has_change_permission(request),
+            "tributes": tribute_notices_pending(),
         }
         return TemplateResponse(request, "admin/donations/gift/thanks_queue.html", context)
 
@@ -50,9 +57,11 @@ def thanks_queue_view(model_admin: Any) -> Callable:
 
 
 def _act(request: HttpRequest, route: str) -> HttpResponse:
-    ids = [int(i) for i in request.POST.getlist("gift") if i.isdigit()]
     action = request.POST.get("action", "")
     back = redirect(f"{request.path}?route={route}" if route else request.path)
+    if action.startswith("tribute_"):
+        return _act_on_tributes(request, action, back)
+    ids = [int(i) for i in request.POST.getlist("gift") if i.isdigit()]
     if not ids:
         messages.warning(request, "Tick at least one gift first.")
         return back
@@ -77,4 +86,33 @@ def _act(request: HttpRequest, route: str) -> HttpResponse:
         messages.success(request, f"{done} gift(s) {label}.")
     else:
         messages.error(request, "Choose what to do with the ticked gifts.")
+    return back
+
+
+def _act_on_tributes(request: HttpRequest, action: str, back: HttpResponse) -> HttpResponse:
+    """The tribute notices table: email the notices, print the cards, mark cards mailed."""
+    ids = [int(i) for i in request.POST.getlist("tribute_gift") if i.isdigit()]
+    if not ids:
+        messages.warning(request, "Tick at least one tribute notice first.")
+        return back
+    if action == "tribute_email":
+        sent = sum(tribute_notice_send(gift_id=gift_id) for gift_id in ids)
+        messages.success(request, f"{sent} tribute notice email(s) sent.")
+        if sent < len(ids):
+            messages.warning(
+                request,
+                f"{len(ids) - sent} notice(s) were not emailed: they have no email to go to "
+                "(print a card) or were already sent.",
+            )
+    elif action == "tribute_cards":
+        pdf, _count = tribute_cards_pdf(ids)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="tribute-cards-{stamp}.pdf"'
+        return response
+    elif action == "tribute_mailed":
+        done = tribute_cards_mark_mailed(ids, by=request.user)
+        messages.success(request, f"{done} tribute card(s) marked as mailed.")
+    else:
+        messages.error(request, "Choose what to do with the ticked notices.")
     return back

@@ -65,7 +65,7 @@ def test_a_spanish_browser_gets_the_spanish_page(client):
         ({"first_name": ""}, "Enter your first name."),
         ({"postal_code": "1045"}, "Enter a 5-digit ZIP code, for example 10001."),
         ({"region": "Nueva York"}, "Enter the two-letter state code"),
-        ({"tribute": "memory"}, "Enter the name of the person you are honouring or remembering."),
+        ({"tribute": "memory"}, "Enter the name of the person you are honoring or remembering."),
     ],
 )
 def test_bad_input_is_explained_in_plain_words_and_nothing_goes_to_stripe(
