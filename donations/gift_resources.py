@@ -42,7 +42,7 @@ class GiftResource(resources.ModelResource):
         model = Gift
         fields = (
             "id", "supporter_name", "supporter_email", "received_on", "amount", "currency",
-            "method", "cheque_number", "status", "amount_refunded", "campaign_code",
+            "fee", "net", "method", "cheque_number", "status", "amount_refunded", "campaign_code",
             "fund_code", "appeal_code", "acknowledgement", "notes",
         )  # fmt: skip
         export_order = fields

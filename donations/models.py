@@ -142,7 +142,10 @@ class Gift(models.Model):
     in_kind_description = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default="succeeded")
     amount_refunded = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    # Stripe's fee and what reached the balance, from the charge's balance transaction; empty
+    # for gifts that never passed through Stripe (cheques, cash, in kind).
     fee = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    net = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     fund = models.ForeignKey(Fund, null=True, blank=True, on_delete=models.PROTECT)
     campaign = models.ForeignKey(
         Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="gifts"
@@ -215,10 +218,6 @@ class Gift(models.Model):
         if self.status in (self.Status.PENDING, self.Status.FAILED):
             return ZERO
         return self.amount - self.amount_refunded
-
-    @property
-    def net(self) -> Decimal | None:
-        return None if self.fee is None else self.amount - self.fee
 
 
 class StripeEvent(models.Model):
@@ -370,3 +369,8 @@ class CheckoutThrottleEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_limit_display()} {self.subject or ''} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+# Stripe payouts and their balance-transaction lines live in their own module (imported here
+# so Django registers them with the app).
+from donations.payout_models import Payout, PayoutLine  # noqa: E402, F401
