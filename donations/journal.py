@@ -166,7 +166,7 @@ def _payout_line_row(line: PayoutLine, base: dict) -> JournalRow:
 
 
 def _cheque_rows(deposit_date: datetime.date, gifts: Iterable[Gift]) -> list[JournalRow]:
-    reference = f"Cheque deposit {deposit_date.isoformat()}"
+    reference = f"Bank deposit {deposit_date.isoformat()}"
     base = {"narration": reference, "date": deposit_date, "deposit": reference}
     rows: list[JournalRow] = []
     total = ZERO

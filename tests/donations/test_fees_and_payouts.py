@@ -205,6 +205,13 @@ def test_a_replayed_or_repeated_payout_event_records_nothing_twice(client, strip
     assert Payout.objects.get().reconciled
 
 
+def _export(out) -> None:
+    call_command(
+        "export_journal", "--from", "2026-01-01", "--to", "2026-01-31", "--out", str(out),
+        stdout=io.StringIO(),
+    )  # fmt: skip
+
+
 def _read_csv(path) -> list[dict]:
     with open(path, newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
@@ -232,22 +239,24 @@ def test_the_journal_of_a_payout_and_a_cheque_batch_balances(
     post(client, paid)
     sly = Supporter.objects.create(first_name='=HYPERLINK("http://x")', last_name="Sly")
     ann = Supporter.objects.create(first_name="Ann", last_name="Cheque")
+    day = datetime.date(2026, 1, 5)
     gifts_record_batch(
         entries=[
-            GiftEntry(supporter=sly, amount=Decimal("20.00"), received_on=datetime.date(2026, 1, 5),
-                      cheque_number="1001"),
-            GiftEntry(supporter=ann, amount=Decimal("250.00"), received_on=datetime.date(2026, 1, 5),
-                      cheque_number="1002"),
+            GiftEntry(
+                supporter=sly, amount=Decimal("20.00"), received_on=day, cheque_number="1001"
+            ),
+            GiftEntry(
+                supporter=ann, amount=Decimal("250.00"), received_on=day, cheque_number="1002"
+            ),
         ],
         deposit_date=datetime.date(2026, 1, 6),
-    )  # fmt: skip
+    )
     for kind, read in (("csv", _read_csv), ("xlsx", _read_xlsx)):
         out = tmp_path / f"journal.{kind}"
-        call_command("export_journal", "--from", "2026-01-01", "--to", "2026-01-31", "--out", str(out),
-                     stdout=io.StringIO())  # fmt: skip
+        _export(out)
         rows = read(out)
         sums = _sums(rows)
-        assert set(sums) == {"Stripe payout po_test_1", "Cheque deposit 2026-01-06"}
+        assert set(sums) == {"Stripe payout po_test_1", "Bank deposit 2026-01-06"}
         assert all(total == 0 for total in sums.values()), sums
         stripe = [r for r in rows if r["*Narration"] == "Stripe payout po_test_1"]
         assert [r["Type"] for r in stripe] == [
@@ -266,7 +275,7 @@ def test_the_journal_of_a_payout_and_a_cheque_batch_balances(
         assert [Decimal(str(gift[c])) for c in ("Gross", "Fee", "Net", "*Amount")] == [
             Decimal("100.00"), Decimal("3.20"), Decimal("96.80"), Decimal("-100.00"),
         ]  # fmt: skip
-        cheques = [r for r in rows if r["*Narration"] == "Cheque deposit 2026-01-06"]
+        cheques = [r for r in rows if r["*Narration"] == "Bank deposit 2026-01-06"]
         assert cheques[0]["Donor"].startswith("'=HYPERLINK")  # text, never a formula
         assert cheques[0]["Description"].startswith("Cheque no. 1001 from")
         assert Decimal(str(cheques[-1]["*Amount"])) == Decimal("270.00")
@@ -281,8 +290,7 @@ def test_the_journal_keeps_an_unreconciled_payout_balanced_in_suspense(
     *_, paid = _payout_fixture(client, stripe_api, settings, amount=11806)
     post(client, paid)
     out = tmp_path / "journal.csv"
-    call_command("export_journal", "--from", "2026-01-01", "--to", "2026-01-31", "--out", str(out),
-                 stdout=io.StringIO())  # fmt: skip
+    _export(out)
     rows = _read_csv(out)
     assert all(total == 0 for total in _sums(rows).values())
     odd = [r for r in rows if r["Type"] == "Unreconciled difference"]
@@ -306,3 +314,19 @@ def test_staff_download_the_journal_from_the_admin_and_the_board_cannot(
     form = staff_client.get("/admin/donations/payout/journal/")
     assert b"Xero" in form.content
     assert board_client.get("/admin/donations/payout/journal/" + query).status_code == 403
+
+
+def test_the_demo_has_reconciled_payouts_and_cheque_batches_whose_journal_balances(tmp_path):
+    call_command("seed_demo", supporters=60, seed=3, stdout=io.StringIO())
+    assert Payout.objects.exists() and not Payout.objects.filter(reconciled=False).exists()
+    assert Gift.objects.filter(method="cheque", deposit_date__isnull=True).count() == 0
+    out = tmp_path / "demo.csv"
+    call_command(
+        "export_journal", "--from", "2020-01-01", "--to", "2030-12-31", "--out", str(out),
+        stdout=io.StringIO(),
+    )  # fmt: skip
+    rows = _read_csv(out)
+    sums = _sums(rows)
+    assert any(name.startswith("Bank deposit") for name in sums)
+    assert any(name.startswith("Stripe payout") for name in sums)
+    assert all(total == 0 for total in sums.values())
