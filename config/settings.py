@@ -252,6 +252,16 @@ STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
 # unit (dollars); a Stripe event above it is kept on its inbox row as needing attention.
 STRIPE_MAX_GIFT_AMOUNT = env_int("STRIPE_MAX_GIFT_AMOUNT", 1_000_000)
 
+# The journal export (manage.py export_journal; Xero's manual-journal CSV): account codes from
+# the organisation's chart of accounts. Xero posts no manual journal to a bank account, so
+# deposits land in clearing accounts that the bank feed's deposit is matched against.
+JOURNAL_ACCOUNT_DONATIONS = env_str("JOURNAL_ACCOUNT_DONATIONS", "") or "4000"
+JOURNAL_ACCOUNT_FEES = env_str("JOURNAL_ACCOUNT_FEES", "") or "6050"
+JOURNAL_ACCOUNT_STRIPE_CLEARING = env_str("JOURNAL_ACCOUNT_STRIPE_CLEARING", "") or "1210"
+JOURNAL_ACCOUNT_CHEQUE_CLEARING = env_str("JOURNAL_ACCOUNT_CHEQUE_CLEARING", "") or "1200"
+JOURNAL_ACCOUNT_SUSPENSE = env_str("JOURNAL_ACCOUNT_SUSPENSE", "") or "9999"
+JOURNAL_TAX_RATE = env_str("JOURNAL_TAX_RATE", "") or "Tax Exempt"
+
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 # The cache holds the checkout rate-limit counters. Redis when CACHE_URL is set (production:

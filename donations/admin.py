@@ -11,6 +11,7 @@ from core.history_admin import SafeHistoryAdmin
 from core.stale_edit import StaleEditAdminMixin
 from crm.admin import SupporterAdmin
 from crm.import_admin import ImportJobAdminMixin
+from donations import payouts_admin  # noqa: F401 - registers Payout and the journal page
 from donations.batch import batch_entry
 from donations.forms import GiftAdminForm
 from donations.gift_resources import GIFT_IMPORT, GiftImportForm, GiftResource
@@ -58,6 +59,8 @@ class GiftAdmin(StaleEditAdminMixin, ImportJobAdminMixin, ImportExportModelAdmin
         "received_on",
         "supporter",
         "amount",
+        "fee",
+        "net",
         "currency",
         "method",
         "status",
@@ -83,6 +86,8 @@ class GiftAdmin(StaleEditAdminMixin, ImportJobAdminMixin, ImportExportModelAdmin
         "stripe_payment_intent_id",
         "stripe_charge_id",
         "stripe_invoice_id",
+        "fee",
+        "net",
         "recurring",
         "created_at",
         "recorded_by",

@@ -94,7 +94,13 @@ def demo_gifts_seed(*, seed: int) -> str:
     donor_summaries_refresh(
         supporter_ids={g.supporter_id for g in gifts} | {p.supporter_id for p in plans}
     )
-    return f"Demo gifts: {len(gifts)} gifts, {len(plans)} monthly plans, 3 campaigns, 2 funds."
+    from donations.demo_deposits import demo_deposits_seed
+
+    deposits = demo_deposits_seed()
+    return (
+        f"Demo gifts: {len(gifts)} gifts, {len(plans)} monthly plans, 3 campaigns, 2 funds. "
+        + deposits
+    )
 
 
 def _property_gifts(people: list[tuple[int, str]], today: datetime.date, fund: Fund) -> list[Gift]:

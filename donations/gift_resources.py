@@ -42,8 +42,8 @@ class GiftResource(resources.ModelResource):
         model = Gift
         fields = (
             "id", "supporter_name", "supporter_email", "received_on", "amount", "currency",
-            "method", "cheque_number", "in_kind_description", "stock_ticker", "stock_shares",
-            "given_on", "status", "amount_refunded", "campaign_code", "fund_code",
+            "fee", "net", "method", "cheque_number", "in_kind_description", "stock_ticker",
+            "stock_shares", "given_on", "status", "amount_refunded", "campaign_code", "fund_code",
             "appeal_code", "acknowledgement", "notes",
         )  # fmt: skip
         export_order = fields

@@ -161,7 +161,10 @@ class Gift(models.Model):
     )  # fmt: skip
     status = models.CharField(max_length=20, choices=Status.choices, default="succeeded")
     amount_refunded = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    # Stripe's fee and what reached the balance, from the charge's balance transaction; empty
+    # for gifts that never passed through Stripe (cheques, cash, in kind).
     fee = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    net = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     fund = models.ForeignKey(Fund, null=True, blank=True, on_delete=models.PROTECT)
     campaign = models.ForeignKey(
         Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="gifts"
@@ -272,10 +275,6 @@ class Gift(models.Model):
     def is_non_cash(self) -> bool:
         """Property rather than money: receipted by description, never by value."""
         return self.method in NON_CASH_METHODS
-
-    @property
-    def net(self) -> Decimal | None:
-        return None if self.fee is None else self.amount - self.fee
 
 
 NON_CASH_METHODS = (Gift.Method.STOCK, Gift.Method.IN_KIND)
@@ -468,3 +467,8 @@ class StatementSend(models.Model):
     def __str__(self) -> str:
         kind = "correction" if self.is_correction else "statement"
         return f"FY{self.year} {kind} to {self.supporter_id} by {self.channel}"
+
+
+# Stripe payouts and their balance-transaction lines live in their own module (imported here
+# so Django registers them with the app).
+from donations.payout_models import Payout, PayoutLine  # noqa: E402, F401

@@ -102,3 +102,40 @@ def create_checkout_session(params: dict[str, Any], *, idempotency_key: str) -> 
     except stripe.StripeError as exc:
         raise StripeUnavailable(str(exc)) from exc
     return session.to_dict()
+
+
+# --- Fees and payouts (donations.payouts) ------------------------------------------------
+
+
+def retrieve_balance_transaction(transaction_id: str) -> dict[str, Any]:
+    """A charge's balance transaction: its gross, Stripe's fee and the net."""
+    try:
+        return _client().v1.balance_transactions.retrieve(transaction_id).to_dict()
+    except stripe.StripeError as exc:
+        raise StripeUnavailable(str(exc)) from exc
+
+
+def retrieve_payment_intent_balance(payment_intent_id: str) -> dict[str, Any]:
+    """A payment intent with its latest charge and that charge's balance transaction expanded:
+    one read from a checkout session's payment intent id to the fee."""
+    try:
+        intent = _client().v1.payment_intents.retrieve(
+            payment_intent_id, {"expand": ["latest_charge.balance_transaction"]}
+        )
+    except stripe.StripeError as exc:
+        raise StripeUnavailable(str(exc)) from exc
+    return intent.to_dict()
+
+
+def list_payout_balance_transactions(
+    payout_id: str, *, starting_after: str | None = None
+) -> dict[str, Any]:
+    """One page of the balance transactions a payout paid out, each with its source (charge,
+    refund, dispute) expanded so a line can be matched to its gift without another read."""
+    params: dict[str, Any] = {"payout": payout_id, "limit": 100, "expand": ["data.source"]}
+    if starting_after:
+        params["starting_after"] = starting_after
+    try:
+        return _client().v1.balance_transactions.list(params).to_dict()
+    except stripe.StripeError as exc:
+        raise StripeUnavailable(str(exc)) from exc

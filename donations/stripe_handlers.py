@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from donations import reference
+from donations import payouts, reference
 from donations import stripe_values as values
 from donations.emails import payment_failed_notice_queue
 from donations.models import Gift, RecurringGift
@@ -368,14 +368,20 @@ def on_dispute(closed: bool) -> Handler:
 
 
 HANDLERS: dict[str, Handler] = {
-    "checkout.session.completed": on_checkout_session_completed,
-    "checkout.session.async_payment_succeeded": on_async_payment(succeeded=True),
+    # with_fees: each gift made paid also gets Stripe's fee and net (donations.payouts).
+    "checkout.session.completed": payouts.with_fees(on_checkout_session_completed),
+    "checkout.session.async_payment_succeeded": payouts.with_fees(on_async_payment(True)),
     "checkout.session.async_payment_failed": on_async_payment(succeeded=False),
-    "invoice.paid": on_invoice_paid,
+    "invoice.paid": payouts.with_fees(on_invoice_paid),
     "invoice.payment_failed": on_invoice_payment_failed,
     "customer.subscription.updated": on_subscription_changed,
     "customer.subscription.deleted": on_subscription_changed,
     "charge.refunded": on_charge_refunded,
     "charge.dispute.created": on_dispute(closed=False),
     "charge.dispute.closed": on_dispute(closed=True),
+    # Fees and payouts: donations.payouts.
+    "charge.succeeded": payouts.on_charge_balance,
+    "charge.updated": payouts.on_charge_balance,
+    "payout.paid": payouts.on_payout,
+    "payout.failed": payouts.on_payout,
 }

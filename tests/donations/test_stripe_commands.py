@@ -26,6 +26,10 @@ def stripe_events_api(settings):
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
+            if urlparse(self.path).path != "/v1/events":
+                # Another read (a gift's fee, donations.payouts): not this stand-in's part.
+                self.send_error(404)
+                return
             query = parse_qs(urlparse(self.path).query)
             requests.append(query)
             start = 0

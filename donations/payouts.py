@@ -1,0 +1,292 @@
+"""Stripe's fees on gifts, and payouts reconciled to the cent.
+
+Fees: a gift that became paid takes Stripe's fee and net from its charge's balance
+transaction: from the event when the object carries it expanded, else with one read through
+donations.stripe_client. A read that fails leaves the fee empty (the gift matters more than
+its fee); the payout that later pays the charge out fills it in.
+
+Payouts: `payout.paid` lists the payout's balance transactions (every charge, refund, dispute
+and fee it pays out), keeps each as a PayoutLine matched to its gift, and marks the payout
+reconciled when the lines' nets add up to its amount to the cent. `payout.failed` records the
+failure; a failed payout never reached the bank, so the journal leaves it out. Lines are keyed
+by Stripe's balance transaction id, so a replay or a second event rewrites, never duplicates.
+"""
+
+import datetime
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+
+from donations import stripe_client
+from donations import stripe_values as values
+from donations.models import Gift, Payout, PayoutLine
+
+if TYPE_CHECKING:
+    from donations.stripe_handlers import Changes
+
+logger = logging.getLogger(__name__)
+ZERO = Decimal("0.00")
+# Balance transaction types that move a gift's money, and where their gift is named.
+REFUND_TYPES = {"refund", "payment_refund", "refund_failure", "payment_failure_refund"}
+
+
+def _changes() -> "Changes":
+    from donations.stripe_handlers import Changes  # the handlers import this module
+
+    return Changes()
+
+
+def _cents(obj: dict[str, Any], key: str, currency: str) -> Decimal:
+    amount = obj.get(key)
+    if type(amount) is not int:
+        raise values.NeedsAttention(f"A balance transaction's {key} is not a whole amount.")
+    return values.money(amount, currency)
+
+
+# --- Fees --------------------------------------------------------------------------------
+
+
+def gift_fee_record(*, gift: Gift, balance_transaction: dict[str, Any]) -> bool:
+    """Store the fee and net of a gift's charge; False (and nothing stored) when the balance
+    is kept in another currency than the gift's, where gross less fee would mix currencies."""
+    currency = values.currency(balance_transaction)
+    if currency != gift.currency.lower():
+        logger.warning(
+            "Gift %s is in %s but its balance transaction is in %s: fee not stored.",
+            gift.pk, gift.currency, currency,
+        )  # fmt: skip
+        return False
+    fee = _cents(balance_transaction, "fee", currency)
+    net = _cents(balance_transaction, "net", currency)
+    if (gift.fee, gift.net) != (fee, net):
+        gift.fee, gift.net = fee, net
+        gift.save(update_fields=["fee", "net", "stripe_charge_id"])
+    return True
+
+
+def _expanded(obj: Any, *path: str) -> Any:
+    """obj[path[0]][path[1]]... where each step is an expanded object; None where not."""
+    for key in path:
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(key)
+    return obj
+
+
+def gift_fee_capture(*, gift: Gift, source: dict[str, Any]) -> None:
+    """Fee and net for a gift just paid, from `source` (the event's session, invoice or
+    charge) when it carries the balance transaction, else with one API read."""
+    charge = source if source.get("object") == "charge" else None
+    charge = charge or _expanded(source, "payment_intent", "latest_charge")
+    charge = charge or _expanded(source, "latest_charge") or _expanded(source, "charge")
+    if isinstance(charge, dict):
+        if not gift.stripe_charge_id and isinstance(charge.get("id"), str):
+            gift.stripe_charge_id = charge["id"]
+        txn = charge.get("balance_transaction")
+        if isinstance(txn, dict):
+            gift_fee_record(gift=gift, balance_transaction=txn)
+            return
+    else:
+        txn = None
+    if not settings.STRIPE_SECRET_KEY:
+        return  # local test mode: there is no Stripe to ask
+    try:
+        if isinstance(txn, str) and txn:
+            found = stripe_client.retrieve_balance_transaction(txn)
+        elif gift.stripe_payment_intent_id:
+            intent = stripe_client.retrieve_payment_intent_balance(gift.stripe_payment_intent_id)
+            latest = intent.get("latest_charge")
+            found = _expanded(latest, "balance_transaction")
+            if isinstance(latest, dict) and not gift.stripe_charge_id:
+                gift.stripe_charge_id = values.text(latest, "id") or None
+        else:
+            return
+    except stripe_client.StripeUnavailable as exc:
+        logger.warning(
+            "Fee of gift %s not read from Stripe (%s); its payout fills it.", gift.pk, exc
+        )
+        return
+    if isinstance(found, dict):
+        gift_fee_record(gift=gift, balance_transaction=found)
+
+
+def with_fees(handler: Callable[[dict[str, Any]], "Changes"]) -> Callable[..., "Changes"]:
+    """A gift handler that also records the fee of each gift it made paid."""
+
+    def handle(obj: dict[str, Any]) -> "Changes":
+        changes = handler(obj)
+        for gift in Gift.objects.select_for_update().filter(pk__in=changes.to_thank, fee=None):
+            gift_fee_capture(gift=gift, source=obj)
+        return changes
+
+    handle.__name__ = getattr(handler, "__name__", "handle")
+    return handle
+
+
+def on_charge_balance(charge: dict[str, Any]) -> "Changes":
+    """charge.succeeded / charge.updated: Stripe may attach the balance transaction to a
+    charge after the checkout is complete. A charge of no gift (yet) is left alone: the gift's
+    own event reads the fee when it records the gift."""
+    charge_id = values.text(charge, "id")
+    intent = values.text(charge, "payment_intent")
+    gift = _gift_of(charge_id=charge_id, payment_intent=intent)
+    if gift is not None and gift.fee is None and charge.get("balance_transaction"):
+        gift_fee_capture(gift=gift, source=charge)
+    return _changes()
+
+
+def _gift_of(*, charge_id: str, payment_intent: str) -> Gift | None:
+    gifts = Gift.objects.select_for_update().order_by("pk")
+    gift = gifts.filter(stripe_charge_id=charge_id).first() if charge_id else None
+    if gift is None and payment_intent:
+        gift = gifts.filter(stripe_payment_intent_id=payment_intent).first()
+    if gift is not None and charge_id and not gift.stripe_charge_id:
+        gift.stripe_charge_id = charge_id
+    return gift
+
+
+# --- Payouts -----------------------------------------------------------------------------
+
+
+def on_payout(payout: dict[str, Any]) -> "Changes":
+    """payout.paid and payout.failed."""
+    payout_record(payout=payout)
+    return _changes()
+
+
+@transaction.atomic
+def payout_record(*, payout: dict[str, Any]) -> Payout:
+    payout_id = values.text(payout, "id", required=True)
+    currency = values.currency(payout)
+    failed = values.text(payout, "status") == "failed"
+    row = Payout.objects.select_for_update().filter(stripe_payout_id=payout_id).first()
+    if row is None:
+        row = Payout(stripe_payout_id=payout_id)
+    row.amount = _cents(payout, "amount", currency)
+    row.currency = currency
+    # Stripe gives the arrival date as midnight UTC of that day: the date, not a moment.
+    arrival = values.moment(
+        payout.get("arrival_date"), what="arrival_date", ahead=values.PERIOD_AHEAD
+    )
+    row.arrival_date = arrival.astimezone(datetime.UTC).date()
+    # A paid payout can fail later (the bank returns it); a late 'paid' never undoes that.
+    if failed or row.status == Payout.Status.FAILED:
+        row.status = Payout.Status.FAILED
+        row.failure_message = (
+            values.text(payout, "failure_message", max_length=500)
+            or values.text(payout, "failure_code", max_length=500)
+            or row.failure_message
+        )
+    else:
+        row.status = Payout.Status.PAID
+    row.save()
+    if row.status == Payout.Status.PAID:
+        payout_lines_fetch(payout=row)
+    return row
+
+
+def payout_lines_fetch(*, payout: Payout) -> None:
+    """Every balance transaction of the payout, page by page, stored and matched; then the
+    payout is checked against its lines."""
+    starting_after = None
+    while True:
+        page = stripe_client.list_payout_balance_transactions(
+            payout.stripe_payout_id, starting_after=starting_after
+        )
+        data = page.get("data") or []
+        if not isinstance(data, list) or not all(isinstance(txn, dict) for txn in data):
+            raise values.NeedsAttention("Stripe's list of the payout's transactions is not a list.")
+        for txn in data:
+            _line_store(payout=payout, txn=txn)
+        if not page.get("has_more") or not data:
+            break
+        starting_after = values.text(data[-1], "id", required=True)
+    payout_reconcile(payout=payout)
+
+
+def _line_store(*, payout: Payout, txn: dict[str, Any]) -> None:
+    kind = values.text(txn, "type", max_length=40)
+    source = txn.get("source")
+    source_id = source.get("id") if isinstance(source, dict) else source
+    source_id = source_id if isinstance(source_id, str) else ""
+    if kind == "payout" and source_id == payout.stripe_payout_id:
+        return  # the payout's own transaction: the money leaving the balance for the bank
+    currency = values.currency(txn)
+    charge_id, intent = _charge_of(kind=kind, source=source, source_id=source_id)
+    gift = _gift_of(charge_id=charge_id, payment_intent=intent) if charge_id or intent else None
+    line, _ = PayoutLine.objects.update_or_create(
+        balance_transaction_id=values.text(txn, "id", required=True),
+        defaults={
+            "payout": payout,
+            "type": kind,
+            "reporting_category": values.text(txn, "reporting_category", max_length=40),
+            "amount": _cents(txn, "amount", currency),
+            "fee": _cents(txn, "fee", currency),
+            "net": _cents(txn, "net", currency),
+            "currency": currency,
+            "source_id": source_id,
+            "charge_id": charge_id if source_id != charge_id else "",
+            "description": values.text(txn, "description", max_length=500),
+            "created": values.moment(txn["created"], what="created")
+            if txn.get("created") is not None
+            else None,
+            "gift": gift,
+        },
+    )
+    if gift is not None and kind in ("charge", "payment") and gift.fee is None:
+        gift_fee_record(gift=gift, balance_transaction=txn)
+
+
+def _charge_of(*, kind: str, source: Any, source_id: str) -> tuple[str, str]:
+    """The charge and payment intent a line's money belongs to."""
+    if kind in ("charge", "payment"):
+        intent = source.get("payment_intent") if isinstance(source, dict) else ""
+        return source_id, intent if isinstance(intent, str) else ""
+    if not isinstance(source, dict):
+        return "", ""
+    charge = source.get("charge")
+    charge = charge.get("id") if isinstance(charge, dict) else charge
+    intent = source.get("payment_intent")
+    intent = intent.get("id") if isinstance(intent, dict) else intent
+    return (
+        charge if isinstance(charge, str) else "",
+        intent if isinstance(intent, str) else "",
+    )
+
+
+def payout_reconcile(*, payout: Payout) -> Payout:
+    """Does the payout add up? Its amount must equal the nets of its lines, to the cent."""
+    total = sum((line.net for line in payout.lines.all()), start=ZERO)
+    payout.lines_total = total
+    payout.difference = payout.amount - total
+    payout.reconciled = payout.difference == ZERO
+    payout.save(update_fields=["lines_total", "difference", "reconciled", "updated_at"])
+    if not payout.reconciled:
+        logger.warning(
+            "Payout %s of %s does not add up: its lines total %s.",
+            payout.stripe_payout_id, payout.amount, total,
+        )  # fmt: skip
+    return payout
+
+
+def payout_summary(payout: Payout) -> dict[str, Decimal]:
+    """Gross gifts, refunds, disputes, fees and other lines of a payout, for the admin."""
+    sums = {"gifts": ZERO, "refunds": ZERO, "disputes": ZERO, "fees": ZERO, "other": ZERO}
+    for line in payout.lines.all():
+        if line.type in ("charge", "payment"):
+            sums["gifts"] += line.amount
+        elif line.type in REFUND_TYPES:
+            sums["refunds"] += line.amount
+        elif line.reporting_category == "dispute" or line.type == "adjustment":
+            sums["disputes"] += line.amount
+        elif line.type == "stripe_fee" or line.reporting_category == "fee":
+            sums["fees"] += line.amount
+            continue
+        else:
+            sums["other"] += line.amount
+        sums["fees"] -= line.fee
+    return sums
