@@ -5,12 +5,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.stale_edit import StaleEditModelForm
 from crm.matching import US_REGIONS, us_zip_error
 from donations.checkout import MAX_AMOUNT, MIN_AMOUNT, MONTHLY, ONCE, DonationRequest
 from donations.models import Gift
+from donations.services import GiftEntry, gift_check
 
 OTHER = "other"
 _NONCE = re.compile(r"[0-9a-f]{32}")
@@ -338,3 +340,15 @@ class GiftAdminForm(StaleEditModelForm):
     class Meta:
         model = Gift
         fields = "__all__"
+
+    def clean(self) -> dict[str, Any]:
+        """The gifts service's own rules, shown by their fields (the admin then saves through
+        the service, which checks them again)."""
+        cleaned = super().clean()
+        if all(cleaned.get(name) is not None for name in ("supporter", "amount", "received_on")):
+            try:
+                gift_check(GiftEntry.from_values(cleaned))
+            except ValidationError as exc:
+                for name, messages in exc.message_dict.items():
+                    self.add_error(name if name in self.fields else None, messages)
+        return cleaned

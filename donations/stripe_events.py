@@ -18,6 +18,7 @@ while it still needs attention.
 import logging
 import traceback
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -119,7 +120,12 @@ def _run_handler(row_id: int, event: dict) -> Exception | None:
     handler = HANDLERS.get(kind) if isinstance(kind, str) else None  # a list is unhashable
     try:
         with transaction.atomic():
-            changes = handler(event_object(event)) if handler else Changes()
+            try:
+                changes = handler(event_object(event)) if handler else Changes()
+            except ValidationError as exc:
+                # The gifts service refused what the event says (donations.services): data
+                # for a person to look at, not an error Stripe should retry.
+                raise NeedsAttention("; ".join(exc.messages)) from exc
             if changes.supporters:
                 donor_summaries_refresh(supporter_ids=changes.supporters)
             _follow_up(changes)
