@@ -11,6 +11,7 @@ from simple_history.utils import bulk_create_with_history
 
 from crm.models import Supporter
 from donations.models import Campaign, Fund, Gift, RecurringGift
+from donations.services import GiftEntry, gifts_record
 from donations.summary import donor_summaries_refresh
 
 AMOUNTS = [Decimal(a) for a in (10, 20, 25, 25, 35, 50, 50, 75, 100, 100, 150, 250, 500, 1000)]
@@ -47,7 +48,7 @@ def demo_gifts_seed(*, seed: int) -> str:
     people = list(
         Supporter.objects.filter(deceased=False).order_by("pk").values_list("pk", "email")
     )
-    gifts: list[Gift] = []
+    entries: list[GiftEntry] = []
     for supporter_id, email in people:
         if rng.random() > 0.66:
             continue
@@ -56,9 +57,9 @@ def demo_gifts_seed(*, seed: int) -> str:
             campaign = rng.choice([*campaigns, None])
             method = rng.choice(METHODS)
             recent = (today - day).days < 20
-            gifts.append(
-                Gift(
-                    supporter_id=supporter_id,
+            entries.append(
+                GiftEntry(
+                    supporter=supporter_id,
                     amount=rng.choice(AMOUNTS),
                     received_on=day,
                     method=method,
@@ -67,13 +68,15 @@ def demo_gifts_seed(*, seed: int) -> str:
                     else "",
                     campaign=campaign,
                     fund=campaign.fund if campaign else general,
-                    appeal_code=campaign.code if campaign else "",
-                    acknowledgement=Gift.Acknowledgement.PENDING
-                    if recent or not email and rng.random() < 0.1
-                    else Gift.Acknowledgement.THANKED,
+                    details={
+                        "acknowledgement": Gift.Acknowledgement.PENDING
+                        if recent or not email and rng.random() < 0.1
+                        else Gift.Acknowledgement.THANKED
+                    },
                 )
             )
-    bulk_create_with_history(gifts, Gift, batch_size=500, default_change_reason="Demo data")
+    # Through the gifts service, like every gift (its defaults, history and summaries).
+    gifts = gifts_record(entries=entries, reason="Demo data") if entries else []
     plans = [
         RecurringGift(
             supporter_id=supporter_id,
@@ -90,7 +93,5 @@ def demo_gifts_seed(*, seed: int) -> str:
     bulk_create_with_history(
         plans, RecurringGift, batch_size=500, default_change_reason="Demo data"
     )
-    donor_summaries_refresh(
-        supporter_ids={g.supporter_id for g in gifts} | {p.supporter_id for p in plans}
-    )
+    donor_summaries_refresh(supporter_ids={p.supporter_id for p in plans})
     return f"Demo gifts: {len(gifts)} gifts, {len(plans)} monthly plans, 3 campaigns, 2 funds."
