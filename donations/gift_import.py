@@ -104,6 +104,14 @@ def _parse_row(
     values.setdefault(
         "method", Gift.Method.CHEQUE if values.get("cheque_number") else Gift.Method.OTHER
     )
+    code = values.get("appeal_code")
+    if code and "campaign" not in values:
+        # The gifts service names the campaign from the appeal code; done here too, so the
+        # preview shows the campaign (and its fund) the row will be recorded with.
+        found = lookups.campaigns.get(str(code).lower())
+        if found is not None and found.code == code:
+            values["campaign"] = found
+            outcome.defaulted.add("campaign")
     if "amount" in values and "received_on" in values:
         # The gifts service's rules, checked per row so the preview lists every refusal.
         try:

@@ -302,3 +302,17 @@ def test_stripe_sync_and_the_webhook_store_identical_inbox_rows(client, books, s
     assert StripeEvent.objects.get().processed_at is not None
     assert spy.call_count == 2, "one function stores for both"
     assert Gift.objects.count() == 1
+
+
+def test_the_import_preview_shows_the_campaign_an_appeal_code_names(staff, books):
+    from donations.gift_resources import PREVIEW_HEADERS, _cells
+
+    report = gifts_import(
+        headers=["Email", "Amount", "Date", "Appeal code"],
+        rows=[[SupporterFactory().email, "250.00", str(DAY), "spring26"]],
+        dry_run=True,
+    )
+    cells = dict(zip(PREVIEW_HEADERS, _cells(report.rows[0], method_given=False,
+                                             default_fund=books[0]), strict=True))  # fmt: skip
+    assert cells["Campaign"]["parts"] == [{"text": "spring26", "note": "the appeal code's"}]
+    assert cells["Fund"]["parts"] == [{"text": "legal", "note": "the campaign's"}]
