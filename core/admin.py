@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
 from core.models import Organisation
+from core.services import organisation_update
 
 
 @admin.register(Organisation)
@@ -13,6 +14,10 @@ class OrganisationAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "logo", "address", "tax_id", "website", "phone", "hotline"]}),
         ("Mail and money", {"fields": ["default_sender", "fiscal_year_start_month", "paper_size"]}),
     ]
+
+    def save_model(self, request: HttpRequest, obj: Organisation, form: Any, change: bool) -> None:
+        # Through the service: a new fiscal-year start rebuilds the giving summaries.
+        organisation_update(organisation=obj)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # one row, created on first use

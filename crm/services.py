@@ -6,8 +6,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
 from django.forms.models import model_to_dict
 
+from core import recompute
 from crm.models import ConsentEvent, NotDuplicate, Note, Supporter, SupporterMerge
-from crm.signals import supporters_merged
 
 CONSENT_FIELDS = ("email_opt_in", "do_not_email", "do_not_mail", "do_not_contact")
 # Fields a merge may fill on the surviving record when it is blank there.
@@ -127,7 +127,8 @@ def supporters_merge(
     SupporterMerge.objects.filter(survivor=other).update(survivor=survivor)
     other._change_reason = f"Merged into supporter #{survivor.pk}"
     other.delete()
-    supporters_merged.send(sender=Supporter, survivor=survivor, merged_id=snapshot["id"])
+    # Apps above crm recompute what they derive from the survivor's rows (core.recompute).
+    recompute.supporters_merged.run(survivor_id=survivor.pk, merged_id=snapshot["id"])
     return merge
 
 
@@ -178,7 +179,7 @@ def _move_related_rows(survivor: Supporter, other: Supporter) -> dict[str, int]:
         if relation.on_delete is models.DO_NOTHING or relation.one_to_one:
             continue
         if getattr(relation.related_model, "derived_from_supporter_rows", False):
-            continue  # recomputed by its app on supporters_merged; the delete drops the old
+            continue  # recomputed by its app (core.recompute); the delete drops the old
         model = relation.related_model
         count = model._base_manager.filter(**{relation.field.name: other}).update(
             **{relation.field.name: survivor}

@@ -3,10 +3,6 @@ keep data derived from a supporter's rows recompute it when told."""
 
 from django.dispatch import Signal
 
-# Sent inside the merge transaction, after related rows moved: survivor=Supporter,
-# merged_id=int. Receivers recompute what they derive (e.g. donations' giving summary).
-supporters_merged = Signal()
-
 # Sent by `seed_demo` after the demo supporters are in: seed=int. Apps add their own demo
 # rows (gifts, letters), deterministically and only once.
 demo_seeded = Signal()

@@ -24,8 +24,8 @@ from donations.models import (
     StatementSend,
     StripeEvent,
 )
+from donations.services import GiftEntry, gift_delete, gift_record, gift_update, gifts_delete
 from donations.statement_views import statements_view
-from donations.summary import donor_summaries_refresh
 from donations.tasks import gift_import_run
 from donations.thanks_views import thanks_queue_view
 
@@ -110,23 +110,24 @@ class GiftAdmin(StaleEditAdminMixin, ImportJobAdminMixin, ImportExportModelAdmin
             *super().get_urls(),
         ]
 
+    # One way to write a gift: the admin's add, change, revert and delete go through the gifts
+    # service (donations.services), with the rules, defaults, history and summary refresh that
+    # batches, imports and Stripe get. The form ran the same checks, to show them by the field.
     def save_model(self, request: HttpRequest, obj: Gift, form: Any, change: bool) -> None:
-        if not change:
-            obj.recorded_by = request.user
-        previous = Gift.objects.filter(pk=obj.pk).values_list("supporter_id", flat=True).first()
-        super().save_model(request, obj, form, change)
-        # The summary follows every edit, including a gift moved to another supporter.
-        donor_summaries_refresh(supporter_ids={obj.supporter_id, previous} - {None})
+        if change:
+            gift_update(gift=obj, updated_by=request.user)
+            return
+        gift = gift_record(entry=GiftEntry.from_values(form.cleaned_data), recorded_by=request.user)
+        # The admin goes on to log the addition and redirect with `obj`: it becomes the row.
+        for model_field in Gift._meta.concrete_fields:
+            setattr(obj, model_field.attname, getattr(gift, model_field.attname))
+        obj._state.adding, obj._state.db = False, gift._state.db
 
     def delete_model(self, request: HttpRequest, obj: Gift) -> None:
-        supporter_id = obj.supporter_id
-        super().delete_model(request, obj)
-        donor_summaries_refresh(supporter_ids=[supporter_id])
+        gift_delete(gift=obj, deleted_by=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        supporter_ids = set(queryset.values_list("supporter_id", flat=True))
-        super().delete_queryset(request, queryset)
-        donor_summaries_refresh(supporter_ids=supporter_ids)
+        gifts_delete(gifts=queryset, deleted_by=request.user)
 
 
 @admin.register(StatementSend)

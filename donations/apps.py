@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.apps import AppConfig
 
 
@@ -8,48 +6,33 @@ class DonationsConfig(AppConfig):
     verbose_name = "Donations"
 
     def ready(self) -> None:
-        from crm.signals import demo_seeded, supporters_merged
+        from core import recompute
+        from crm.signals import demo_seeded
         from donations import checks  # noqa: F401 - registers the deployment checks
 
-        supporters_merged.connect(_refresh_after_merge, dispatch_uid="donations.summary_merge")
+        # Explicit calls from core's and crm's services (core.recompute says why not signals).
+        recompute.fiscal_year_moved.register(_rebuild_summaries_after_commit)
+        recompute.supporters_merged.register(_refresh_after_merge)
         demo_seeded.connect(_seed_demo_gifts, dispatch_uid="donations.demo_gifts")
-        from django.db.models.signals import post_save, pre_save
-
-        from core.models import Organisation
-
-        pre_save.connect(_remember_fiscal_month, sender=Organisation, dispatch_uid="donations.fy")
-        post_save.connect(
-            _rebuild_when_fiscal_year_moves, sender=Organisation, dispatch_uid="donations.fiscal"
-        )
 
 
-def _refresh_after_merge(sender: Any, survivor: Any, **kwargs: Any) -> None:
+def _refresh_after_merge(*, survivor_id: int, merged_id: int) -> None:
     from donations.summary import donor_summaries_refresh
 
-    donor_summaries_refresh(supporter_ids=[survivor.pk])
+    donor_summaries_refresh(supporter_ids=[survivor_id])
 
 
-def _seed_demo_gifts(sender: Any, seed: int, **kwargs: Any) -> str:
+def _seed_demo_gifts(sender: object, seed: int, **kwargs: object) -> str:
     from donations.demo_data import demo_gifts_seed
 
     return demo_gifts_seed(seed=seed)
 
 
-def _remember_fiscal_month(sender: Any, instance: Any, **kwargs: Any) -> None:
-    instance._stored_fiscal_month = (
-        sender.objects.filter(pk=instance.pk)
-        .values_list("fiscal_year_start_month", flat=True)
-        .first()
-    )
-
-
-def _rebuild_when_fiscal_year_moves(sender: Any, instance: Any, **kwargs: Any) -> None:
+def _rebuild_summaries_after_commit() -> None:
     """Fiscal-year totals are stored per year; a new first month regroups every gift, so
     every summary is recomputed in the background once the change is saved."""
     from django.db import transaction
 
     from donations.tasks import rebuild_donor_summaries
 
-    stored = getattr(instance, "_stored_fiscal_month", None)
-    if stored is not None and stored != instance.fiscal_year_start_month:
-        transaction.on_commit(rebuild_donor_summaries.enqueue)
+    transaction.on_commit(rebuild_donor_summaries.enqueue)

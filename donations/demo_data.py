@@ -11,6 +11,7 @@ from simple_history.utils import bulk_create_with_history
 
 from crm.models import Supporter
 from donations.models import Campaign, Fund, Gift, RecurringGift
+from donations.services import GiftEntry, gifts_record
 from donations.summary import donor_summaries_refresh
 
 AMOUNTS = [Decimal(a) for a in (10, 20, 25, 25, 35, 50, 50, 75, 100, 100, 150, 250, 500, 1000)]
@@ -47,7 +48,7 @@ def demo_gifts_seed(*, seed: int) -> str:
     people = list(
         Supporter.objects.filter(deceased=False).order_by("pk").values_list("pk", "email")
     )
-    gifts: list[Gift] = []
+    entries: list[GiftEntry] = []
     for supporter_id, email in people:
         if rng.random() > 0.66:
             continue
@@ -56,9 +57,9 @@ def demo_gifts_seed(*, seed: int) -> str:
             campaign = rng.choice([*campaigns, None])
             method = rng.choice(METHODS)
             recent = (today - day).days < 20
-            gifts.append(
-                Gift(
-                    supporter_id=supporter_id,
+            entries.append(
+                GiftEntry(
+                    supporter=supporter_id,
                     amount=rng.choice(AMOUNTS),
                     received_on=day,
                     method=method,
@@ -67,14 +68,16 @@ def demo_gifts_seed(*, seed: int) -> str:
                     else "",
                     campaign=campaign,
                     fund=campaign.fund if campaign else general,
-                    appeal_code=campaign.code if campaign else "",
-                    acknowledgement=Gift.Acknowledgement.PENDING
-                    if recent or not email and rng.random() < 0.1
-                    else Gift.Acknowledgement.THANKED,
+                    details={
+                        "acknowledgement": Gift.Acknowledgement.PENDING
+                        if recent or not email and rng.random() < 0.1
+                        else Gift.Acknowledgement.THANKED
+                    },
                 )
             )
-    gifts += _property_gifts(people, today, general)
-    bulk_create_with_history(gifts, Gift, batch_size=500, default_change_reason="Demo data")
+    entries += _property_gifts(people, today, general)
+    # Through the gifts service, like every gift (its defaults, history and summaries).
+    gifts = gifts_record(entries=entries, reason="Demo data") if entries else []
     plans = [
         RecurringGift(
             supporter_id=supporter_id,
@@ -91,9 +94,7 @@ def demo_gifts_seed(*, seed: int) -> str:
     bulk_create_with_history(
         plans, RecurringGift, batch_size=500, default_change_reason="Demo data"
     )
-    donor_summaries_refresh(
-        supporter_ids={g.supporter_id for g in gifts} | {p.supporter_id for p in plans}
-    )
+    donor_summaries_refresh(supporter_ids={p.supporter_id for p in plans})
     from donations.demo_deposits import demo_deposits_seed
 
     deposits = demo_deposits_seed()
@@ -103,22 +104,25 @@ def demo_gifts_seed(*, seed: int) -> str:
     )
 
 
-def _property_gifts(people: list[tuple[int, str]], today: datetime.date, fund: Fund) -> list[Gift]:
+def _property_gifts(
+    people: list[tuple[int, str]], today: datetime.date, fund: Fund
+) -> list[GiftEntry]:
     """A stock gift and an in-kind gift, thanked, so receipts and statements show both kinds.
     Their own picks, after the cash gifts, keep the cash gifts the same for a seed."""
     donors = [pk for pk, email in people if email][:2]
     if len(donors) < 2:
         return []
     day = today - datetime.timedelta(days=40)
-    common = {"received_on": day, "fund": fund, "acknowledgement": Gift.Acknowledgement.THANKED}
+    thanked = {"acknowledgement": Gift.Acknowledgement.THANKED}
     return [
-        Gift(
-            supporter_id=donors[0], amount=Decimal("4210.00"), method=Gift.Method.STOCK,
-            stock_ticker="MSFT", stock_shares=Decimal("10"),
-            given_on=day - datetime.timedelta(days=2), **common,
+        GiftEntry(
+            supporter=donors[0], amount=Decimal("4210.00"), received_on=day,
+            method=Gift.Method.STOCK, stock_ticker="MSFT", stock_shares=Decimal("10"),
+            given_on=day - datetime.timedelta(days=2), fund=fund, details=thanked,
         ),
-        Gift(
-            supporter_id=donors[1], amount=Decimal("600.00"), method=Gift.Method.IN_KIND,
-            in_kind_description="Two office printers (HP LaserJet), used, working", **common,
+        GiftEntry(
+            supporter=donors[1], amount=Decimal("600.00"), received_on=day,
+            method=Gift.Method.IN_KIND, fund=fund, details=thanked,
+            in_kind_description="Two office printers (HP LaserJet), used, working",
         ),
     ]  # fmt: skip

@@ -5,13 +5,15 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.stale_edit import StaleEditModelForm
 from crm.matching import US_REGIONS, us_zip_error
 from donations.checkout import MAX_AMOUNT, MIN_AMOUNT, MONTHLY, ONCE, DonationRequest
 from donations.models import Gift
-from donations.noncash import noncash_errors, ticker_normal
+from donations.noncash import ticker_normal
+from donations.services import GiftEntry, gift_check
 
 OTHER = "other"
 _NONCE = re.compile(r"[0-9a-f]{32}")
@@ -364,25 +366,21 @@ class GiftAdminForm(StaleEditModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
+        """The gifts service's own rules, shown by their fields (the admin then saves through
+        the service, which checks them again), and the dedication's."""
         data = super().clean()
-        method = data.get("method", "")
-        # The gifts service's rules for stock and in kind (donations.noncash).
-        for name, message in noncash_errors(
-            method=method,
-            description=data.get("in_kind_description", ""),
-            ticker=data.get("stock_ticker", ""),
-            shares=data.get("stock_shares"),
-        ).items():
-            if name not in self.errors:
-                self.add_error(name, message)
-        if method == Gift.Method.STOCK:
+        if data.get("method") == Gift.Method.STOCK:
             data["stock_ticker"] = ticker_normal(data.get("stock_ticker", ""))
-            given_on, received_on = data.get("given_on"), data.get("received_on")
-            if given_on and received_on and given_on > received_on:
-                self.add_error("given_on", "The date given is after the date received.")
         else:
             # Hidden on the page for other methods: a leftover from a changed method.
             data.update(stock_ticker="", stock_shares=None, given_on=None)
+        if all(data.get(name) is not None for name in ("supporter", "amount", "received_on")):
+            try:
+                gift_check(GiftEntry.from_values(data))
+            except ValidationError as exc:
+                for name, messages in exc.message_dict.items():
+                    if name not in self.errors:
+                        self.add_error(name if name in self.fields else None, messages)
         notify = any(
             (data.get(name) or "").strip()
             for name in ("tribute_notify_name", "tribute_notify_email", "tribute_notify_address")

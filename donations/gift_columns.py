@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from crm import import_columns as supporter_columns
 from donations.models import Campaign, Fund, Gift
@@ -249,8 +248,8 @@ def parse_date(cell: object, text: str) -> datetime.date:
             raise ValidationError(
                 f"'{text}' is not a date this importer reads; use 2026-03-31 or 03/31/2026."
             )
-    if day > timezone.localdate():
-        raise ValidationError(f"{day:%Y-%m-%d} is in the future.")
+    # A date in the future is refused by the gifts service's rule (donations.services), the
+    # same for every way a gift comes in.
     if day.year < 1900:
         raise ValidationError(f"{day:%Y-%m-%d} is too long ago to be a gift date.")
     return day

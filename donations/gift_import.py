@@ -8,11 +8,10 @@ new record made from a gift sheet's thin name and address columns.
 """
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from simple_history.utils import bulk_create_with_history
 
 from crm import import_columns as columns
 from crm import matching
@@ -20,9 +19,8 @@ from crm.import_rows import RowOutcome
 from crm.importing import PROGRESS_EVERY, ImportReport
 from crm.models import Supporter
 from donations import gift_columns
-from donations.models import Campaign, Fund, Gift
-from donations.noncash import noncash_errors
-from donations.summary import donor_summaries_refresh
+from donations.models import Gift
+from donations.services import IMPORTED, GiftEntry, gift_check, gifts_record
 
 
 def gifts_import(
@@ -103,22 +101,24 @@ def _parse_row(
             outcome.error(name, f"{label} is empty.")
     if not any(values.get(f) for f in ("email", "last_name", "organisation_name", "first_name")):
         outcome.error("email", "Say who gave: an email, or a name and ZIP code.")
-    method = values.setdefault(
+    values.setdefault(
         "method", Gift.Method.CHEQUE if values.get("cheque_number") else Gift.Method.OTHER
     )
-    # The gifts service's rules for stock and in kind; a cell that could not be read already
-    # has its own message.
-    for name, message in noncash_errors(
-        method=method,
-        description=str(values.get("in_kind_description", "")),
-        ticker=str(values.get("stock_ticker", "")),
-        shares=values.get("stock_shares"),
-    ).items():
-        if name not in outcome.errors:
-            outcome.error(name, message)
-    given_on, received_on = values.get("given_on"), values.get("received_on")
-    if method == Gift.Method.STOCK and given_on and received_on and given_on > received_on:
-        outcome.error("given_on", "The date given is after the date received.")
+    code = values.get("appeal_code")
+    if code and "campaign" not in values:
+        # The gifts service names the campaign from the appeal code; done here too, so the
+        # preview shows the campaign (and its fund) the row will be recorded with.
+        found = lookups.campaigns.get(str(code).lower())
+        if found is not None and found.code == code:
+            values["campaign"] = found
+            outcome.defaulted.add("campaign")
+    if "amount" in values and "received_on" in values:
+        # The gifts service's rules, checked per row so the preview lists every refusal.
+        try:
+            gift_check(_entry(values, supporter=0))
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                outcome.error(name, messages[0])
     return outcome
 
 
@@ -206,43 +206,38 @@ def _skip_gifts_already_recorded(rows: list[RowOutcome]) -> None:
             first_row[key] = row.number
 
 
-@transaction.atomic
+def _entry(values: dict[str, object], *, supporter: Supporter | int) -> GiftEntry:
+    return GiftEntry(
+        supporter=supporter,
+        amount=values["amount"],
+        received_on=values["received_on"],
+        method=values["method"],
+        cheque_number=values.get("cheque_number", ""),
+        in_kind_description=values.get("in_kind_description", ""),
+        stock_ticker=str(values.get("stock_ticker", "")),
+        stock_shares=values.get("stock_shares"),
+        given_on=values.get("given_on"),
+        fund=values.get("fund"),
+        campaign=values.get("campaign"),
+        appeal_code=values.get("appeal_code", ""),
+        notes=values.get("notes", ""),
+    )
+
+
 def _record(
     rows: list[RowOutcome], *, actor: AbstractBaseUser | None, already_thanked: bool
 ) -> None:
+    """Through the gifts service, like every other way in: one transaction, in bulk."""
     acknowledgement = (
         Gift.Acknowledgement.THANKED if already_thanked else Gift.Acknowledgement.PENDING
     )
-    default_fund = Fund.objects.filter(is_default=True).first()
-    gifts = []
-    for row in rows:
-        if row.action != "new":
-            continue
-        v = row.values
-        campaign: Campaign | None = v.get("campaign")
-        stock = v["method"] == Gift.Method.STOCK
-        gifts.append(
-            Gift(
-                supporter_id=row.supporter_id,
-                amount=v["amount"],
-                received_on=v["received_on"],
-                method=v["method"],
-                cheque_number=v.get("cheque_number", ""),
-                in_kind_description=v.get("in_kind_description", ""),
-                # Ticker, shares and date given belong to stock gifts only.
-                stock_ticker=v.get("stock_ticker", "") if stock else "",
-                stock_shares=v.get("stock_shares") if stock else None,
-                given_on=v.get("given_on") if stock else None,
-                status=Gift.Status.SUCCEEDED,
-                fund=v.get("fund") or (campaign.fund if campaign else None) or default_fund,
-                campaign=campaign,
-                appeal_code=v.get("appeal_code") or (campaign.code if campaign else ""),
-                acknowledgement=acknowledgement,
-                notes=v.get("notes", ""),
-                recorded_by=actor,
-            )
+    entries = [
+        replace(
+            _entry(row.values, supporter=row.supporter),
+            details={"acknowledgement": acknowledgement},
         )
-    bulk_create_with_history(
-        gifts, Gift, batch_size=500, default_user=actor, default_change_reason="Imported"
-    )
-    donor_summaries_refresh(supporter_ids={g.supporter_id for g in gifts})
+        for row in rows
+        if row.action == "new"
+    ]
+    if entries:
+        gifts_record(entries=entries, recorded_by=actor, reason=IMPORTED)

@@ -122,6 +122,9 @@ def _cells(row: RowOutcome, *, method_given: bool, default_fund: Fund | None) ->
     method = preview_part(
         text=_shown(v.get("method")), note="" if method_given or "method" not in v else "default"
     )
+    shown_campaign: Any = _shown(campaign)
+    if "campaign" in row.defaulted:  # named by the row's appeal code
+        shown_campaign = _one(preview_part(text=shown_campaign, note="the appeal code's"))
     also = [
         preview_part(LABELS[name], _short(str(v[name])))
         for name in ("in_kind_description", "stock_ticker", "stock_shares", "given_on", "notes")
@@ -133,7 +136,7 @@ def _cells(row: RowOutcome, *, method_given: bool, default_fund: Fund | None) ->
         _shown(v.get("amount")),
         _one(method),
         _shown(v.get("cheque_number")),
-        _shown(campaign),
+        shown_campaign,
         _one(fund),
         _one(appeal),
         {"parts": also, "sep": "; "},

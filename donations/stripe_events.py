@@ -17,7 +17,9 @@ while it still needs attention.
 
 import logging
 import traceback
+from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -34,6 +36,7 @@ __all__ = [
     "StripeEventFailed",
     "stripe_event_process",
     "stripe_event_receive",
+    "stripe_event_store_and_process",
 ]
 logger = logging.getLogger(__name__)
 # The inbox's few statements on every delivery are plain SQL: the ORM's query building was a
@@ -60,22 +63,40 @@ def stripe_event_receive(*, payload: bytes, signature: str) -> str:
     if not isinstance(event_id, str) or len(event_id) > STRIPE_ID_LENGTH:
         # Nothing can be stored under such an id; Stripe's are short strings.
         raise stripe_client.InvalidWebhook("The event's id is not a Stripe event id.")
+    outcome = stripe_event_store_and_process(event)
+    if outcome.failure is not None and not isinstance(outcome.failure, NeedsAttention):
+        raise StripeEventFailed(event_id) from outcome.failure
+    return event_id
+
+
+@dataclass(frozen=True)
+class Outcome:
+    stored: bool  # this call put the event in the inbox
+    processed: bool  # its handler ran in this call and succeeded
+    failure: Exception | None = None  # the handler's error, or NeedsAttention
+
+
+def stripe_event_store_and_process(event: dict) -> Outcome:
+    """Store an event Stripe sent (once per event id) and process it unless done before.
+
+    The one way into the inbox, for the webhook (after its signature check) and for
+    `stripe_sync` (events read from Stripe's API), so both store identical rows."""
+    event_id = event["id"]
     if _already_done(event_id):
-        return event_id  # a replay of an event already done: one indexed read
+        return Outcome(stored=False, processed=False)  # a replay: one indexed read
     with transaction.atomic():
         row_id = _insert_if_new(event)
+        stored = row_id is not None
         if row_id is None:
             # Stored before: by a delivery that failed, or by one that just finished (the
             # insert above waited for it). The row lock settles which.
             locked = StripeEvent.objects.select_for_update().only("processed_at")
             row = locked.get(event_id=event_id)
             if row.processed_at is not None:
-                return event_id
+                return Outcome(stored=False, processed=False)
             row_id = row.pk
         failure = _run_handler(row_id, event)
-    if failure is not None and not isinstance(failure, NeedsAttention):
-        raise StripeEventFailed(event_id) from failure
-    return event_id
+    return Outcome(stored=stored, processed=failure is None, failure=failure)
 
 
 def stripe_event_process(*, event_pk: int) -> None:
@@ -119,7 +140,12 @@ def _run_handler(row_id: int, event: dict) -> Exception | None:
     handler = HANDLERS.get(kind) if isinstance(kind, str) else None  # a list is unhashable
     try:
         with transaction.atomic():
-            changes = handler(event_object(event)) if handler else Changes()
+            try:
+                changes = handler(event_object(event)) if handler else Changes()
+            except ValidationError as exc:
+                # The gifts service refused what the event says (donations.services): data
+                # for a person to look at, not an error Stripe should retry.
+                raise NeedsAttention("; ".join(exc.messages)) from exc
             if changes.supporters:
                 donor_summaries_refresh(supporter_ids=changes.supporters)
             _follow_up(changes)

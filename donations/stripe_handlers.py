@@ -16,10 +16,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from donations import payouts, reference
+from donations import payouts
 from donations import stripe_values as values
 from donations.emails import payment_failed_notice_queue
 from donations.models import Gift, RecurringGift
+from donations.services import STRIPE, GiftEntry, gift_record
 
 
 @dataclass
@@ -30,6 +31,12 @@ class Changes:
 
 
 Handler = Callable[[dict[str, Any]], Changes]
+
+
+def _gift_record(entry: GiftEntry) -> Gift:
+    """Through the gifts service like every other way in. The event runner refreshes the
+    summaries of every supporter the event touched, once, at its end."""
+    return gift_record(entry=entry, reason=STRIPE, summary_refresh=False)
 
 
 def on_checkout_session_completed(session: dict[str, Any]) -> Changes:
@@ -76,17 +83,24 @@ def on_checkout_session_completed(session: dict[str, Any]) -> Changes:
         supporter = values.supporter(
             metadata=metadata, email=email, name=name, address=address, source="Online donation"
         )
-        gift = Gift.objects.create(
-            supporter=supporter,
-            amount=amount,
-            currency=currency,
-            received_on=received_on,
-            method=Gift.Method.CARD,
-            status=Gift.Status.SUCCEEDED if paid else Gift.Status.PENDING,
-            stripe_checkout_session_id=session_id,
-            stripe_payment_intent_id=payment_intent or None,
-            **values.attribution(metadata),
-            **values.tribute(metadata),
+        attribution = values.attribution(metadata)
+        gift = _gift_record(
+            GiftEntry(
+                supporter=supporter,
+                amount=amount,
+                received_on=received_on,
+                method=Gift.Method.CARD,
+                status=Gift.Status.SUCCEEDED if paid else Gift.Status.PENDING,
+                fund=attribution["fund_id"],
+                campaign=attribution["campaign_id"],
+                appeal_code=attribution["appeal_code"],
+                details={
+                    "currency": currency,
+                    "stripe_checkout_session_id": session_id,
+                    "stripe_payment_intent_id": payment_intent or None,
+                    **values.tribute(metadata),
+                },
+            )
         )
         if paid:
             changes.to_thank.add(gift.pk)
@@ -205,20 +219,22 @@ def on_invoice_paid(invoice: dict[str, Any]) -> Changes:
             received_on = values.date(transitions["paid_at"], what="status_transitions.paid_at")
         else:
             received_on = values.date(invoice.get("created"), what="created")
-        gift = Gift.objects.create(
-            supporter_id=plan.supporter_id,
-            amount=values.gift_amount(paid, currency, what="amount_paid"),
-            currency=currency,
-            received_on=received_on,
-            method=Gift.Method.CARD,
-            status=Gift.Status.SUCCEEDED,
-            recurring=plan,
-            stripe_invoice_id=invoice_id,
-            stripe_payment_intent_id=values.text(invoice, "payment_intent") or None,
-            stripe_charge_id=values.text(invoice, "charge") or None,
-            fund_id=plan.fund_id,
-            campaign_id=plan.campaign_id,
-            appeal_code=reference.campaign_code(plan.campaign_id),
+        gift = _gift_record(
+            GiftEntry(
+                supporter=plan.supporter_id,
+                amount=values.gift_amount(paid, currency, what="amount_paid"),
+                received_on=received_on,
+                method=Gift.Method.CARD,
+                fund=plan.fund_id,
+                campaign=plan.campaign_id,
+                details={
+                    "currency": currency,
+                    "recurring": plan,
+                    "stripe_invoice_id": invoice_id,
+                    "stripe_payment_intent_id": values.text(invoice, "payment_intent") or None,
+                    "stripe_charge_id": values.text(invoice, "charge") or None,
+                },
+            )
         )
         changes.to_thank.add(gift.pk)
     return changes

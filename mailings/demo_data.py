@@ -4,6 +4,7 @@ bulleted sections, two signers and an 'on behalf of' line, a P.S.) and a sanctua
 ('Dear friend', a numbered list, a client's story, one signer). English and Spanish."""
 
 from core.models import Organisation
+from core.services import organisation_update
 from donations.models import Campaign
 from mailings.models import Letter, LetterSignatory, LetterVersion, Mailing, Signatory
 
@@ -101,13 +102,17 @@ def demo_letters_seed(*, seed: int) -> str:
         return "Demo letters: already there."
     organisation = Organisation.current()
     if organisation.name == "Our Organisation":
-        organisation.name = "Immigrant Justice Project"
-        organisation.address = "40 Rector Street, Suite 900\nNew York, NY 10006"
-        organisation.hotline = "212-555-0147"
-        organisation.phone = "212-555-0100"
-        organisation.website = "https://example.org"
-        organisation.tax_id = "12-3456789"
-        organisation.save()
+        organisation_update(
+            organisation=organisation,
+            changes={
+                "name": "Immigrant Justice Project",
+                "address": "40 Rector Street, Suite 900\nNew York, NY 10006",
+                "hotline": "212-555-0147",
+                "phone": "212-555-0100",
+                "website": "https://example.org",
+                "tax_id": "12-3456789",
+            },
+        )
     director = Signatory.objects.create(name="Lucía Fernández", title="Executive Director")
     deputy = Signatory.objects.create(name="Daniel Okafor", title="Deputy Director")
     spring = Campaign.objects.filter(code="spring26").first()

@@ -185,10 +185,12 @@ def test_moving_the_fiscal_year_start_regroups_every_donors_year_totals(
     )
     donor_summaries_refresh(supporter_ids=[donor.pk])
     assert list(DonorYearTotal.objects.values_list("fiscal_year", flat=True)) == [2025]
+    from core.services import organisation_update
+
     organisation = Organisation.current()
-    organisation.fiscal_year_start_month = 7  # July: August 2025 is in fiscal year 2026
     with django_capture_on_commit_callbacks(execute=True):
-        organisation.save()
+        # July: August 2025 is in fiscal year 2026
+        organisation_update(organisation=organisation, changes={"fiscal_year_start_month": 7})
     assert list(DonorYearTotal.objects.values_list("fiscal_year", flat=True)) == [2026]
 
 

@@ -1,11 +1,9 @@
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import IntegrityError, transaction
 
 from donations import stripe_client
-from donations.models import StripeEvent
-from donations.stripe_events import HANDLERS, NeedsAttention, stripe_event_process
+from donations.stripe_events import HANDLERS, NeedsAttention, stripe_event_store_and_process
 
 
 class Command(BaseCommand):
@@ -30,30 +28,18 @@ class Command(BaseCommand):
         for event in reversed(events):  # Stripe lists newest first; apply oldest first
             if event.get("type") not in HANDLERS:
                 continue
-            try:
-                with transaction.atomic():
-                    row, created = StripeEvent.objects.get_or_create(
-                        event_id=event["id"],
-                        defaults={
-                            "type": event["type"],
-                            "payload": event,
-                            "livemode": bool(event.get("livemode")),
-                        },
-                    )
-            except IntegrityError:  # the webhook stored it meanwhile
-                continue
-            stored += created
-            if row.processed_at is None:
-                try:
-                    stripe_event_process(event_pk=row.pk)
-                    processed += 1
-                except NeedsAttention as exc:
-                    # Impossible data, kept on the row for a person: not a failure to retry.
-                    attention += 1
-                    self.stderr.write(f"{event['id']} needs attention: {exc}")
-                except Exception as exc:  # noqa: BLE001 - kept on the row for reprocess
-                    failed += 1
-                    self.stderr.write(f"{event['id']}: {exc}")
+            # The webhook's own way into the inbox: the same row, processed the same way.
+            outcome = stripe_event_store_and_process(event)
+            stored += outcome.stored
+            if isinstance(outcome.failure, NeedsAttention):
+                # Impossible data, kept on the row for a person: not a failure to retry.
+                attention += 1
+                self.stderr.write(f"{event['id']} needs attention: {outcome.failure}")
+            elif outcome.failure is not None:  # kept on the row for stripe_reprocess
+                failed += 1
+                self.stderr.write(f"{event['id']}: {outcome.failure}")
+            elif outcome.processed:
+                processed += 1
         self.stdout.write(
             f"Fetched events since {day}: {stored} new, {processed} processed, {failed} failed, "
             f"{attention} need(s) attention."
