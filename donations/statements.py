@@ -2,6 +2,7 @@
 with the list of donors that could not be reached and why. Each donor's statement and email
 are in their preferred language."""
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,9 +15,9 @@ from django.utils.translation import gettext as _
 from core.models import Organisation
 from core.pdf import render_pdf
 from crm.models import Supporter
-from donations.models import ZERO, Gift
+from donations.models import ZERO, Gift, Refund
 from donations.receipts import letterhead
-from donations.summary import COUNTED
+from donations.summary import RECEIVED
 
 
 @dataclass
@@ -30,15 +31,31 @@ class StatementRun:
 def annual_statements_send(*, fiscal_year: int) -> StatementRun:
     organisation = Organisation.current()
     start, end = organisation.fiscal_year_bounds(fiscal_year)
+    # The year's lines: its gifts net of the refunds made in the year, and the year's refunds
+    # of earlier years' gifts, each dated (a January refund of a December gift is January's).
     gifts = (
-        Gift.objects.filter(status__in=COUNTED, received_on__range=(start, end))
+        Gift.objects.filter(status__in=RECEIVED, received_on__range=(start, end))
         .select_related("fund")
+        .prefetch_related("refunds")
         .order_by("supporter_id", "received_on", "pk")
     )
-    by_donor: dict[int, list[Gift]] = defaultdict(list)
+    by_donor: dict[int, list[dict]] = defaultdict(list)
     for gift in gifts:
-        if gift.net_amount > ZERO:
-            by_donor[gift.supporter_id].append(gift)
+        in_year = [r for r in gift.refunds.all() if start <= r.refunded_on <= end]
+        # Refunds without a dated row (set by hand before 0007) leave the gift's own year.
+        undated = max(gift.amount_refunded - sum(r.amount for r in gift.refunds.all()), ZERO)
+        net = gift.amount - sum(r.amount for r in in_year) - undated
+        if net > ZERO:
+            by_donor[gift.supporter_id].append(
+                {"gift": gift, "day": gift.received_on, "amount": net, "refunds": in_year}
+            )
+    later = Refund.objects.filter(
+        refunded_on__range=(start, end), gift__received_on__lt=start, gift__status__in=RECEIVED
+    ).select_related("gift__fund")
+    for refund in later.order_by("refunded_on", "pk"):
+        by_donor[refund.gift.supporter_id].append(
+            {"gift": refund.gift, "day": refund.refunded_on, "amount": -refund.amount, "of": True}
+        )
     run = StatementRun(fiscal_year=fiscal_year)
     for supporter in Supporter.objects.filter(pk__in=by_donor).order_by("postal_code", "pk"):
         if supporter.deceased:
@@ -68,14 +85,14 @@ def annual_statements_send(*, fiscal_year: int) -> StatementRun:
 
 def _statement(
     supporter: Supporter,
-    gifts: list[Gift],
+    lines: list[dict],
     organisation: Organisation,
     fiscal_year: int,
     start,
     end,
 ) -> dict:
-    total = sum((gift.net_amount for gift in gifts), Decimal("0.00"))
-    benefits = sum((gift.benefit_value for gift in gifts), Decimal("0.00"))
+    total = sum((line["amount"] for line in lines), Decimal("0.00"))
+    benefits = sum((line["gift"].benefit_value for line in lines if "of" not in line), ZERO)
     statements = [_("No goods or services were provided in exchange for these contributions.")]
     if benefits:
         statements = [
@@ -94,18 +111,39 @@ def _statement(
             "end": formats.date_format(end, "DATE_FORMAT"),
         },
         **letterhead(organisation, supporter),
-        "gifts": [
-            {
-                "date": formats.date_format(g.received_on, "DATE_FORMAT"),
-                "method": g.get_method_display(),
-                "fund": g.fund.name if g.fund else "",
-                "amount": f"${g.net_amount:,.2f}",
-            }
-            for g in gifts
-        ],
-        "total": f"${total:,.2f}",
+        "gifts": [_line(line) for line in sorted(lines, key=lambda line: line["day"])],
+        "total": _dollars(total),
         "statements": statements,
     }
+
+
+def _line(line: dict) -> dict:
+    gift, day = line["gift"], _day
+    detail = ""
+    if line.get("of"):
+        detail = _("Refund of the gift of %(date)s") % {"date": day(gift.received_on)}
+    elif line["refunds"]:
+        detail = _("%(amount)s given, less refunds: %(refunds)s") % {
+            "amount": f"${gift.amount:,.2f}",
+            "refunds": ", ".join(
+                f"${r.amount:,.2f} ({day(r.refunded_on)})" for r in line["refunds"]
+            ),
+        }
+    return {
+        "date": day(line["day"]),
+        "method": gift.get_method_display(),
+        "fund": gift.fund.name if gift.fund else "",
+        "amount": _dollars(line["amount"]),
+        "detail": detail,
+    }
+
+
+def _day(day: datetime.date) -> str:
+    return formats.date_format(day, "DATE_FORMAT")
+
+
+def _dollars(amount: Decimal) -> str:
+    return f"-${-amount:,.2f}" if amount < ZERO else f"${amount:,.2f}"
 
 
 def _email(supporter: Supporter, pdf: bytes, organisation: Organisation, year: int) -> None:
