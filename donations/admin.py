@@ -20,8 +20,10 @@ from donations.models import (
     Fund,
     Gift,
     RecurringGift,
+    Refund,
     StripeEvent,
 )
+from donations.refund_admin import RefundAdmin, RefundInline, refund_entry
 from donations.summary import donor_summaries_refresh
 from donations.tasks import gift_import_run
 from donations.thanks_views import thanks_queue_view
@@ -83,13 +85,23 @@ class GiftAdmin(StaleEditAdminMixin, ImportJobAdminMixin, ImportExportModelAdmin
         "recurring",
         "created_at",
         "recorded_by",
+        # Refunds are dated rows recorded through 'Record a refund' (donations.refunds);
+        # the gift shows their sum.
+        "amount_refunded",
     ]
+    inlines = [RefundInline]
     change_list_template = "admin/donations/gift/change_list.html"
+    change_form_template = "admin/donations/gift/change_form.html"
 
     def get_urls(self) -> list:
         return [
             path(
                 "batch/", self.admin_site.admin_view(batch_entry(self)), name="donations_gift_batch"
+            ),
+            path(
+                "<int:gift_id>/refund/",
+                self.admin_site.admin_view(refund_entry(self)),
+                name="donations_gift_refund",
             ),
             path(
                 "to-thank/",
@@ -116,6 +128,9 @@ class GiftAdmin(StaleEditAdminMixin, ImportJobAdminMixin, ImportExportModelAdmin
         supporter_ids = set(queryset.values_list("supporter_id", flat=True))
         super().delete_queryset(request, queryset)
         donor_summaries_refresh(supporter_ids=supporter_ids)
+
+
+admin.site.register(Refund, RefundAdmin)
 
 
 @admin.register(RecurringGift)

@@ -243,3 +243,42 @@ def test_the_migration_gives_each_refunded_gift_one_dated_refund():
         gift, Decimal("30.00"), JAN_10.date(),
     )  # fmt: skip
     assert not untouched.refunds.exists()
+
+
+def test_staff_record_a_refund_from_the_gift_page_and_see_it_listed(staff_client, staff):
+    gift = gift_record(
+        entry=GiftEntry(
+            supporter=SupporterFactory(), amount=Decimal("100.00"), received_on=DEC_20.date()
+        )
+    )
+    page = staff_client.get(f"/admin/donations/gift/{gift.pk}/change/")
+    assert f'href="/admin/donations/gift/{gift.pk}/refund/"' in page.content.decode()
+    url = f"/admin/donations/gift/{gift.pk}/refund/"
+    assert "at most $100.00 can still be refunded" in staff_client.get(url).content.decode()
+
+    too_much = staff_client.post(url, {"amount": "150", "refunded_on": "2027-01-10"})
+    assert "cannot exceed what is left of the gift" in too_much.content.decode()
+    assert not Refund.objects.exists()
+
+    done = staff_client.post(
+        url, {"amount": "40", "refunded_on": "2027-01-10", "reason": "Asked by the donor"}
+    )
+    assert done.status_code == 302 and done.url == f"/admin/donations/gift/{gift.pk}/change/"
+    [refund] = Refund.objects.all()
+    assert (refund.amount, refund.refunded_on, refund.recorded_by, refund.reason) == (
+        Decimal("40.00"), JAN_10.date(), staff, "Asked by the donor",
+    )  # fmt: skip
+    page = staff_client.get(f"/admin/donations/gift/{gift.pk}/change/").content.decode()
+    assert "Asked by the donor" in page and 'name="amount_refunded"' not in page
+
+
+def test_a_board_member_cannot_record_a_refund(board_client):
+    gift = gift_record(
+        entry=GiftEntry(
+            supporter=SupporterFactory(), amount=Decimal("100.00"), received_on=DEC_20.date()
+        )
+    )
+    response = board_client.post(
+        f"/admin/donations/gift/{gift.pk}/refund/", {"amount": "40", "refunded_on": "2027-01-10"}
+    )
+    assert response.status_code == 403 and not Refund.objects.exists()
