@@ -23,7 +23,7 @@ from donations.models import (
     Refund,
     StripeEvent,
 )
-from donations.refund_admin import RefundAdmin, RefundInline, refund_entry
+from donations.refund_admin import RefundAdmin, refund_entry, refunds_listed
 from donations.summary import donor_summaries_refresh
 from donations.tasks import gift_import_run
 from donations.thanks_views import thanks_queue_view
@@ -88,8 +88,8 @@ class GiftAdmin(StaleEditAdminMixin, ImportJobAdminMixin, ImportExportModelAdmin
         # Refunds are dated rows recorded through 'Record a refund' (donations.refunds);
         # the gift shows their sum.
         "amount_refunded",
+        "refunds",
     ]
-    inlines = [RefundInline]
     change_list_template = "admin/donations/gift/change_list.html"
     change_form_template = "admin/donations/gift/change_form.html"
 
@@ -110,6 +110,10 @@ class GiftAdmin(StaleEditAdminMixin, ImportJobAdminMixin, ImportExportModelAdmin
             ),
             *super().get_urls(),
         ]
+
+    @admin.display(description="Refunds (dated)")
+    def refunds(self, gift: Gift) -> str:
+        return refunds_listed(gift)
 
     def save_model(self, request: HttpRequest, obj: Gift, form: Any, change: bool) -> None:
         if not change:

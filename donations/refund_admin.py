@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from donations.models import Gift, Refund
 from donations.refunds import refund_record
@@ -56,20 +57,23 @@ def refund_entry(model_admin: admin.ModelAdmin) -> Callable[..., HttpResponse]:
     return view
 
 
-class RefundInline(admin.TabularInline):
-    """The gift page's refunds, oldest first; recorded through 'Record a refund' only."""
-
-    model = Refund
-    extra = 0
-    fields = ["refunded_on", "amount", "reason", "stripe_refund_id", "recorded_by"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+def refunds_listed(gift: Gift) -> str:
+    """The gift page's refunds, oldest first, as a read-only field rather than an inline: an
+    inline's formset would be one more thing every post of the gift form must carry."""
+    if gift.pk is None:
+        return "-"
+    rows = [
+        (
+            refund.refunded_on,
+            f"${refund.amount:,.2f}",
+            refund.reason,
+            refund.stripe_refund_id or (f"by {refund.recorded_by}" if refund.recorded_by else ""),
+        )
+        for refund in gift.refunds.select_related("recorded_by")
+    ]
+    if not rows:
+        return "None"
+    return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {} {} ({})</li>", rows))
 
 
 class RefundAdmin(admin.ModelAdmin):
