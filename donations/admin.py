@@ -21,9 +21,11 @@ from donations.models import (
     Fund,
     Gift,
     RecurringGift,
+    Refund,
     StatementSend,
     StripeEvent,
 )
+from donations.refund_admin import RefundAdmin, refund_entry, refunds_listed
 from donations.services import GiftEntry, gift_delete, gift_record, gift_update, gifts_delete
 from donations.statement_views import statements_view
 from donations.tasks import gift_import_run
@@ -94,13 +96,23 @@ class GiftAdmin(StaleEditAdminMixin, ImportJobAdminMixin, ImportExportModelAdmin
         # Set only by sending the notice (donations.tribute_notices): sent once.
         "tribute_notified_at",
         "tribute_notice_channel",
+        # Refunds are dated rows recorded through 'Record a refund' (donations.refunds);
+        # the gift shows their sum.
+        "amount_refunded",
+        "refunds",
     ]
     change_list_template = "admin/donations/gift/change_list.html"
+    change_form_template = "admin/donations/gift/change_form.html"
 
     def get_urls(self) -> list:
         return [
             path(
                 "batch/", self.admin_site.admin_view(batch_entry(self)), name="donations_gift_batch"
+            ),
+            path(
+                "<int:gift_id>/refund/",
+                self.admin_site.admin_view(refund_entry(self)),
+                name="donations_gift_refund",
             ),
             path(
                 "to-thank/",
@@ -109,6 +121,10 @@ class GiftAdmin(StaleEditAdminMixin, ImportJobAdminMixin, ImportExportModelAdmin
             ),
             *super().get_urls(),
         ]
+
+    @admin.display(description="Refunds (dated)")
+    def refunds(self, gift: Gift) -> str:
+        return refunds_listed(gift)
 
     # One way to write a gift: the admin's add, change, revert and delete go through the gifts
     # service (donations.services), with the rules, defaults, history and summary refresh that
@@ -159,6 +175,9 @@ class StatementSendAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # deleting a record would let the next run email the donor again
+
+
+admin.site.register(Refund, RefundAdmin)
 
 
 @admin.register(RecurringGift)

@@ -280,6 +280,37 @@ class Gift(models.Model):
 NON_CASH_METHODS = (Gift.Method.STOCK, Gift.Method.IN_KIND)
 
 
+class Refund(models.Model):
+    """Money given back on a gift (by Stripe, by staff, or a lost dispute), on the day it was
+    given back: a January refund of a December gift lowers January's giving, not December's.
+    The gift's amount_refunded and status are kept equal to these rows by donations.refunds."""
+
+    gift = models.ForeignKey(Gift, on_delete=models.PROTECT, related_name="refunds")
+    refunded_on = models.DateField()
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    reason = models.CharField(max_length=300, blank=True)
+    # Stripe's refund id (re_...), or the dispute's (du_...) for a lost dispute: an event
+    # replayed or arriving late finds its refund already recorded.
+    stripe_refund_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["refunded_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")
+        ]
+        indexes = [
+            # Donor summaries and statements: refunds by the day they were made.
+            models.Index(fields=["refunded_on"], name="refund_refunded_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund of {self.amount} on {self.refunded_on} (gift {self.gift_id})"
+
+
 class StripeEvent(models.Model):
     """Every webhook event, stored raw before anything else is done with it."""
 

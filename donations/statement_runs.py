@@ -18,8 +18,13 @@ from django.db import IntegrityError, transaction
 from pypdf import PdfWriter
 
 from crm.models import Supporter
-from donations.models import Gift, StatementSend
-from donations.statements import statement_email, statement_gifts, statement_pdf
+from donations.models import StatementSend
+from donations.statements import (
+    StatementEntry,
+    statement_email,
+    statement_gifts,
+    statement_pdf,
+)
 
 logger = logging.getLogger(__name__)
 EMAIL, POST = StatementSend.Channel.EMAIL, StatementSend.Channel.POST
@@ -34,7 +39,7 @@ class StatementLine:
     """One donor's line on the statements screen."""
 
     supporter: Supporter
-    gifts: list[Gift]
+    gifts: list[StatementEntry]  # the statement's lines (donations.statements)
     channel: str  # EMAIL, POST, or "" when the donor cannot be reached
     reason: str  # why not, when channel is ""
     sent: StatementSend | None = None  # the statement as first sent on this channel
@@ -42,7 +47,9 @@ class StatementLine:
 
     @property
     def total(self) -> Decimal:
-        return sum((gift.net_amount for gift in self.gifts), Decimal("0.00"))
+        # What the statement's total says: money given net of the year's refunds; stock and
+        # in-kind gifts are described, never valued.
+        return sum((e.amount for e in self.gifts if e.is_cash), Decimal("0.00"))
 
 
 @dataclass

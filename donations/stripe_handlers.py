@@ -10,8 +10,6 @@ NeedsAttention for one a signed event cannot sensibly hold (a string for a time,
 refund, a list for an id): such an event is kept for staff and answered 200, never a 500.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
@@ -21,16 +19,8 @@ from donations import stripe_values as values
 from donations.emails import payment_failed_notice_queue
 from donations.models import Gift, RecurringGift
 from donations.services import STRIPE, GiftEntry, gift_record
-
-
-@dataclass
-class Changes:
-    supporters: set[int] = field(default_factory=set)
-    to_thank: set[int] = field(default_factory=set)
-    to_reissue: set[int] = field(default_factory=set)
-
-
-Handler = Callable[[dict[str, Any]], Changes]
+from donations.stripe_changes import Changes, Handler
+from donations.stripe_refunds import on_charge_refunded, on_dispute
 
 
 def _gift_record(entry: GiftEntry) -> Gift:
@@ -311,76 +301,6 @@ def on_subscription_changed(subscription: dict[str, Any]) -> Changes:
         plan.next_charge_on = None
     plan.save()
     return Changes(supporters={plan.supporter_id})
-
-
-def _gift_for_charge(charge: dict[str, Any]) -> Gift:
-    charge_id = values.text(charge, "id") or values.text(charge, "charge")
-    intent = values.text(charge, "payment_intent")
-    if not charge_id and not intent:
-        raise values.NeedsAttention("The event names no charge and no payment intent.")
-    gift = (
-        Gift.objects.select_for_update().filter(stripe_charge_id=charge_id).order_by("pk").first()
-    )
-    if gift is None and intent:
-        gift = (
-            Gift.objects.select_for_update()
-            .filter(stripe_payment_intent_id=intent)
-            .order_by("pk")
-            .first()
-        )
-    if gift is None:
-        # Not recorded yet (events out of order): fail so Stripe retries after the gift exists.
-        raise LookupError(f"No gift yet for charge {charge_id} / payment intent {intent}.")
-    if not gift.stripe_charge_id and charge.get("object") == "charge":
-        gift.stripe_charge_id = charge_id
-    return gift
-
-
-def on_charge_refunded(charge: dict[str, Any]) -> Changes:
-    # Checked before the gift is looked up: impossible whether or not the gift is here yet.
-    amount = charge.get("amount_refunded")
-    values.gift_amount(amount, values.currency(charge), what="amount_refunded")
-    gift = _gift_for_charge(charge)
-    refunded = values.money(amount, gift.currency)
-    gift.amount_refunded = max(gift.amount_refunded, min(refunded, gift.amount))
-    gift.status = (
-        Gift.Status.REFUNDED
-        if gift.amount_refunded >= gift.amount
-        else Gift.Status.PARTIALLY_REFUNDED
-    )
-    gift.save()
-    return Changes(supporters={gift.supporter_id}, to_reissue={gift.pk})
-
-
-def on_dispute(closed: bool) -> Handler:
-    def handle(dispute: dict[str, Any]) -> Changes:
-        # A dispute is always of a positive amount; one of none is not a real dispute even
-        # where it is not used (when opened), and is checked before the gift is looked up.
-        amount = dispute.get("amount")
-        values.gift_amount(amount, values.currency(dispute), what="the dispute's amount")
-        gift = _gift_for_charge(
-            {"charge": dispute.get("charge"), "payment_intent": dispute.get("payment_intent")}
-        )
-        if not closed:
-            if gift.status != Gift.Status.REFUNDED:
-                gift.status = Gift.Status.DISPUTED
-        elif dispute.get("status") == "lost":
-            lost = values.money(amount, gift.currency)
-            gift.amount_refunded = min(gift.amount, gift.amount_refunded + lost)
-            gift.status = (
-                Gift.Status.REFUNDED
-                if gift.amount_refunded >= gift.amount
-                else Gift.Status.PARTIALLY_REFUNDED
-            )
-        elif gift.status == Gift.Status.DISPUTED:
-            gift.status = (
-                Gift.Status.PARTIALLY_REFUNDED if gift.amount_refunded else Gift.Status.SUCCEEDED
-            )
-        gift.save()
-        lost = closed and dispute.get("status") == "lost"
-        return Changes(supporters={gift.supporter_id}, to_reissue={gift.pk} if lost else set())
-
-    return handle
 
 
 HANDLERS: dict[str, Handler] = {

@@ -216,8 +216,6 @@ def test_a_save_from_a_stale_gift_page_is_refused_and_keeps_the_first_change(gif
 def test_two_saves_racing_on_postgresql_one_wins_the_other_is_refused(ana):
     """Both saves read the row at the same moment. Without a row lock held from the check to
     the write, both pass the check and the later write puts back the earlier one's field."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locks: DATABASE_URL=postgres://...")
     a, b = staff_member("alma"), staff_member("beto")
     forms = {
         a: {**page_form(a, supporter_url(ana), "supporter_form"), "phone": "718-555-0199"},

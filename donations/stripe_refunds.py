@@ -1,0 +1,134 @@
+"""What Stripe's refunds and disputes do to the ledger: each refund Stripe lists becomes a
+dated Refund row (through donations.refunds, the rules staff refunds follow too), and a lost
+dispute is a refund keyed by the dispute's id. Called from donations.stripe_handlers."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from donations import stripe_values as values
+from donations.models import Gift
+from donations.refunds import refund_apply, refunded_total
+from donations.stripe_changes import Changes, Handler
+
+
+def _gift_for_charge(charge: dict[str, Any]) -> Gift:
+    charge_id = values.text(charge, "id") or values.text(charge, "charge")
+    intent = values.text(charge, "payment_intent")
+    if not charge_id and not intent:
+        raise values.NeedsAttention("The event names no charge and no payment intent.")
+    gift = (
+        Gift.objects.select_for_update().filter(stripe_charge_id=charge_id).order_by("pk").first()
+    )
+    if gift is None and intent:
+        gift = (
+            Gift.objects.select_for_update()
+            .filter(stripe_payment_intent_id=intent)
+            .order_by("pk")
+            .first()
+        )
+    if gift is None:
+        # Not recorded yet (events out of order): fail so Stripe retries after the gift exists.
+        raise LookupError(f"No gift yet for charge {charge_id} / payment intent {intent}.")
+    if not gift.stripe_charge_id and charge.get("object") == "charge":
+        gift.stripe_charge_id = charge_id
+    return gift
+
+
+def on_charge_refunded(charge: dict[str, Any]) -> Changes:
+    """One Refund row per Stripe refund id in `refunds.data`, dated by the refund's own
+    `created`, so replays and events out of order record nothing twice. A charge whose event
+    lists no refunds (older API shapes) still reaches its `amount_refunded`: what is missing
+    is recorded as one refund dated today."""
+    # Checked before the gift is looked up: impossible whether or not the gift is here yet.
+    currency = values.currency(charge)
+    amount = charge.get("amount_refunded")
+    values.gift_amount(amount, currency, what="amount_refunded")
+    listed = [
+        refund
+        for refund in values.list_data(charge, "refunds")
+        if values.text(refund, "status", what="refunds.data.status") not in ("failed", "canceled")
+    ]
+    itemised = [
+        (
+            values.text(refund, "id", what="refunds.data.id", required=True),
+            values.gift_amount(refund.get("amount"), currency, what="refunds.data.amount"),
+            values.date(refund.get("created"), what="refunds.data.created"),
+            values.text(refund, "reason", what="refunds.data.reason", max_length=100),
+        )
+        for refund in listed
+    ]
+    gift = _gift_for_charge(charge)
+    for refund_id, refund_amount, refunded_on, reason in sorted(itemised, key=lambda r: r[2]):
+        _refund(
+            gift,
+            amount=refund_amount,
+            refunded_on=refunded_on,
+            reason=_REFUND_REASONS.get(reason, reason) or "Refunded in Stripe",
+            stripe_refund_id=refund_id,
+        )
+    if not itemised:
+        missing = min(values.money(amount, gift.currency), gift.amount) - refunded_total(gift)
+        if missing > 0:
+            _refund(
+                gift,
+                amount=missing,
+                refunded_on=timezone.localdate(),
+                reason="Refunded in Stripe (the event listed no refund)",
+            )
+    gift.save()  # the charge id _gift_for_charge may have learnt
+    return Changes(supporters={gift.supporter_id}, to_reissue={gift.pk})
+
+
+_REFUND_REASONS = {
+    "duplicate": "Refunded in Stripe: duplicate",
+    "fraudulent": "Refunded in Stripe: fraudulent",
+    "requested_by_customer": "Refunded in Stripe: requested by the donor",
+}
+
+
+def _refund(gift: Gift, **refund: Any) -> None:
+    try:
+        refund_apply(gift=gift, **refund)
+    except ValidationError as exc:
+        # Stripe gave back money the books cannot hold against this gift (more than it,
+        # before it): a person must look, and nothing of this event is recorded.
+        raise values.NeedsAttention(f"Refund of gift {gift.pk}: " + " ".join(exc.messages)) from exc
+
+
+def on_dispute(closed: bool) -> Handler:
+    def handle(dispute: dict[str, Any]) -> Changes:
+        # A dispute is always of a positive amount; one of none is not a real dispute even
+        # where it is not used (when opened), and is checked before the gift is looked up.
+        amount = dispute.get("amount")
+        values.gift_amount(amount, values.currency(dispute), what="the dispute's amount")
+        lost = closed and dispute.get("status") == "lost"
+        dispute_id = values.text(dispute, "id", required=lost)
+        gift = _gift_for_charge(
+            {"charge": dispute.get("charge"), "payment_intent": dispute.get("payment_intent")}
+        )
+        if not closed:
+            if gift.status != Gift.Status.REFUNDED:
+                gift.status = Gift.Status.DISPUTED
+        elif lost:
+            # Money taken back by the bank: a refund dated the day the loss reached us, keyed
+            # by the dispute's id so a second 'closed' takes nothing more.
+            left = gift.amount - refunded_total(gift)
+            taken = min(values.money(amount, gift.currency), left)
+            if taken > 0:
+                _refund(
+                    gift,
+                    amount=taken,
+                    refunded_on=max(timezone.localdate(), gift.received_on),
+                    reason="Dispute lost",
+                    stripe_refund_id=dispute_id,
+                )
+        elif gift.status == Gift.Status.DISPUTED:
+            gift.status = (
+                Gift.Status.PARTIALLY_REFUNDED if gift.amount_refunded else Gift.Status.SUCCEEDED
+            )
+        gift.save()
+        return Changes(supporters={gift.supporter_id}, to_reissue={gift.pk} if lost else set())
+
+    return handle
