@@ -1,0 +1,36 @@
+"""The donations app's models, one module per part of the ledger (Zulip's models package):
+the ledger itself, the Stripe inbox, donor summaries, acknowledgements and payouts. Everything
+is re-exported here, so `from donations.models import Gift` keeps working."""
+
+from donations.models.acknowledgements import Receipt, ReceiptCounter, StatementSend
+from donations.models.inbox import CheckoutThrottleEvent, StripeEvent
+from donations.models.ledger import (
+    NON_CASH_METHODS,
+    ZERO,
+    Campaign,
+    Fund,
+    Gift,
+    RecurringGift,
+    Refund,
+)
+from donations.models.payouts import Payout, PayoutLine
+from donations.models.summaries import DonorSummary, DonorYearTotal
+
+__all__ = [
+    "NON_CASH_METHODS",
+    "ZERO",
+    "Campaign",
+    "CheckoutThrottleEvent",
+    "DonorSummary",
+    "DonorYearTotal",
+    "Fund",
+    "Gift",
+    "Payout",
+    "PayoutLine",
+    "Receipt",
+    "ReceiptCounter",
+    "RecurringGift",
+    "Refund",
+    "StatementSend",
+    "StripeEvent",
+]
