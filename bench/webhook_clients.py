@@ -52,7 +52,7 @@ class Phase:
 def webhook_requests(traffic: Traffic) -> Callable[[], Request]:
     from django.conf import settings
 
-    from donations.stripe_client import sign_payload
+    from donations.stripe.client import sign_payload
 
     secret = settings.STRIPE_WEBHOOK_SECRET
 
@@ -71,7 +71,7 @@ def webhook_requests(traffic: Traffic) -> Callable[[], Request]:
 def ceiling_requests(body: bytes) -> Callable[[], Request]:
     """The same bytes and headers a webhook delivery carries, to the view that does nothing;
     the signature is computed as the webhook's client does, so the client's work is the same."""
-    from donations.stripe_client import sign_payload
+    from donations.stripe.client import sign_payload
 
     def make() -> Request:
         headers = {

@@ -1,12 +1,12 @@
 """Import jobs: an uploaded file is checked in the request (size, encoding, an XLSX's real
 size), stored, and then dry-run, shown and written by the same importers as before
-(crm.importing, donations.gift_import). A small file is handled while the page waits; a large
+(crm.importing, donations.imports.gifts). A small file is handled while the page waits; a large
 one by the background worker, with a progress bar, so no request outlives the web server's
 timeout. The dry run's outcome is kept as counts plus one ImportJobRow per shown row, read a
 page at a time; confirming writes the whole file or nothing, as before.
 
 Each importer describes itself as an ImportKind (crm.resources.SUPPORTER_IMPORT,
-donations.gift_resources.GIFT_IMPORT); crm never imports donations.
+donations.imports.resources.GIFT_IMPORT); crm never imports donations.
 """
 
 import datetime

@@ -11,10 +11,12 @@ from core.history_admin import SafeHistoryAdmin
 from core.stale_edit import StaleEditAdminMixin
 from crm.admin import SupporterAdmin
 from crm.import_admin import ImportJobAdminMixin
-from donations import payouts_admin  # noqa: F401 - registers Payout and the journal page
-from donations.batch import batch_entry
+from donations.acknowledgements.statement_views import statements_view
+from donations.acknowledgements.views import thanks_queue_view
+from donations.deposits import admin as payouts_admin  # noqa: F401 - registers Payout and the journal page
+from donations.deposits.batch import batch_entry
 from donations.forms import GiftAdminForm
-from donations.gift_resources import GIFT_IMPORT, GiftImportForm, GiftResource
+from donations.imports.resources import GIFT_IMPORT, GiftImportForm, GiftResource
 from donations.models import (
     Campaign,
     CheckoutThrottleEvent,
@@ -27,9 +29,7 @@ from donations.models import (
 )
 from donations.refund_admin import RefundAdmin, refund_entry, refunds_listed
 from donations.services import GiftEntry, gift_delete, gift_record, gift_update, gifts_delete
-from donations.statement_views import statements_view
 from donations.tasks import gift_import_run
-from donations.thanks_views import thanks_queue_view
 
 
 @admin.register(Fund)
@@ -93,7 +93,7 @@ class GiftAdmin(StaleEditAdminMixin, ImportJobAdminMixin, ImportExportModelAdmin
         "recurring",
         "created_at",
         "recorded_by",
-        # Set only by sending the notice (donations.tribute_notices): sent once.
+        # Set only by sending the notice (donations.acknowledgements.tribute_notices): sent once.
         "tribute_notified_at",
         "tribute_notice_channel",
         # Refunds are dated rows recorded through 'Record a refund' (donations.refunds);

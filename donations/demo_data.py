@@ -95,7 +95,7 @@ def demo_gifts_seed(*, seed: int) -> str:
         plans, RecurringGift, batch_size=500, default_change_reason="Demo data"
     )
     donor_summaries_refresh(supporter_ids={p.supporter_id for p in plans})
-    from donations.demo_deposits import demo_deposits_seed
+    from donations.deposits.demo import demo_deposits_seed
 
     deposits = demo_deposits_seed()
     return (

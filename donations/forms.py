@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.stale_edit import StaleEditModelForm
 from crm.matching import US_REGIONS, us_zip_error
-from donations.checkout import MAX_AMOUNT, MIN_AMOUNT, MONTHLY, ONCE, DonationRequest
 from donations.models import Gift
 from donations.noncash import ticker_normal
+from donations.online.checkout import MAX_AMOUNT, MIN_AMOUNT, MONTHLY, ONCE, DonationRequest
 from donations.services import GiftEntry, gift_check
 
 OTHER = "other"

@@ -1,7 +1,7 @@
 """Refunds: money given back on a gift, each a dated row (donations.models.Refund).
 
 Staff record one with `refund_record`. Stripe's refunds and lost disputes reach the same
-rules through `refund_apply`, called by donations.stripe_handlers inside the webhook inbox,
+rules through `refund_apply`, called by donations.stripe.handlers inside the webhook inbox,
 which then refreshes the donor summary and reissues the receipt itself. Either way the rows
 never add up to more than the gift, and the gift's `amount_refunded` and status follow them
 (other code reads those two; the rows are the truth).

@@ -1,7 +1,7 @@
 from django_tasks import task
 
-from donations.emails import thank_you_send, tribute_notice_send
-from donations.receipts import receipt_issue
+from donations.acknowledgements.emails import thank_you_send, tribute_notice_send
+from donations.acknowledgements.receipts import receipt_issue
 
 
 @task()
@@ -40,7 +40,7 @@ def rebuild_donor_summaries() -> int:
 def gift_import_run(job_id: int) -> None:
     """A large gift import's next step: its dry run, or its import once confirmed."""
     from crm.import_jobs import import_job_run
-    from donations.gift_resources import GIFT_IMPORT
+    from donations.imports.resources import GIFT_IMPORT
 
     import_job_run(job_id=job_id, kind=GIFT_IMPORT)
 
@@ -48,10 +48,10 @@ def gift_import_run(job_id: int) -> None:
 @task()
 def statements_email_run(fiscal_year: int, user_id: int | None = None) -> int:
     """The statements screen's 'Send the emails': safe to run twice, each donor is emailed
-    once a year (donations.statement_runs)."""
+    once a year (donations.acknowledgements.statement_runs)."""
     from django.contrib.auth import get_user_model
 
-    from donations.statement_runs import statements_email
+    from donations.acknowledgements.statement_runs import statements_email
 
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     return statements_email(fiscal_year=fiscal_year, sent_by=user).sent

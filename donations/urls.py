@@ -1,6 +1,7 @@
 from django.urls import path
 
-from donations import donate_views, views
+from donations.online import views as donate_views
+from donations.stripe import views
 
 app_name = "donations"
 urlpatterns = [

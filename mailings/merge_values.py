@@ -16,7 +16,7 @@ from core.models import Organisation
 from crm import greetings
 from crm.models import Supporter
 from donations.models import DonorSummary, DonorYearTotal
-from donations.tokens import make_donate_token
+from donations.online.tokens import make_donate_token
 from mailings.asks import ask_ladder, parse_amounts
 from mailings.merge_fields import Money, sample_values, with_fallbacks
 from mailings.models import Letter

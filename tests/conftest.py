@@ -38,7 +38,7 @@ def tasks_run_at_once(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def fresh_checkout_counts(settings):
-    """Each test counts checkout attempts (donations.checkout_limits) from zero: the counters
+    """Each test counts checkout attempts (donations.online.limits) from zero: the counters
     live in the cache, which neither a rolled-back transaction nor a flush empties."""
     import uuid
 

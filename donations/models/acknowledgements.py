@@ -47,7 +47,8 @@ class Receipt(models.Model):
 
 
 class StatementSend(models.Model):
-    """A year-end statement that went out (donations.statement_runs): emailed, or printed for
+    """A year-end statement that went out (donations.acknowledgements.statement_runs): emailed, or
+    printed for
     the post. The unique key is the send-once rule; a correction is sent on purpose and may
     repeat."""
 

@@ -31,7 +31,7 @@ class StripeEvent(models.Model):
 
 
 class CheckoutThrottleEvent(models.Model):
-    """A burst of checkout attempts that reached a limit (donations.checkout_limits): one row
+    """A burst of checkout attempts that reached a limit (donations.online.limits): one row
     per limit and subject while attempts keep coming, for staff to see in the admin."""
 
     class Limit(models.TextChoices):

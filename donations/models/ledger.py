@@ -253,7 +253,8 @@ class Gift(models.Model):
             models.Index(fields=["received_on"], name="gift_received_on"),
             # The acknowledgement queue.
             models.Index(fields=["acknowledgement", "status"], name="gift_ack_queue"),
-            # Tribute notices still to send (donations.tribute_notices): few, so partial.
+            # Tribute notices still to send (donations.acknowledgements.tribute_notices): few, so
+            # partial.
             models.Index(
                 fields=["received_on"],
                 condition=~Q(tribute="") & Q(tribute_notified_at__isnull=True),

@@ -14,8 +14,8 @@ from pypdf import PdfReader
 
 from core.models import Organisation
 from core.pdf import MEDIA_FOLDERS_FOR_DOCUMENTS, RefusedResource, SafeURLFetcher
+from donations.acknowledgements.receipts import receipt_issue
 from donations.models import Fund, Gift, Receipt
-from donations.receipts import receipt_issue
 from mailings.letter_pdf import PrintedLetter, letters_pdf
 from mailings.letter_pdf import Signatory as PrintedSignatory
 from mailings.merge_values import recipients
@@ -44,7 +44,8 @@ def attack(receipt_url: str) -> str:
 
 @pytest.fixture
 def receipt(settings, tmp_path) -> Receipt:
-    """Another donor's real receipt, issued through donations.receipts into MEDIA_ROOT."""
+    """Another donor's real receipt, issued through donations.acknowledgements.receipts into
+    MEDIA_ROOT."""
     settings.MEDIA_ROOT = tmp_path / "media"
     gift = Gift.objects.create(
         supporter=SupporterFactory(first_name="Rosa", last_name="Quintanilla"),

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.core import signing
 
-from donations import local_checkout
 from donations.models import Gift, StripeEvent
+from donations.stripe import local_checkout
 from tests.donations.donate_form import gift
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from import_export.formats import base_formats
 from import_export.forms import SelectableFieldsExportForm
 
 from crm.resources import SupporterResource
-from donations.gift_resources import GiftResource
+from donations.imports.resources import GiftResource
 from donations.models import Gift
 from tests.factories import SupporterFactory
 

@@ -10,7 +10,7 @@ from crm.models import Supporter, SupporterMerge
 from crm.selectors import supporter_current
 from crm.services import supporters_merge
 from donations.models import Fund, Gift
-from donations.tokens import make_donate_token
+from donations.online.tokens import make_donate_token
 from mailings.merge_values import unsubscribe_token
 from tests.donations.donate_form import gift
 from tests.factories import SupporterFactory

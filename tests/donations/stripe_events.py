@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 
-from donations.stripe_client import sign_payload
+from donations.stripe.client import sign_payload
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "stripe"
 _ids = itertools.count(1)

@@ -83,7 +83,7 @@ def test_sessions_are_created_until_the_ip_limit_then_a_friendly_429(
 ) -> None:
     settings.CHECKOUT_RATE_PER_IP = "3/d"
     donor = Donor(live_server.url)
-    caplog.set_level(logging.WARNING, logger="donations.checkout_limits")
+    caplog.set_level(logging.WARNING, logger="donations.online.limits")
 
     answers = [donor.give(email=f"donor{i}@example.org") for i in range(5)]
 

@@ -8,7 +8,7 @@ import time_machine
 
 from crm.models import Supporter
 from donations.models import Campaign, Fund
-from donations.tokens import make_donate_token, read_donate_token
+from donations.online.tokens import make_donate_token, read_donate_token
 from tests.donations.donate_form import gift, rendered_nonce
 
 pytestmark = pytest.mark.django_db

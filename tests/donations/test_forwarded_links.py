@@ -7,7 +7,7 @@ import pytest
 
 from crm.models import Supporter
 from donations.models import Campaign, Fund, Gift, Receipt
-from donations.tokens import make_donate_token
+from donations.online.tokens import make_donate_token
 from tests.donations.donate_form import gift
 from tests.factories import SupporterFactory
 

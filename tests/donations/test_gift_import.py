@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from crm.models import ImportJob, Supporter
-from donations.gift_import import gifts_import
+from donations.imports.gifts import gifts_import
 from donations.models import Campaign, DonorSummary, Fund, Gift
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from crm.models import Supporter
-from donations.gift_import import gifts_import
+from donations.imports.gifts import gifts_import
 from donations.models import Fund, Gift
 
 pytestmark = pytest.mark.django_db

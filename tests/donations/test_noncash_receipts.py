@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from pypdf import PdfReader
 
 from core.models import Organisation
+from donations.acknowledgements.receipts import receipt_issue
+from donations.acknowledgements.statement_runs import statements_email
 from donations.models import DonorSummary, Fund, Gift, Receipt
-from donations.receipts import receipt_issue
 from donations.services import GiftEntry, gift_record
-from donations.statement_runs import statements_email
 from tests.factories import SupporterFactory
 
 pytestmark = pytest.mark.django_db
@@ -161,7 +161,7 @@ def test_a_spanish_statement_of_property_alone_shows_no_money(mailoutbox):
 def test_the_thank_you_email_describes_the_gift_without_value(
     mailoutbox, django_capture_on_commit_callbacks
 ):
-    from donations.emails import thank_you_send
+    from donations.acknowledgements.emails import thank_you_send
 
     gift = stock(SupporterFactory(email="ana@example.org"))
     with django_capture_on_commit_callbacks(execute=True):
@@ -175,7 +175,7 @@ def test_the_thank_you_email_describes_the_gift_without_value(
 
 
 def test_a_printed_thank_you_letter_describes_the_gift_without_value():
-    from donations.thanks_queue import letters_pdf
+    from donations.acknowledgements.queue import letters_pdf
 
     donor = SupporterFactory(
         email="", address_line1="5 Main St", city="Queens", postal_code="11368"

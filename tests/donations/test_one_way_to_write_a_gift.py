@@ -18,7 +18,7 @@ from core import recompute
 from core.models import Organisation
 from crm.services import supporters_merge
 from donations import services
-from donations.gift_import import gifts_import
+from donations.imports.gifts import gifts_import
 from donations.models import Campaign, DonorSummary, DonorYearTotal, Fund, Gift, StripeEvent
 from tests.donations.stripe_events import event, post, stripe_object
 from tests.factories import SupporterFactory
@@ -281,7 +281,7 @@ def test_a_merge_refreshes_the_survivors_summary_by_an_explicit_call(books):
 
 
 def test_stripe_sync_and_the_webhook_store_identical_inbox_rows(client, books, settings):
-    from donations import stripe_events
+    from donations.stripe import inbox as stripe_events
 
     payload = _webhook_event(SupporterFactory())
     columns = ["event_id", "type", "payload", "livemode", "attempts", "error", "attention"]
@@ -294,7 +294,7 @@ def test_stripe_sync_and_the_webhook_store_identical_inbox_rows(client, books, s
     page = {"object": "list", "data": [json.loads(payload)], "has_more": False}
     target = "donations.management.commands.stripe_sync.stripe_event_store_and_process"
     with (
-        mock.patch("donations.stripe_client.list_events", autospec=True, return_value=page),
+        mock.patch("donations.stripe.client.list_events", autospec=True, return_value=page),
         mock.patch(target, spy),
     ):
         call_command("stripe_sync", "--since", "2026-01-01")
@@ -306,7 +306,7 @@ def test_stripe_sync_and_the_webhook_store_identical_inbox_rows(client, books, s
 
 
 def test_the_import_preview_shows_the_campaign_an_appeal_code_names(staff, books):
-    from donations.gift_resources import PREVIEW_HEADERS, _cells
+    from donations.imports.resources import PREVIEW_HEADERS, _cells
 
     report = gifts_import(
         headers=["Email", "Amount", "Date", "Appeal code"],

@@ -6,8 +6,8 @@ import pytest
 from pypdf import PdfReader
 
 from core.models import Organisation
+from donations.acknowledgements.receipts import irs_statements, receipt_issue
 from donations.models import Fund, Gift, Receipt
-from donations.receipts import irs_statements, receipt_issue
 from tests.donations.stripe_events import event, post, stripe_object
 from tests.factories import SupporterFactory
 

@@ -13,11 +13,11 @@ from django.core.exceptions import ValidationError
 from pypdf import PdfReader
 
 from core.models import Organisation
+from donations.acknowledgements.receipts import receipt_issue
+from donations.acknowledgements.statement_runs import statements_email
 from donations.models import DonorSummary, DonorYearTotal, Fund, Gift, Receipt, Refund, StripeEvent
-from donations.receipts import receipt_issue
 from donations.refunds import refund_record
 from donations.services import GiftEntry, gift_record
-from donations.statement_runs import statements_email
 from tests.donations.stripe_events import event, post, stripe_object
 from tests.factories import SupporterFactory
 

@@ -10,14 +10,14 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from core.models import Organisation
-from donations.models import Gift, StatementSend
-from donations.statement_runs import (
+from donations.acknowledgements.statement_runs import (
     StatementError,
     statement_correction_send,
     statement_plan,
     statements_email,
     statements_print,
 )
+from donations.models import Gift, StatementSend
 from tests.factories import SupporterFactory
 
 pytestmark = pytest.mark.django_db

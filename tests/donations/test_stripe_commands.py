@@ -27,7 +27,7 @@ def stripe_events_api(settings):
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
             if urlparse(self.path).path != "/v1/events":
-                # Another read (a gift's fee, donations.payouts): not this stand-in's part.
+                # Another read (a gift's fee, donations.deposits.payouts): not this stand-in's part.
                 self.send_error(404)
                 return
             query = parse_qs(urlparse(self.path).query)

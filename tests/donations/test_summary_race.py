@@ -14,7 +14,7 @@ from django.db import connection
 from core.models import Organisation
 from donations import summary
 from donations.models import DonorSummary, DonorYearTotal, Fund, Gift, StripeEvent
-from donations.stripe_events import stripe_event_receive
+from donations.stripe.inbox import stripe_event_receive
 from tests.donations.stripe_events import event, signed_headers, stripe_object
 from tests.factories import SupporterFactory
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from core.models import Organisation
 from donations.models import Gift
+from donations.online.tokens import read_donate_token
 from donations.summary import donor_summaries_refresh
-from donations.tokens import read_donate_token
 from mailings.merge_values import read_unsubscribe_token, recipients
 from mailings.models import LetterVersion
 from mailings.rendering import compile_letter, render_email

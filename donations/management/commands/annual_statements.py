@@ -3,7 +3,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.pdf import render_pdf  # noqa: F401 - fail early if WeasyPrint is missing
-from donations.statement_runs import statement_plan, statements_email, statements_print
+from donations.acknowledgements.statement_runs import (
+    statement_plan,
+    statements_email,
+    statements_print,
+)
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from donations.journal import journal_kind, journal_rows, journal_write
+from donations.deposits.journal import journal_kind, journal_rows, journal_write
 
 
 def _day(value: str) -> datetime.date:

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandParser
 
 from donations.models import StripeEvent
-from donations.stripe_events import NeedsAttention, stripe_event_process
+from donations.stripe.inbox import NeedsAttention, stripe_event_process
 
 
 class Command(BaseCommand):

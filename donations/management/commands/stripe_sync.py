@@ -2,8 +2,8 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from donations import stripe_client
-from donations.stripe_events import HANDLERS, NeedsAttention, stripe_event_store_and_process
+from donations.stripe import client as stripe_client
+from donations.stripe.inbox import HANDLERS, NeedsAttention, stripe_event_store_and_process
 
 
 class Command(BaseCommand):

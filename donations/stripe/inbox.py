@@ -1,5 +1,5 @@
 """The Stripe webhook inbox: each event is stored, then processed exactly once, in one
-transaction. What each event does to the ledger is in donations.stripe_handlers.
+transaction. What each event does to the ledger is in donations.stripe.handlers.
 
 The event row is inserted first; the handler runs inside a savepoint after it, so a handler
 that fails undoes only its own work and the row is committed with the error, for
@@ -24,10 +24,10 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from donations import stripe_client
 from donations.models import StripeEvent
-from donations.stripe_handlers import HANDLERS, Changes
-from donations.stripe_values import STRIPE_ID_LENGTH, NeedsAttention, event_object
+from donations.stripe import client as stripe_client
+from donations.stripe.handlers import HANDLERS, Changes
+from donations.stripe.values import STRIPE_ID_LENGTH, NeedsAttention, event_object
 from donations.summary import donor_summaries_refresh
 
 __all__ = [

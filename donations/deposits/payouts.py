@@ -2,7 +2,7 @@
 
 Fees: a gift that became paid takes Stripe's fee and net from its charge's balance
 transaction: from the event when the object carries it expanded, else with one read through
-donations.stripe_client. A read that fails leaves the fee empty (the gift matters more than
+donations.stripe.client. A read that fails leaves the fee empty (the gift matters more than
 its fee); the payout that later pays the charge out fills it in.
 
 Payouts: `payout.paid` lists the payout's balance transactions (every charge, refund, dispute
@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import transaction
 
-from donations import stripe_client
-from donations import stripe_values as values
 from donations.models import Gift, Payout, PayoutLine
+from donations.stripe import client as stripe_client
+from donations.stripe import values
 
 if TYPE_CHECKING:
-    from donations.stripe_handlers import Changes
+    from donations.stripe.handlers import Changes
 
 logger = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
@@ -35,7 +35,7 @@ REFUND_TYPES = {"refund", "payment_refund", "refund_failure", "payment_failure_r
 
 
 def _changes() -> "Changes":
-    from donations.stripe_handlers import Changes  # the handlers import this module
+    from donations.stripe.handlers import Changes  # the handlers import this module
 
     return Changes()
 

@@ -14,10 +14,10 @@ from django.utils import formats, timezone, translation
 
 from core.models import Organisation
 from core.pdf import render_pdf
-from donations.emails import thank_you_send, tribute_notice_send
+from donations.acknowledgements.emails import thank_you_send, tribute_notice_send
+from donations.acknowledgements.receipts import irs_statements, letterhead, receipt_issue
 from donations.models import Gift
 from donations.noncash import noncash_description
-from donations.receipts import irs_statements, letterhead, receipt_issue
 
 EMAIL, LETTER, CHECK = "email", "letter", "check"
 

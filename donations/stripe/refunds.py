@@ -1,16 +1,16 @@
 """What Stripe's refunds and disputes do to the ledger: each refund Stripe lists becomes a
 dated Refund row (through donations.refunds, the rules staff refunds follow too), and a lost
-dispute is a refund keyed by the dispute's id. Called from donations.stripe_handlers."""
+dispute is a refund keyed by the dispute's id. Called from donations.stripe.handlers."""
 
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from donations import stripe_values as values
 from donations.models import Gift
 from donations.refunds import refund_apply, refunded_total
-from donations.stripe_changes import Changes, Handler
+from donations.stripe import values
+from donations.stripe.changes import Changes, Handler
 
 
 def _gift_for_charge(charge: dict[str, Any]) -> Gift:

@@ -1,6 +1,6 @@
 """Year-end giving statements: what one donor's statement for a fiscal year lists, its PDF and
 its email, each in the donor's preferred language. Who gets one, by which channel, and the
-send-once rule are in donations.statement_runs.
+send-once rule are in donations.acknowledgements.statement_runs.
 
 A statement's lines are the year's gifts net of the refunds made in that year, and the year's
 refunds of earlier years' gifts, each dated: a January refund of a December gift is January's.
@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from core.models import Organisation
 from core.pdf import render_pdf
 from crm.models import Supporter
+from donations.acknowledgements.receipts import irs_statements, letterhead
 from donations.models import ZERO, Gift, Refund
 from donations.noncash import noncash_description, noncash_given_on, noncash_statement
-from donations.receipts import irs_statements, letterhead
 from donations.summary import RECEIVED
 
 

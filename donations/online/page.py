@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from crm.selectors import supporter_current
-from donations.checkout import DEFAULT_ASKS, MAX_AMOUNT, MIN_AMOUNT
-from donations.tokens import read_donate_token
+from donations.online.checkout import DEFAULT_ASKS, MAX_AMOUNT, MIN_AMOUNT
+from donations.online.tokens import read_donate_token
 
 _APPEAL_CODE = re.compile(r"[-\w]{1,40}", re.ASCII)
 

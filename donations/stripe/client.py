@@ -104,7 +104,7 @@ def create_checkout_session(params: dict[str, Any], *, idempotency_key: str) -> 
     return session.to_dict()
 
 
-# --- Fees and payouts (donations.payouts) ------------------------------------------------
+# --- Fees and payouts (donations.deposits.payouts) ------------------------------------------------
 
 
 def retrieve_balance_transaction(transaction_id: str) -> dict[str, Any]:

@@ -10,8 +10,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from donations.emails import tribute_notice_send
-from donations.thanks_queue import (
+from donations.acknowledgements.emails import tribute_notice_send
+from donations.acknowledgements.queue import (
     CHECK,
     EMAIL,
     LETTER,
@@ -20,7 +20,7 @@ from donations.thanks_queue import (
     thank_by_email,
     thanks_queue,
 )
-from donations.tribute_notices import (
+from donations.acknowledgements.tribute_notices import (
     tribute_cards_mark_mailed,
     tribute_cards_pdf,
     tribute_notices_pending,

@@ -1,5 +1,5 @@
 """django-import-export for gifts: the admin's import form, whose file becomes an import job
-(crm.import_jobs) run with GIFT_IMPORT through donations.gift_import, and an export whose
+(crm.import_jobs) run with GIFT_IMPORT through donations.imports.gifts, and an export whose
 cells cannot run as formulas."""
 
 from collections.abc import Mapping, Sequence
@@ -14,9 +14,9 @@ from crm.import_jobs import ImportKind, Preview, preview_part
 from crm.import_rows import RowOutcome
 from crm.importing import ImportReport
 from crm.resources import neutralise_formula
-from donations import gift_columns
-from donations.gift_columns import LABELS
-from donations.gift_import import gifts_import
+from donations.imports import columns as gift_columns
+from donations.imports.columns import LABELS
+from donations.imports.gifts import gifts_import
 from donations.models import Fund, Gift
 
 ALREADY_THANKED_HELP = (
@@ -103,7 +103,7 @@ def _thanked_note(options: Mapping[str, Any]) -> str:
 
 
 def _cells(row: RowOutcome, *, method_given: bool, default_fund: Fund | None) -> list:
-    """What Gift rows donations.gift_import records: its defaults (method, fund, appeal code)
+    """What Gift rows donations.imports.gifts records: its defaults (method, fund, appeal code)
     shown with where they come from."""
     v = row.values
     campaign = v.get("campaign")

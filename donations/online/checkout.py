@@ -2,7 +2,7 @@
 Stripe's page, never on ours), or, with no STRIPE_SECRET_KEY, the local test checkout that
 stands in for it and reports back through the same signed webhook.
 
-The webhook handlers (donations.stripe_events) read the metadata set here.
+The webhook handlers (donations.stripe.inbox) read the metadata set here.
 """
 
 import hashlib
@@ -14,7 +14,8 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from donations import local_checkout, stripe_client
+from donations.stripe import client as stripe_client
+from donations.stripe import local_checkout
 
 CENT = Decimal("0.01")
 # Stripe's standard US card pricing; the donor may choose to cover it.

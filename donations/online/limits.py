@@ -82,7 +82,7 @@ def _count_attempt(request: HttpRequest, email: str) -> list[_Reached]:
         try:
             usage = get_usage(
                 request,
-                group=f"donations.checkout.{limit}",
+                group=f"donations.online.checkout.{limit}",
                 key=lambda _group, _request, value=subject or "all": value,
                 rate=rate,
                 increment=True,

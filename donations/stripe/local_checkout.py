@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import translation
 from simple_history.models import HistoricalRecords
 
-from donations import stripe_client
+from donations.stripe import client as stripe_client
 
 SALT = "donations.local-checkout"
 MAX_AGE_SECONDS = 24 * 60 * 60  # Stripe's own sessions expire after 24 hours

@@ -15,13 +15,13 @@ from django.views.decorators.http import require_http_methods
 
 from core import captcha
 from core.models import Organisation
-from donations import local_checkout
-from donations.checkout import checkout_start
-from donations.checkout_limits import CheckoutPermit, checkout_permit
-from donations.donate_page import donate_page_for
 from donations.forms import DonationForm, money_label
 from donations.models import Gift
-from donations.stripe_client import StripeUnavailable
+from donations.online.checkout import checkout_start
+from donations.online.limits import CheckoutPermit, checkout_permit
+from donations.online.page import donate_page_for
+from donations.stripe import local_checkout
+from donations.stripe.client import StripeUnavailable
 
 logger = logging.getLogger(__name__)
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60

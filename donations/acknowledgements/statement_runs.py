@@ -4,7 +4,8 @@ as a StatementSend; the unique key on (supporter, year, channel) for non-correct
 claim, so running a year twice (the screen, the command, two staff at once) never emails or
 prints a donor twice. A correction is sent on purpose, one donor at a time, and recorded too.
 
-What a statement lists and how it looks is donations.statements' business; this module only
+What a statement lists and how it looks is donations.acknowledgements.statements' business; this
+module only
 decides who, when and whether again."""
 
 import io
@@ -18,13 +19,13 @@ from django.db import IntegrityError, transaction
 from pypdf import PdfWriter
 
 from crm.models import Supporter
-from donations.models import StatementSend
-from donations.statements import (
+from donations.acknowledgements.statements import (
     StatementEntry,
     statement_email,
     statement_gifts,
     statement_pdf,
 )
+from donations.models import StatementSend
 
 logger = logging.getLogger(__name__)
 EMAIL, POST = StatementSend.Channel.EMAIL, StatementSend.Channel.POST
@@ -39,7 +40,7 @@ class StatementLine:
     """One donor's line on the statements screen."""
 
     supporter: Supporter
-    gifts: list[StatementEntry]  # the statement's lines (donations.statements)
+    gifts: list[StatementEntry]  # the statement's lines (donations.acknowledgements.statements)
     channel: str  # EMAIL, POST, or "" when the donor cannot be reached
     reason: str  # why not, when channel is ""
     sent: StatementSend | None = None  # the statement as first sent on this channel

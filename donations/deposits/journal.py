@@ -22,8 +22,8 @@ from django.conf import settings
 from django.db.models import Q
 
 from crm.resources import neutralise_formula
+from donations.deposits.payouts import REFUND_TYPES
 from donations.models import Gift, Payout, PayoutLine
-from donations.payouts import REFUND_TYPES
 
 ZERO = Decimal("0.00")
 XERO_COLUMNS = (

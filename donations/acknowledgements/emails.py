@@ -60,9 +60,9 @@ def thank_you_send(*, gift_id: int) -> bool:
     Safe to run twice: a gift already thanked is not thanked again."""
     from django.utils import timezone
 
+    from donations.acknowledgements.receipts import receipt_issue
     from donations.models import Gift
     from donations.noncash import noncash_description
-    from donations.receipts import receipt_issue
 
     with transaction.atomic():
         gift = (
@@ -106,8 +106,12 @@ def tribute_notice_send(*, gift_id: int) -> bool:
     webhook, a second click) finds it sent and does nothing."""
     from django.utils import timezone
 
+    from donations.acknowledgements.tribute_notices import (
+        EMAIL,
+        tribute_notice,
+        tribute_notice_route,
+    )
     from donations.models import Gift
-    from donations.tribute_notices import EMAIL, tribute_notice, tribute_notice_route
 
     with transaction.atomic():
         gift = (

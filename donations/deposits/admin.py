@@ -1,5 +1,5 @@
 """Staff pages for Stripe payouts (what each paid into the bank, and whether its lines add up)
-and the journal export (donations.journal)."""
+and the journal export (donations.deposits.journal)."""
 
 import datetime
 import io
@@ -15,9 +15,9 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from donations.journal import journal_rows, journal_write
+from donations.deposits.journal import journal_rows, journal_write
+from donations.deposits.payouts import payout_summary
 from donations.models import Payout, PayoutLine
-from donations.payouts import payout_summary
 
 
 class AddsUpFilter(admin.SimpleListFilter):

@@ -1,6 +1,7 @@
 """Tribute notices: telling the person a donor named that a gift was made in honor or in
 memory of someone. By email when the donor gave an email for them (sent with the thank-you,
-donations.emails.tribute_notice_send), otherwise a printed card from the acknowledgement queue.
+donations.acknowledgements.emails.tribute_notice_send), otherwise a printed card from the
+acknowledgement queue.
 
 Rules every notice keeps:
 - Sent once: Gift.tribute_notified_at is set when the email is handed to the mail path or the

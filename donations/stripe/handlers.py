@@ -5,7 +5,7 @@ never undone by a late 'paid'), so any order of arrival ends in the same ledger.
 A handler returns what changed: whose giving summary to recompute, which gifts became paid
 (to thank) and which gifts lost money (to re-receipt if receipted). Only those are followed up.
 
-Every value read from an event goes through donations.stripe_values, which raises
+Every value read from an event goes through donations.stripe.values, which raises
 NeedsAttention for one a signed event cannot sensibly hold (a string for a time, a negative
 refund, a list for an id): such an event is kept for staff and answered 200, never a 500.
 """
@@ -14,13 +14,13 @@ from typing import Any
 
 from django.utils import timezone
 
-from donations import payouts
-from donations import stripe_values as values
-from donations.emails import payment_failed_notice_queue
+from donations.acknowledgements.emails import payment_failed_notice_queue
+from donations.deposits import payouts
 from donations.models import Gift, RecurringGift
 from donations.services import STRIPE, GiftEntry, gift_record
-from donations.stripe_changes import Changes, Handler
-from donations.stripe_refunds import on_charge_refunded, on_dispute
+from donations.stripe import values
+from donations.stripe.changes import Changes, Handler
+from donations.stripe.refunds import on_charge_refunded, on_dispute
 
 
 def _gift_record(entry: GiftEntry) -> Gift:
@@ -304,7 +304,7 @@ def on_subscription_changed(subscription: dict[str, Any]) -> Changes:
 
 
 HANDLERS: dict[str, Handler] = {
-    # with_fees: each gift made paid also gets Stripe's fee and net (donations.payouts).
+    # with_fees: each gift made paid also gets Stripe's fee and net (donations.deposits.payouts).
     "checkout.session.completed": payouts.with_fees(on_checkout_session_completed),
     "checkout.session.async_payment_succeeded": payouts.with_fees(on_async_payment(True)),
     "checkout.session.async_payment_failed": on_async_payment(succeeded=False),
@@ -315,7 +315,7 @@ HANDLERS: dict[str, Handler] = {
     "charge.refunded": on_charge_refunded,
     "charge.dispute.created": on_dispute(closed=False),
     "charge.dispute.closed": on_dispute(closed=True),
-    # Fees and payouts: donations.payouts.
+    # Fees and payouts: donations.deposits.payouts.
     "charge.succeeded": payouts.on_charge_balance,
     "charge.updated": payouts.on_charge_balance,
     "payout.paid": payouts.on_payout,

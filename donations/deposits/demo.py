@@ -8,8 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
+from donations.deposits.payouts import payout_reconcile
 from donations.models import Gift, Payout, PayoutLine
-from donations.payouts import payout_reconcile
 
 CENT = Decimal("0.01")
 

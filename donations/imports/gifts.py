@@ -18,7 +18,7 @@ from crm import matching
 from crm.import_rows import RowOutcome
 from crm.importing import PROGRESS_EVERY, ImportReport
 from crm.models import Supporter
-from donations import gift_columns
+from donations.imports import columns as gift_columns
 from donations.models import Gift
 from donations.services import IMPORTED, GiftEntry, gift_check, gifts_record
 

@@ -15,14 +15,14 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from core.models import Organisation
-from donations.models import Gift
-from donations.statement_runs import (
+from donations.acknowledgements.statement_runs import (
     StatementError,
     statement_correction_send,
     statement_plan,
     statement_preview,
     statements_print,
 )
+from donations.models import Gift
 from donations.tasks import statements_email_run
 
 SEND_PERMISSION = "donations.add_statementsend"

@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from donations.stripe_client import InvalidWebhook
-from donations.stripe_events import StripeEventFailed, stripe_event_receive
+from donations.stripe.client import InvalidWebhook
+from donations.stripe.inbox import StripeEventFailed, stripe_event_receive
 
 logger = logging.getLogger(__name__)
 

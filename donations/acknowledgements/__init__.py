@@ -1,0 +1,2 @@
+"""Thanking donors: thank-you emails, receipts, year-end statements, tribute notices and the queue
+of gifts to thank."""

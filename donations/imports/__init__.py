@@ -1,0 +1,1 @@
+"""Gift import: columns, rows and the import-export resource for gifts from other systems."""
