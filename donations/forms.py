@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from core.stale_edit import StaleEditModelForm
 from crm.matching import US_REGIONS, us_zip_error
 from donations.models import Gift
-from donations.noncash import ticker_normal
 from donations.online.checkout import MAX_AMOUNT, MIN_AMOUNT, MONTHLY, ONCE, DonationRequest
 from donations.services import GiftEntry, gift_check
 
@@ -369,11 +368,8 @@ class GiftAdminForm(StaleEditModelForm):
         """The gifts service's own rules, shown by their fields (the admin then saves through
         the service, which checks them again), and the dedication's."""
         data = super().clean()
-        if data.get("method") == Gift.Method.STOCK:
-            data["stock_ticker"] = ticker_normal(data.get("stock_ticker", ""))
-        else:
-            # Hidden on the page for other methods: a leftover from a changed method.
-            data.update(stock_ticker="", stock_shares=None, given_on=None)
+        # The service also upper-cases the ticker and drops stock details left over from a
+        # changed method (services._stock_details).
         if all(data.get(name) is not None for name in ("supporter", "amount", "received_on")):
             try:
                 gift_check(GiftEntry.from_values(data))

@@ -125,6 +125,17 @@ def _attribution(entry: GiftEntry) -> dict[str, Any]:
     return {"campaign_id": campaign_id, "appeal_code": code or campaign_code, "fund_id": fund_id}
 
 
+def _stock_details(entry: GiftEntry) -> dict[str, Any]:
+    """Ticker, shares and date given belong to stock; another method keeps none of them (the
+    staff form hides them, so they can only be left over from a changed method)."""
+    stock = entry.method == Gift.Method.STOCK
+    return {
+        "stock_ticker": ticker_normal(entry.stock_ticker) if stock else "",
+        "stock_shares": entry.stock_shares if stock else None,
+        "given_on": entry.given_on if stock else None,
+    }
+
+
 def _new_gift(
     entry: GiftEntry,
     *,
@@ -133,7 +144,6 @@ def _new_gift(
     reason: str,
 ) -> Gift:
     gift_check(entry)
-    stock = entry.method == Gift.Method.STOCK
     user = recorded_by if getattr(recorded_by, "pk", None) else None
     values: dict[str, Any] = {
         **entry.details,
@@ -142,11 +152,7 @@ def _new_gift(
         "method": entry.method,
         "cheque_number": entry.cheque_number.strip(),
         "in_kind_description": entry.in_kind_description.strip(),
-        # Ticker, shares and date given belong to stock; another method keeps none of them
-        # (the staff form hides them, so they can only be left over from a changed method).
-        "stock_ticker": ticker_normal(entry.stock_ticker) if stock else "",
-        "stock_shares": entry.stock_shares if stock else None,
-        "given_on": entry.given_on if stock else None,
+        **_stock_details(entry),
         "notes": entry.notes,
         "status": entry.status,
         "recorded_by": user,
@@ -228,34 +234,29 @@ def gifts_record_batch(
 
 
 @transaction.atomic
-def gift_update(
-    *,
-    gift: Gift,
-    changes: Mapping[str, Any] | None = None,
-    updated_by: AbstractBaseUser | None = None,
-) -> Gift:
-    """Apply `changes` (a form may have applied its own already), check the result by the
-    same rules as a new gift, fill blank defaults, save, and refresh the summary of the donor
-    it belongs to and of the donor it was moved from."""
+def gift_update(*, gift: Gift, updated_by: AbstractBaseUser | None = None) -> Gift:
+    """Check an edited gift by the same rules as a new one, fill blank defaults, save, and
+    refresh the summary of the donor it belongs to and of the donor it was moved from."""
     stored_supporter = Gift.objects.filter(pk=gift.pk).values_list("supporter_id", flat=True)
     previous = stored_supporter.first()
-    for name, value in (changes or {}).items():
-        setattr(gift, name, value)
     entry = GiftEntry(
         supporter=gift.supporter_id,
         amount=gift.amount,
         received_on=gift.received_on,
         method=gift.method,
+        cheque_number=gift.cheque_number,
         in_kind_description=gift.in_kind_description,
+        stock_ticker=gift.stock_ticker,
+        stock_shares=gift.stock_shares,
+        given_on=gift.given_on,
         fund=gift.fund_id,
         campaign=gift.campaign_id,
         appeal_code=gift.appeal_code,
         status=gift.status,
     )
     gift_check(entry)
-    attribution = _attribution(entry)
-    gift.appeal_code = attribution["appeal_code"]
-    gift.fund_id = attribution["fund_id"]
+    for name, value in {**_stock_details(entry), **_attribution(entry)}.items():
+        setattr(gift, name, value)
     gift._history_user = updated_by if getattr(updated_by, "pk", None) else None
     gift.save()
     donor_summaries_refresh(supporter_ids={gift.supporter_id, previous} - {None})

@@ -132,3 +132,26 @@ def test_the_staff_form_drops_stock_details_left_over_from_a_changed_method(staf
     assert response.status_code == 302, response.context["adminform"].form.errors
     gift = Gift.objects.get()
     assert (gift.stock_ticker, gift.stock_shares, gift.given_on) == ("", None, None)
+
+
+def test_staff_can_edit_a_stock_gift_and_it_keeps_its_stock_details(staff_client, ana):
+    add = _form_data(
+        staff_client.get(ADD_URL),
+        supporter=ana.pk,
+        amount="4210",
+        received_on="2026-03-09",
+        method="stock",
+        stock_ticker="msft",
+        stock_shares="10",
+        given_on="2026-03-06",
+    )
+    assert staff_client.post(ADD_URL, add).status_code == 302
+    gift = Gift.objects.get()
+    change_url = f"/admin/donations/gift/{gift.pk}/change/"
+    data = _form_data(staff_client.get(change_url), notes="Transferred by the broker")
+    response = staff_client.post(change_url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    gift.refresh_from_db()
+    assert gift.notes == "Transferred by the broker"
+    assert (gift.stock_ticker, gift.stock_shares) == ("MSFT", Decimal("10"))
+    assert gift.given_on == datetime.date(2026, 3, 6)
