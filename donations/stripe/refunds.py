@@ -13,7 +13,8 @@ from donations.stripe import values
 from donations.stripe.changes import Changes, Handler
 
 
-def _gift_for_charge(charge: dict[str, Any]) -> Gift:
+def _gift_for_charge(charge: dict[str, Any]) -> tuple[Gift, bool]:
+    """The locked gift of a charge, and whether its charge id was learnt here (to be saved)."""
     charge_id = values.text(charge, "id") or values.text(charge, "charge")
     intent = values.text(charge, "payment_intent")
     if not charge_id and not intent:
@@ -31,9 +32,10 @@ def _gift_for_charge(charge: dict[str, Any]) -> Gift:
     if gift is None:
         # Not recorded yet (events out of order): fail so Stripe retries after the gift exists.
         raise LookupError(f"No gift yet for charge {charge_id} / payment intent {intent}.")
-    if not gift.stripe_charge_id and charge.get("object") == "charge":
+    learnt = not gift.stripe_charge_id and charge.get("object") == "charge"
+    if learnt:
         gift.stripe_charge_id = charge_id
-    return gift
+    return gift, learnt
 
 
 def on_charge_refunded(charge: dict[str, Any]) -> Changes:
@@ -59,9 +61,10 @@ def on_charge_refunded(charge: dict[str, Any]) -> Changes:
         )
         for refund in listed
     ]
-    gift = _gift_for_charge(charge)
+    gift, learnt = _gift_for_charge(charge)
+    applied = False  # each refund recorded saves the gift (refunds.gift_follow_refunds)
     for refund_id, refund_amount, refunded_on, reason in sorted(itemised, key=lambda r: r[2]):
-        _refund(
+        applied |= _refund(
             gift,
             amount=refund_amount,
             refunded_on=refunded_on,
@@ -71,13 +74,14 @@ def on_charge_refunded(charge: dict[str, Any]) -> Changes:
     if not itemised:
         missing = min(values.money(amount, gift.currency), gift.amount) - refunded_total(gift)
         if missing > 0:
-            _refund(
+            applied |= _refund(
                 gift,
                 amount=missing,
                 refunded_on=timezone.localdate(),
                 reason="Refunded in Stripe (the event listed no refund)",
             )
-    gift.save()  # the charge id _gift_for_charge may have learnt
+    if learnt and not applied:
+        gift.save(update_fields=["stripe_charge_id"])
     return Changes(supporters={gift.supporter_id}, to_reissue={gift.pk})
 
 
@@ -88,9 +92,10 @@ _REFUND_REASONS = {
 }
 
 
-def _refund(gift: Gift, **refund: Any) -> None:
+def _refund(gift: Gift, **refund: Any) -> bool:
+    """Whether a refund was recorded (False: this Stripe refund id is known already)."""
     try:
-        refund_apply(gift=gift, **refund)
+        return refund_apply(gift=gift, **refund) is not None
     except ValidationError as exc:
         # Stripe gave back money the books cannot hold against this gift (more than it,
         # before it): a person must look, and nothing of this event is recorded.
@@ -105,9 +110,10 @@ def on_dispute(closed: bool) -> Handler:
         values.gift_amount(amount, values.currency(dispute), what="the dispute's amount")
         lost = closed and dispute.get("status") == "lost"
         dispute_id = values.text(dispute, "id", required=lost)
-        gift = _gift_for_charge(
+        gift, learnt = _gift_for_charge(
             {"charge": dispute.get("charge"), "payment_intent": dispute.get("payment_intent")}
         )
+        status, applied = gift.status, False
         if not closed:
             if gift.status != Gift.Status.REFUNDED:
                 gift.status = Gift.Status.DISPUTED
@@ -117,7 +123,7 @@ def on_dispute(closed: bool) -> Handler:
             left = gift.amount - refunded_total(gift)
             taken = min(values.money(amount, gift.currency), left)
             if taken > 0:
-                _refund(
+                applied = _refund(
                     gift,
                     amount=taken,
                     refunded_on=max(timezone.localdate(), gift.received_on),
@@ -128,7 +134,8 @@ def on_dispute(closed: bool) -> Handler:
             gift.status = (
                 Gift.Status.PARTIALLY_REFUNDED if gift.amount_refunded else Gift.Status.SUCCEEDED
             )
-        gift.save()
+        if not applied and (learnt or gift.status != status):  # a refund saved it already
+            gift.save()
         return Changes(supporters={gift.supporter_id}, to_reissue={gift.pk} if lost else set())
 
     return handle
