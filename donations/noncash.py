@@ -14,14 +14,10 @@ from decimal import Decimal
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from donations.models import NON_CASH_METHODS, Gift
+from donations.models import Gift
 
 # Exchange symbols: letters and digits with an optional class suffix (BRK.B, BF-B, RDS/A).
 TICKER = re.compile(r"[A-Z0-9]{1,6}([.\-/][A-Z0-9]{1,3})?")
-
-
-def is_non_cash(method: str) -> bool:
-    return method in NON_CASH_METHODS
 
 
 def noncash_errors(

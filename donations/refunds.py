@@ -17,15 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from donations.models import ZERO, Gift, Refund
-from donations.summary import donor_summaries_refresh
-
-# Gifts whose money was received at some point: only those can be given back.
-REFUNDABLE = (
-    Gift.Status.SUCCEEDED,
-    Gift.Status.PARTIALLY_REFUNDED,
-    Gift.Status.DISPUTED,
-    Gift.Status.REFUNDED,
-)
+from donations.summary import RECEIVED, donor_summaries_refresh
 
 
 def refund_apply(
@@ -44,7 +36,7 @@ def refund_apply(
     if stripe_refund_id and Refund.objects.filter(stripe_refund_id=stripe_refund_id).exists():
         return None
     errors: dict[str, str] = {}
-    if gift.status not in REFUNDABLE:
+    if gift.status not in RECEIVED:  # only money received can be given back
         errors["gift"] = "Only a gift whose money was received can be refunded."
     if amount is None or amount <= ZERO:
         errors["amount"] = "A refund must be more than zero."

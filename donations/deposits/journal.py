@@ -23,9 +23,8 @@ from django.db.models import Q
 
 from crm.resources import neutralise_formula
 from donations.deposits.payouts import REFUND_TYPES
-from donations.models import Gift, Payout, PayoutLine
+from donations.models import ZERO, Gift, Payout, PayoutLine
 
-ZERO = Decimal("0.00")
 XERO_COLUMNS = (
     "*Narration", "*Date", "Description", "*AccountCode", "*TaxRate", "*Amount",
     "TrackingName1", "TrackingOption1", "TrackingName2", "TrackingOption2",

@@ -16,28 +16,19 @@ import datetime
 import logging
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
-from donations.models import Gift, Payout, PayoutLine
+from donations.models import ZERO, Gift, Payout, PayoutLine
 from donations.stripe import client as stripe_client
 from donations.stripe import values
-
-if TYPE_CHECKING:
-    from donations.stripe.handlers import Changes
+from donations.stripe.changes import Changes
 
 logger = logging.getLogger(__name__)
-ZERO = Decimal("0.00")
 # Balance transaction types that move a gift's money, and where their gift is named.
 REFUND_TYPES = {"refund", "payment_refund", "refund_failure", "payment_failure_refund"}
-
-
-def _changes() -> "Changes":
-    from donations.stripe.handlers import Changes  # the handlers import this module
-
-    return Changes()
 
 
 def _cents(obj: dict[str, Any], key: str, currency: str) -> Decimal:
@@ -136,7 +127,7 @@ def on_charge_balance(charge: dict[str, Any]) -> "Changes":
     gift = _gift_of(charge_id=charge_id, payment_intent=intent)
     if gift is not None and gift.fee is None and charge.get("balance_transaction"):
         gift_fee_capture(gift=gift, source=charge)
-    return _changes()
+    return Changes()
 
 
 def _gift_of(*, charge_id: str, payment_intent: str) -> Gift | None:
@@ -155,7 +146,7 @@ def _gift_of(*, charge_id: str, payment_intent: str) -> Gift | None:
 def on_payout(payout: dict[str, Any]) -> "Changes":
     """payout.paid and payout.failed."""
     payout_record(payout=payout)
-    return _changes()
+    return Changes()
 
 
 @transaction.atomic
