@@ -203,15 +203,16 @@ def statements_print(
         writer.append(io.BytesIO(pdf))
     out = io.BytesIO()
     writer.write(out)
-    with transaction.atomic():
-        for line in lines:
-            StatementSend.objects.get_or_create(
-                supporter=line.supporter,
-                year=fiscal_year,
-                channel=POST,
-                is_correction=False,
-                defaults={"sent_by": _user(sent_by)},
+    # One statement: the send-once unique key skips those printed before (a reprint).
+    StatementSend.objects.bulk_create(
+        [
+            StatementSend(
+                supporter=line.supporter, year=fiscal_year, channel=POST, sent_by=_user(sent_by)
             )
+            for line in lines
+        ],
+        ignore_conflicts=True,
+    )
     return out.getvalue(), len(lines)
 
 

@@ -26,13 +26,15 @@ class Command(BaseCommand):
         if not 1900 < year < 3000:
             raise CommandError(f"--year must be a year such as 2026, not {year}.")
         emails = statements_email(fiscal_year=year)
-        printed_before = statement_plan(fiscal_year=year).printed
+        # Read once: who was printed before this run, and who cannot be reached (printing
+        # changes neither).
+        plan = statement_plan(fiscal_year=year)
+        printed_before, unreachable = plan.printed, plan.unreachable
         pdf, printed = statements_print(fiscal_year=year)
         target = Path(out) / f"statements-{year}-print.pdf"
         if pdf:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(pdf)
-        unreachable = statement_plan(fiscal_year=year).unreachable
         self.stdout.write(
             f"Fiscal year {year}: {emails.sent} emailed, "
             f"{emails.already_sent} skipped as already emailed, "
