@@ -104,8 +104,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # django-csp: the Content-Security-Policy header, plus the captcha provider when one is set.
-    "core.csp.ContentSecurityPolicyMiddleware",
+    # django-csp: the Content-Security-Policy header (the donate page adds the captcha
+    # provider to its own response when it shows the widget).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

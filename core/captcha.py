@@ -71,12 +71,6 @@ def provider() -> Provider | None:
     return PROVIDERS[settings.CAPTCHA_PROVIDER]
 
 
-def csp_sources() -> dict[str, list[str]]:
-    """The origins to add to a page's Content-Security-Policy: none without a captcha."""
-    chosen = provider()
-    return chosen.csp if chosen else {}
-
-
 def token_from(data: dict) -> str:
     chosen = provider()
     return str(data.get(chosen.response_field, ""))[:4096] if chosen else ""

@@ -91,6 +91,10 @@ def donate(request: HttpRequest) -> HttpResponse:
     # 429 while the donor is asked to solve the captcha: this attempt started no checkout.
     status = 200 if permit.allowed else 429
     response = render(request, "donations/donate.html", context, status=status)
+    if permit.challenge:
+        # The one page showing the widget lets its provider in (django-csp's per-response
+        # update, as its csp_update decorator sets); no other page allows it.
+        response._csp_update = permit.challenge.csp
     return _remember_language(response, chosen_language)
 
 
