@@ -7,33 +7,25 @@ from django.db.models import Count, QuerySet
 
 from crm.models import NotDuplicate, Supporter, SupporterMerge
 
-# A merge chain longer than this is a loop in bad data, not a history of merges.
-MAX_MERGE_HOPS = 50
-
 
 def supporter_current(supporter_id: int) -> Supporter | None:
     """The supporter a link made for `supporter_id` speaks for today: that record, or the
-    record it was merged into, following merges of merges. None when it was deleted outright.
+    record it was merged into. None when it was deleted outright.
 
     Links already sent (unsubscribe, donate) keep naming a merged-away id; CAN-SPAM and
-    RFC 8058 require that they keep working, and act on the record that survived."""
-    seen: set[int] = set()
-    current = supporter_id
-    while current not in seen and len(seen) < MAX_MERGE_HOPS:
-        found = Supporter.objects.filter(pk=current).first()
-        if found is not None:
-            return found
-        seen.add(current)
-        survivor = (
-            SupporterMerge.objects.filter(merged_supporter_id=current)
-            .order_by("-merged_at")
-            .values_list("survivor_id", flat=True)
-            .first()
-        )
-        if survivor is None:
-            return None
-        current = survivor
-    return None
+    RFC 8058 require that they keep working, and act on the record that survived. A merge
+    moves earlier merges' log to its survivor (crm.services.supporters_merge), so one step
+    reaches the end of a chain of merges."""
+    found = Supporter.objects.filter(pk=supporter_id).first()
+    if found is not None:
+        return found
+    survivor_id = (
+        SupporterMerge.objects.filter(merged_supporter_id=supporter_id)
+        .order_by("-merged_at")
+        .values_list("survivor_id", flat=True)
+        .first()
+    )
+    return Supporter.objects.filter(pk=survivor_id).first() if survivor_id else None
 
 
 RULES = (
