@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.http import HttpResponse
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -251,3 +252,11 @@ def _stop(worker: threading.Thread, result: dict[str, Any]) -> None:
     worker.join(max(0.0, deadline - time.monotonic()))
     if worker.is_alive():
         logger.warning("PDF render thread still running after a timeout; left behind")
+
+
+def pdf_response(pdf: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
+    """A PDF for the browser: downloaded, or shown in its viewer (`inline`, for previews)."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response

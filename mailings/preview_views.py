@@ -20,6 +20,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from core.models import Organisation
+from core.pdf import pdf_response
 from crm.models import Supporter
 from mailings.merge_values import recipients, sample_recipient_values
 from mailings.models import LANGUAGES, Letter, LetterVersion
@@ -154,9 +155,7 @@ def preview_pdf(model_admin: Any) -> Callable:
             return _problems_page(problems)
         compiled, values = _version_and_values(letter, supporter, language)
         pdf = printed_letters_pdf([(compiled, values, supporter)], letter=letter)
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="preview-{letter.pk}.pdf"'
-        return response
+        return pdf_response(pdf, f"preview-{letter.pk}.pdf", inline=True)
 
     return view
 

@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from core.models import Organisation
+from core.pdf import pdf_response
 from donations.acknowledgements.statement_runs import (
     StatementError,
     statement_correction_send,
@@ -50,11 +51,7 @@ def statements_view(model_admin: Any) -> Callable:
                 messages.error(request, str(error))
                 return redirect(f"{request.path}?year={year}")
             if preview == "pdf":
-                response = HttpResponse(pdf, content_type="application/pdf")
-                response["Content-Disposition"] = (
-                    f'inline; filename="statement-{year}-{supporter_id}.pdf"'
-                )
-                return response
+                return pdf_response(pdf, f"statement-{year}-{supporter_id}.pdf", inline=True)
         plan = statement_plan(fiscal_year=year)
         show = request.GET.get("show", "")
         channel = {"email": "email", "post": "post", "none": ""}.get(show)
@@ -112,9 +109,7 @@ def _act(request: HttpRequest, year: int) -> HttpResponse:
         if not pdf:
             messages.info(request, f"No {year} statements left to print.")
             return back
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="statements-{year}-print.pdf"'
-        return response
+        return pdf_response(pdf, f"statements-{year}-print.pdf")
     elif action == "correct":
         supporter_id = request.POST.get("supporter", "")
         try:
@@ -128,11 +123,7 @@ def _act(request: HttpRequest, year: int) -> HttpResponse:
             messages.error(request, str(error))
             return back
         if pdf:
-            response = HttpResponse(pdf, content_type="application/pdf")
-            response["Content-Disposition"] = (
-                f'attachment; filename="corrected-statement-{year}-{supporter_id}.pdf"'
-            )
-            return response
+            return pdf_response(pdf, f"corrected-statement-{year}-{supporter_id}.pdf")
         messages.success(request, f"Corrected statement emailed to {record.supporter}.")
     else:
         messages.error(request, "Choose what to do.")

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from core.pdf import pdf_response
 from donations.acknowledgements.emails import tribute_notice_send
 from donations.acknowledgements.queue import (
     CHECK,
@@ -75,11 +76,8 @@ def _act(request: HttpRequest, route: str) -> HttpResponse:
                 "They stay in the queue.",
             )
     elif action == "letters":
-        pdf, count = letters_pdf(ids)
-        response = HttpResponse(pdf, content_type="application/pdf")
-        stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = f'attachment; filename="thank-you-letters-{stamp}.pdf"'
-        return response
+        pdf, _count = letters_pdf(ids)
+        return pdf_response(pdf, f"thank-you-letters-{timezone.localdate().isoformat()}.pdf")
     elif action in ("letter", "not_needed"):
         done = mark_thanked(ids, how=action, by=request.user)
         label = "thanked by letter" if action == "letter" else "marked as no thanks needed"
@@ -106,10 +104,7 @@ def _act_on_tributes(request: HttpRequest, action: str, back: HttpResponse) -> H
             )
     elif action == "tribute_cards":
         pdf, _count = tribute_cards_pdf(ids)
-        response = HttpResponse(pdf, content_type="application/pdf")
-        stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = f'attachment; filename="tribute-cards-{stamp}.pdf"'
-        return response
+        return pdf_response(pdf, f"tribute-cards-{timezone.localdate().isoformat()}.pdf")
     elif action == "tribute_mailed":
         done = tribute_cards_mark_mailed(ids, by=request.user)
         messages.success(request, f"{done} tribute card(s) marked as mailed.")
