@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q, Sum
 
 from donations.models import ZERO, Gift, Payout, PayoutLine
 from donations.stripe import client as stripe_client
@@ -191,45 +192,97 @@ def payout_lines_fetch(*, payout: Payout) -> None:
         data = page.get("data") or []
         if not isinstance(data, list) or not all(isinstance(txn, dict) for txn in data):
             raise values.NeedsAttention("Stripe's list of the payout's transactions is not a list.")
-        for txn in data:
-            _line_store(payout=payout, txn=txn)
+        _lines_store(payout=payout, transactions=data)
         if not page.get("has_more") or not data:
             break
         starting_after = values.text(data[-1], "id", required=True)
     payout_reconcile(payout=payout)
 
 
-def _line_store(*, payout: Payout, txn: dict[str, Any]) -> None:
-    kind = values.text(txn, "type", max_length=40)
-    source = txn.get("source")
-    source_id = source.get("id") if isinstance(source, dict) else source
-    source_id = source_id if isinstance(source_id, str) else ""
-    if kind == "payout" and source_id == payout.stripe_payout_id:
-        return  # the payout's own transaction: the money leaving the balance for the bank
-    currency = values.currency(txn)
-    charge_id, intent = _charge_of(kind=kind, source=source, source_id=source_id)
-    gift = _gift_of(charge_id=charge_id, payment_intent=intent) if charge_id or intent else None
-    line, _ = PayoutLine.objects.update_or_create(
-        balance_transaction_id=values.text(txn, "id", required=True),
-        defaults={
-            "payout": payout,
-            "type": kind,
-            "reporting_category": values.text(txn, "reporting_category", max_length=40),
-            "amount": _cents(txn, "amount", currency),
-            "fee": _cents(txn, "fee", currency),
-            "net": _cents(txn, "net", currency),
-            "currency": currency,
-            "source_id": source_id,
-            "charge_id": charge_id if source_id != charge_id else "",
-            "description": values.text(txn, "description", max_length=500),
-            "created": values.moment(txn["created"], what="created")
-            if txn.get("created") is not None
-            else None,
-            "gift": gift,
-        },
+LINE_FIELDS = [
+    "payout", "type", "reporting_category", "amount", "fee", "net", "currency", "source_id",
+    "charge_id", "description", "created", "gift",
+]  # fmt: skip
+
+
+def _lines_store(*, payout: Payout, transactions: list[dict[str, Any]]) -> None:
+    """One page of the payout's balance transactions: their gifts found in one query, the
+    lines written in one statement (a replay updates them), and missing fees filled in."""
+    parsed = []
+    for txn in transactions:
+        kind = values.text(txn, "type", max_length=40)
+        source = txn.get("source")
+        source_id = source.get("id") if isinstance(source, dict) else source
+        source_id = source_id if isinstance(source_id, str) else ""
+        if kind == "payout" and source_id == payout.stripe_payout_id:
+            continue  # the payout's own transaction: the money leaving the balance for the bank
+        charge_id, intent = _charge_of(kind=kind, source=source, source_id=source_id)
+        parsed.append((txn, kind, source_id, charge_id, intent))
+    gift_of = _gifts_finder(
+        charge_ids={p[3] for p in parsed if p[3]}, intents={p[4] for p in parsed if p[4]}
     )
-    if gift is not None and kind in ("charge", "payment") and gift.fee is None:
+    lines, fees = [], []
+    for txn, kind, source_id, charge_id, intent in parsed:
+        currency = values.currency(txn)
+        gift = gift_of(charge_id, intent)
+        lines.append(
+            PayoutLine(
+                balance_transaction_id=values.text(txn, "id", required=True),
+                payout=payout,
+                type=kind,
+                reporting_category=values.text(txn, "reporting_category", max_length=40),
+                amount=_cents(txn, "amount", currency),
+                fee=_cents(txn, "fee", currency),
+                net=_cents(txn, "net", currency),
+                currency=currency,
+                source_id=source_id,
+                charge_id=charge_id if source_id != charge_id else "",
+                description=values.text(txn, "description", max_length=500),
+                created=values.moment(txn["created"], what="created")
+                if txn.get("created") is not None
+                else None,
+                gift=gift,
+            )
+        )
+        if gift is not None and kind in ("charge", "payment") and gift.fee is None:
+            fees.append((gift, txn))
+    PayoutLine.objects.bulk_create(
+        lines,
+        update_conflicts=True,
+        unique_fields=["balance_transaction_id"],
+        update_fields=LINE_FIELDS,
+    )
+    for gift, txn in fees:
         gift_fee_record(gift=gift, balance_transaction=txn)
+
+
+def _gifts_finder(*, charge_ids: set[str], intents: set[str]) -> Any:
+    """A lookup (charge id, payment intent) -> locked gift for a page's lines, as _gift_of
+    finds one gift: by charge first, else by payment intent, learning the charge id."""
+    found = (
+        Gift.objects.select_for_update()
+        .filter(Q(stripe_charge_id__in=charge_ids) | Q(stripe_payment_intent_id__in=intents))
+        .order_by("pk")
+        if charge_ids or intents
+        else Gift.objects.none()
+    )
+    by_charge: dict[str, Gift] = {}
+    by_intent: dict[str, Gift] = {}
+    for gift in found:
+        if gift.stripe_charge_id:
+            by_charge.setdefault(gift.stripe_charge_id, gift)
+        if gift.stripe_payment_intent_id:
+            by_intent.setdefault(gift.stripe_payment_intent_id, gift)
+
+    def gift_of(charge_id: str, intent: str) -> Gift | None:
+        gift = by_charge.get(charge_id) if charge_id else None
+        if gift is None and intent:
+            gift = by_intent.get(intent)
+        if gift is not None and charge_id and not gift.stripe_charge_id:
+            gift.stripe_charge_id = charge_id
+        return gift
+
+    return gift_of
 
 
 def _charge_of(*, kind: str, source: Any, source_id: str) -> tuple[str, str]:
@@ -251,7 +304,7 @@ def _charge_of(*, kind: str, source: Any, source_id: str) -> tuple[str, str]:
 
 def payout_reconcile(*, payout: Payout) -> Payout:
     """Does the payout add up? Its amount must equal the nets of its lines, to the cent."""
-    total = sum((line.net for line in payout.lines.all()), start=ZERO)
+    total = payout.lines.aggregate(total=Sum("net"))["total"] or ZERO
     payout.lines_total = total
     payout.difference = payout.amount - total
     payout.reconciled = payout.difference == ZERO
