@@ -37,7 +37,7 @@ def run_one(database_url: str, rows: int) -> None:
 
     call_command("migrate", verbosity=0)
     from crm.demo_data import HEADERS, demo_rows
-    from crm.importing import supporters_import
+    from crm.importing.supporters import supporters_import
     from crm.models import Supporter
 
     # The file as staff would upload it: CSV text parsed by tablib, like the admin does.

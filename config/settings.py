@@ -333,7 +333,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # Imports: the whole file is one transaction; the admin runs a dry run first.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
-# Imports (crm.import_files, crm.import_jobs): the largest upload taken, and the most data
+# Imports (crm.importing.files, crm.importing.jobs): the largest upload taken, and the most data
 # (a CSV's text, an XLSX's unpacked sheet) checked while the page waits; a larger file is
 # checked and imported by the background worker with a progress bar.
 IMPORT_MAX_FILE_MB = env_int("IMPORT_MAX_FILE_MB", 10)

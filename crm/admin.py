@@ -12,10 +12,11 @@ from core.history_admin import SafeHistoryAdmin
 from core.stale_edit import StaleEditAdminMixin
 from crm import admin_views, history
 from crm.forms import SupporterForm, SupporterImportForm
-from crm.import_admin import ImportJobAdminMixin
+from crm.importing.job_admin import ImportJobAdminMixin
+from crm.importing.supporter_preview import SUPPORTER_IMPORT
 from crm.matching import fold
 from crm.models import ConsentEvent, Note, Supporter, SupporterMerge, Tag
-from crm.resources import SUPPORTER_IMPORT, SupporterResource
+from crm.resources import SupporterResource
 from crm.services import consent_record_changes, consent_snapshot
 from crm.tasks import supporter_import_run
 
@@ -91,7 +92,8 @@ class SupporterAdmin(
     form = SupporterForm
     resource_classes = [SupporterResource]
     import_form_class = SupporterImportForm
-    import_kind = SUPPORTER_IMPORT  # checked and written through import jobs (crm.import_admin)
+    # Checked and written through import jobs (crm.importing.job_admin).
+    import_kind = SUPPORTER_IMPORT
     import_task = supporter_import_run
     import_template_name = "admin/crm/supporter/import.html"
     import_error_display = ("message",)

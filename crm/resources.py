@@ -1,22 +1,15 @@
-"""django-import-export resources: the admin's import and export screens for supporters.
+"""django-import-export's resource for supporters: the admin's export, and the columns its
+import page lists. Import keeps the library's upload form and hands the file to an import job
+(crm.importing.jobs) run with SUPPORTER_IMPORT (crm.importing.supporter_preview)."""
 
-Export goes through the library. Import keeps the library's upload form, and hands the file to
-an import job (crm.import_jobs) run with SUPPORTER_IMPORT: crm.importing matches a whole batch
-per query instead of one query per row, and writes the file in one transaction or not at all.
-"""
-
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from import_export import fields, resources
 
-from crm.import_columns import COLUMN_LABELS, cell_text, map_headers
-from crm.import_jobs import ImportKind, Preview, preview_part, preview_text
-from crm.import_rows import RowOutcome
-from crm.importing import ImportReport, supporters_import
+from core.spreadsheets import neutralise_formula
+from crm.importing.supporter_columns import COLUMN_LABELS
 from crm.models import Supporter
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_COLUMNS = (
     "kind",
     "title",
@@ -46,13 +39,6 @@ EXPORT_COLUMNS = (
     "do_not_contact",
     "deceased",
 )
-
-
-def neutralise_formula(value: Any) -> Any:
-    """A cell a spreadsheet would run as a formula is exported as text, with a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 class SupporterResource(resources.ModelResource):
@@ -90,156 +76,3 @@ class SupporterResource(resources.ModelResource):
         return [self.fields[name] for name in EXPORT_COLUMNS] + [
             fields.Field(column_name=label) for label in ("Tags", "Notes", "Consent Source")
         ]
-
-
-def _run(*, consent_source: str = "", **kwargs: Any) -> ImportReport:
-    return supporters_import(consent_source=consent_source, **kwargs)
-
-
-# The preview shows every value the import writes for a row, in four compact columns.
-NAME_PARTS = ("title", "first_name", "last_name")
-ADDRESS_PARTS = ("address_line1", "address_line2", "city", "region", "postal_code", "country")
-OTHER_PARTS = (
-    "kind",
-    "organisation_name",
-    "preferred_name",
-    "partner_title",
-    "partner_first_name",
-    "partner_last_name",
-    "salutation",
-    "formal_salutation",
-    "addressee",
-    "phone",
-    "preferred_language",
-    "source",
-    "email_opt_in",
-    "do_not_email",
-    "do_not_mail",
-    "do_not_contact",
-    "deceased",
-    "tags",
-    "notes",
-)
-CONSENT_FIELDS = ("email_opt_in", "do_not_email", "do_not_mail", "do_not_contact")
-PREVIEW_HEADERS = ("Name", "Email", "Address", "Also saved")
-CHOICE_LABELS = {
-    "kind": dict(Supporter.Kind.choices),
-    "preferred_language": dict(Supporter.Language.choices),
-    "email_opt_in": dict(Supporter.EmailOptIn.choices),
-}
-
-
-def _preview(headers: Sequence[object], options: Mapping[str, Any]) -> Preview:
-    mapping = {name: index for index, name in map_headers(list(headers))[0].items()}
-
-    def given(name: str, file_row: Sequence[object]) -> bool:
-        index = mapping.get(name)
-        return index is not None and index < len(file_row) and bool(cell_text(file_row[index]))
-
-    def cells(row: RowOutcome, file_row: Sequence[object]) -> list:
-        # A country or language the file did not give is filled in by the import: say so,
-        # or 'Bogotá, US' looks like the file's own mistake.
-        defaulted = {n for n in ("country", "preferred_language") if not given(n, file_row)}
-        return _cells(row, defaulted)
-
-    return Preview(cells=cells)
-
-
-def _cells(row: RowOutcome, defaulted: set[str]) -> list:
-    name_parts = NAME_PARTS
-    if row.values.get("kind") == "organisation":
-        name_parts = ("organisation_name", *NAME_PARTS)
-    return [
-        _joined([_record_part(row, n) for n in name_parts], " "),
-        _joined([_record_part(row, "email")], ""),
-        _joined(
-            [_record_part(row, n, note="default" if n in defaulted else "") for n in ADDRESS_PARTS],
-            ", ",
-        ),
-        _joined(_other_parts(row, defaulted, name_parts), "; "),
-    ]
-
-
-def _record_part(row: RowOutcome, name: str, *, note: str = "") -> dict | None:
-    """A name, email or address value as the record will have it: the file's value, old → new
-    when an update changes it, or for an update the value the record keeps."""
-    if name in row.changes:
-        return preview_part(change=row.changes[name], note=note)
-    kept = name not in row.values or name in row.defaulted  # a default never overwrites
-    if row.action == "update" and row.supporter is not None and kept:
-        return preview_part(text=getattr(row.supporter, name))
-    if name in row.values:
-        return preview_part(text=row.values[name], note=note)
-    return None
-
-
-def _other_parts(row: RowOutcome, defaulted: set[str], shown: tuple[str, ...]) -> list[dict]:
-    """The other values written: all of a new row's; of an update, what it changes."""
-    values, changes = row.values, row.changes
-    parts = []
-    for name in OTHER_PARTS:
-        if name in shown:
-            continue
-        label = "Organization" if name == "organisation_name" else COLUMN_LABELS[name]
-        if name == "tags":
-            if row.new_tags:
-                text = ", ".join(row.new_tags)
-                parts.append(preview_part(label, f"+ {text}" if row.action == "update" else text))
-        elif name == "notes":
-            if row.add_note:
-                parts.append(preview_part("New note", _short(str(values["notes"]))))
-        elif row.action == "update":
-            if name in changes:
-                old, new = (_shown(name, v) for v in changes[name])
-                parts.append(preview_part(label, change=(old, new)))
-        elif name == "kind":
-            if values.get("kind") == "organisation":  # a person is the ordinary case
-                parts.append(preview_part(label, _shown(name, values[name])))
-        elif name == "preferred_language" and name in defaulted and row.action == "new":
-            default = Supporter._meta.get_field(name).get_default()
-            parts.append(preview_part(label, _shown(name, default), note="default"))
-        elif values.get(name):  # a restriction left blank or 'no' is not written
-            parts.append(preview_part(label, _shown(name, values[name])))
-        if name == "email_opt_in":
-            parts.extend(_consent_source(row))
-    return [p for p in parts if p]
-
-
-def _consent_source(row: RowOutcome) -> list[dict]:
-    """Where consent was given, kept with each consent or restriction the row records."""
-    source = row.values.get("consent_source")
-    if row.action == "update":
-        recorded = any(name in row.changes for name in CONSENT_FIELDS)
-    else:
-        recorded = any(row.values.get(name) for name in CONSENT_FIELDS)
-    return [preview_part(COLUMN_LABELS["consent_source"], source)] if source and recorded else []
-
-
-def _joined(parts: list[dict | None], sep: str) -> dict:
-    return {"parts": [p for p in parts if p and (p.get("text") or "old" in p)], "sep": sep}
-
-
-def _shown(name: str, value: Any) -> str:
-    return CHOICE_LABELS.get(name, {}).get(value, preview_text(value))
-
-
-def _short(text: str, limit: int = 120) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _summary(totals: Mapping[str, int]) -> str:
-    return (
-        f"{totals.get('new', 0)} new, {totals.get('update', 0)} updated, "
-        f"{totals.get('skip', 0)} already up to date"
-    )
-
-
-SUPPORTER_IMPORT = ImportKind(
-    name="supporters",
-    run=_run,
-    headers=PREVIEW_HEADERS,
-    preview=_preview,
-    labels=COLUMN_LABELS,
-    shown=("new", "update"),  # rows already up to date are counted, not listed
-    summary=_summary,
-)

@@ -1,7 +1,7 @@
 from django_tasks import task
 
-from crm.import_jobs import import_job_run
-from crm.resources import SUPPORTER_IMPORT
+from crm.importing.jobs import import_job_run
+from crm.importing.supporter_preview import SUPPORTER_IMPORT
 
 
 @task()

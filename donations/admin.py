@@ -10,7 +10,7 @@ from import_export.formats import base_formats
 from core.history_admin import SafeHistoryAdmin
 from core.stale_edit import StaleEditAdminMixin
 from crm.admin import SupporterAdmin
-from crm.import_admin import ImportJobAdminMixin
+from crm.importing.job_admin import ImportJobAdminMixin
 from donations.acknowledgements.statement_views import statements_view
 from donations.acknowledgements.views import thanks_queue_view
 from donations.deposits import admin as payouts_admin  # noqa: F401 - registers Payout and the journal page
@@ -51,7 +51,8 @@ class GiftAdmin(StaleEditAdminMixin, ImportJobAdminMixin, ImportExportModelAdmin
     form = GiftAdminForm
     resource_classes = [GiftResource]
     import_form_class = GiftImportForm
-    import_kind = GIFT_IMPORT  # checked and written through import jobs (crm.import_admin)
+    # Checked and written through import jobs (crm.importing.job_admin).
+    import_kind = GIFT_IMPORT
     import_task = gift_import_run
     import_template_name = "admin/donations/gift/import.html"
     import_error_display = ("message",)

@@ -39,7 +39,7 @@ def rebuild_donor_summaries() -> int:
 @task()
 def gift_import_run(job_id: int) -> None:
     """A large gift import's next step: its dry run, or its import once confirmed."""
-    from crm.import_jobs import import_job_run
+    from crm.importing.jobs import import_job_run
     from donations.imports.resources import GIFT_IMPORT
 
     import_job_run(job_id=job_id, kind=GIFT_IMPORT)

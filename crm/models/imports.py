@@ -1,5 +1,5 @@
 """Import jobs: a file on its way in (supporters or gifts), checked, previewed page by page
-and imported whole on confirmation (crm.import_jobs)."""
+and imported whole on confirmation (crm.importing.jobs)."""
 
 from django.conf import settings
 from django.db import models
@@ -8,7 +8,7 @@ from django.db import models
 class ImportJob(models.Model):
     """One uploaded file on its way in (supporters or gifts): checked (a dry run), shown to
     staff page by page, then imported whole on confirmation. Large files are checked and
-    imported by the background worker, so no request waits for them (crm.import_jobs)."""
+    imported by the background worker, so no request waits for them (crm.importing.jobs)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting to be checked"
@@ -20,7 +20,7 @@ class ImportJob(models.Model):
         DONE = "done", "Imported"
         FAILED = "failed", "Stopped by an unexpected error"
 
-    kind = models.CharField(max_length=20)  # crm.import_jobs.ImportKind.name
+    kind = models.CharField(max_length=20)  # crm.importing.jobs.ImportKind.name
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     # The upload as checked (a CSV re-encoded as UTF-8), under MEDIA_ROOT/imports/; removed
     # once the job is done or refused.

@@ -21,7 +21,7 @@ from typing import IO
 from django.conf import settings
 from django.db.models import Q
 
-from crm.resources import neutralise_formula
+from core.spreadsheets import neutralise_formula
 from donations.deposits.payouts import REFUND_TYPES
 from donations.models import ZERO, Gift, Payout, PayoutLine
 

@@ -1,14 +1,16 @@
 """Reading one row of a gift sheet: the header names other donor systems use for gift columns,
 and each cell parsed with a plain-words message when it cannot be read."""
 
-import datetime
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
-from crm import import_columns as supporter_columns
+from crm.importing import cells
+from crm.importing.headers import HeaderMap, header_key
+from crm.importing.supporter_columns import MAX_LENGTHS as SUPPORTER_LIMITS
+from crm.importing.supporter_columns import SUPPORTER_HEADERS
 from donations.models import Campaign, Fund, Gift
 from donations.noncash import TICKER, ticker_normal
 
@@ -79,7 +81,10 @@ LABELS = {
     "postal_code": "ZIP",
 }
 IDENTITY = ("email", "first_name", "last_name", "organisation_name", "postal_code")
-_LOOKUP = {alias: name for name, aliases in GIFT_HEADERS.items() for alias in aliases}
+# Gift columns first ('Notes' here is the gift's note), then who gave.
+HEADERS = HeaderMap(GIFT_HEADERS, fallback=SUPPORTER_HEADERS, fallback_fields=IDENTITY)
+# Text fields' widths, from the model.
+MAX_LENGTHS = cells.text_limits(Gift)
 
 METHODS = {
     Gift.Method.CHEQUE: ("check", "cheque", "chk", "personal check", "bank check"),
@@ -115,45 +120,7 @@ METHODS = {
     Gift.Method.OTHER: ("other",),
 }
 _METHOD_LOOKUP = {alias: method for method, aliases in METHODS.items() for alias in aliases}
-_DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%m/%d/%Y",
-    "%m/%d/%y",
-    "%m-%d-%Y",
-    "%d %B %Y",
-    "%B %d, %Y",
-    "%b %d, %Y",
-)
 _MONEY = re.compile(r"\$?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?")
-
-
-def _normal(header: object) -> str:
-    return re.sub(r"[\s_]+", " ", str(header or "").strip().lower())
-
-
-def field_for_header(header: str) -> str | None:
-    """Gift columns first ('Notes' here is the gift's note), then who gave."""
-    normal = _normal(header)
-    if normal in _LOOKUP:
-        return _LOOKUP[normal]
-    field = supporter_columns.field_for_header(header)
-    return field if field in IDENTITY else None
-
-
-def map_headers(headers: list[str]) -> tuple[dict[int, str], list[str], list[str]]:
-    mapping: dict[int, str] = {}
-    unknown: list[str] = []
-    repeated: list[str] = []
-    for index, header in enumerate(headers):
-        field = field_for_header(header)
-        if field is None:
-            if str(header or "").strip():
-                unknown.append(str(header))
-        elif field in mapping.values():
-            repeated.append(str(header))
-        else:
-            mapping[index] = field
-    return mapping, unknown, repeated
 
 
 @dataclass
@@ -176,10 +143,10 @@ class Lookups:
 def parse(name: str, cell: object, text: str, lookups: Lookups) -> object:
     if name == "amount":
         return parse_amount(text)
-    if name == "received_on":
-        return parse_date(cell, text)
-    if name == "given_on":
-        return parse_date(cell, text)
+    if name in ("received_on", "given_on"):
+        # A date in the future is refused by the gifts service's rule (donations.services),
+        # the same for every way a gift comes in.
+        return cells.parse_date(cell, text)
     if name == "method":
         return parse_method(text)
     if name == "stock_shares":
@@ -194,10 +161,11 @@ def parse(name: str, cell: object, text: str, lookups: Lookups) -> object:
     if name == "fund":
         return _pick(lookups.funds, text, "fund", "Funds")
     if name == "email":
-        return supporter_columns.parse_email(text)
-    limit = {"cheque_number": 40, "appeal_code": 40, "in_kind_description": 300}.get(name, 200)
-    if name != "notes" and len(text) > limit:
-        raise ValidationError(f"is {len(text)} characters long; at most {limit} fit.")
+        return cells.parse_email(text)
+    if name in IDENTITY:
+        cells.check_length(text, SUPPORTER_LIMITS.get(name))
+    else:
+        cells.check_length(text, MAX_LENGTHS.get(name))
     return text
 
 
@@ -231,32 +199,8 @@ def parse_shares(text: str) -> Decimal:
     return shares
 
 
-def parse_date(cell: object, text: str) -> datetime.date:
-    if isinstance(cell, datetime.datetime):
-        day = cell.date()
-    elif isinstance(cell, datetime.date):
-        day = cell
-    else:
-        day = None
-        for pattern in _DATE_FORMATS:
-            try:
-                day = datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a date
-                break
-            except ValueError:
-                continue
-        if day is None:
-            raise ValidationError(
-                f"'{text}' is not a date this importer reads; use 2026-03-31 or 03/31/2026."
-            )
-    # A date in the future is refused by the gifts service's rule (donations.services), the
-    # same for every way a gift comes in.
-    if day.year < 1900:
-        raise ValidationError(f"{day:%Y-%m-%d} is too long ago to be a gift date.")
-    return day
-
-
 def parse_method(text: str) -> str:
-    method = _METHOD_LOOKUP.get(_normal(text).rstrip("."))
+    method = _METHOD_LOOKUP.get(header_key(text).rstrip("."))
     if method is None:
         raise ValidationError(
             f"'{text}' is not a method this importer knows. Use one of: check, cash, card, "

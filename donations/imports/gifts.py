@@ -13,10 +13,11 @@ from dataclasses import replace
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 
-from crm import import_columns as columns
-from crm import matching
-from crm.import_rows import RowOutcome
-from crm.importing import PROGRESS_EVERY, ImportReport
+from core.spreadsheets import formula_error
+from crm.importing.cells import cell_text
+from crm.importing.headers import columns_found, repeated_columns_error
+from crm.importing.outcome import ImportReport, RowOutcome, rows_read
+from crm.importing.row_matching import ids_text, supporters_match
 from crm.models import Supporter
 from donations.imports import columns as gift_columns
 from donations.models import Gift
@@ -35,16 +36,14 @@ def gifts_import(
     """Check, match and (unless dry_run or anything is wrong) record a whole file of gifts.
     `progress`, when given, is told how many rows have been read so far."""
     report = ImportReport()
-    mapping, report.ignored_columns, repeated = gift_columns.map_headers(list(headers or []))
+    headers = list(headers or [])
+    mapping, report.ignored_columns, repeated = gift_columns.HEADERS.map(headers)
     found = set(mapping.values())
     missing = [label for name, label in gift_columns.REQUIRED.items() if name not in found]
     if missing:
         report.file_errors.append(
-            "The file needs these columns: "
-            + ", ".join(missing)
-            + ". Columns found: "
-            + (", ".join(str(h) for h in headers if h) or "none")
-            + "."
+            f"The file needs these columns: {', '.join(missing)}. "
+            f"Columns found: {columns_found(headers)}."
         )
     if not found & {"email", "last_name", "organisation_name"}:
         report.file_errors.append(
@@ -52,19 +51,12 @@ def gifts_import(
             "'Last Name' and 'ZIP' (or 'Organization' and 'ZIP')."
         )
     if repeated:
-        report.file_errors.append(
-            "These columns say the same thing as an earlier column: " + ", ".join(repeated) + "."
-        )
+        report.file_errors.append(repeated_columns_error(repeated))
     if report.file_errors:
         return report
 
     lookups = gift_columns.Lookups.load()
-    for number, raw in enumerate(rows, start=1):
-        outcome = _parse_row(number, raw, mapping, lookups)
-        if outcome is not None:
-            report.rows.append(outcome)
-        if progress is not None and number % PROGRESS_EVERY == 0:
-            progress(number)
+    rows_read(report, rows, lambda n, raw: _parse_row(n, raw, mapping, lookups), progress)
     if not report.rows:
         report.file_errors.append("The file has headers but no gifts under them.")
         return report
@@ -84,10 +76,10 @@ def _parse_row(
     values = outcome.values
     for index, name in mapping.items():
         cell = raw[index] if index < len(raw) else None
-        text = columns.cell_text(cell)
+        text = cell_text(cell)
         if not text:
             continue
-        if message := columns.formula_error(text):
+        if message := formula_error(text):
             outcome.error(name, message)
             continue
         try:
@@ -123,57 +115,34 @@ def _parse_row(
 
 
 def _match_supporters(rows: list[RowOutcome]) -> None:
-    """Email first, then folded name and postal code; two queries for the whole file."""
-    emails = {r.values["email"] for r in rows if r.values.get("email")}
-    by_email = {s.email: s for s in Supporter.objects.filter(email__in=emails)} if emails else {}
-    keys = {
-        r.number: _name_postal_key(r.values) for r in rows if r.values.get("email") not in by_email
-    }
-    candidates: dict[tuple[str, str], list[Supporter]] = {}
-    if keys:
-        names, postals = {k[0] for k in keys.values()}, {k[1] for k in keys.values()}
-        for s in Supporter.objects.filter(match_name__in=names, match_postal__in=postals):
-            candidates.setdefault((s.match_name, s.match_postal), []).append(s)
-    for row in rows:
+    """Email first, then folded name and postal code (crm.importing.row_matching); a gift
+    sheet never creates a supporter, so a row nobody matches is refused, saying why."""
+    matches = supporters_match(rows)
+    for row, found in matches.ambiguous:
+        row.error(
+            "last_name",
+            f"Matches {len(found)} supporters with this name and ZIP ({ids_text(found)}); "
+            "merge them first, or add the donor's email.",
+        )
+    for row in matches.unmatched:
         email = row.values.get("email")
-        if email in by_email:
-            row.supporter = by_email[email]
-        else:
-            key = keys[row.number]
-            same = candidates.get(key, []) if key[0] and key[1] else []
-            if len(same) > 1:
-                ids = ", ".join(f"#{s.pk}" for s in same)
-                row.error(
-                    "last_name",
-                    f"Matches {len(same)} supporters with this name and ZIP ({ids}); "
-                    "merge them first, or add the donor's email.",
-                )
-                continue
-            if not same:
-                who = email or " ".join(
-                    str(row.values[f])
-                    for f in ("first_name", "last_name", "organisation_name", "postal_code")
-                    if row.values.get(f)
-                )
-                row.error(
-                    "email",
-                    f"No supporter on file matches '{who}' (by email, or by name and ZIP). "
-                    "Add or import them under Supporters first, or correct the row.",
-                )
-                continue
-            row.supporter = same[0]
-        row.supporter_id = row.supporter.pk
-
-
-def _name_postal_key(values: dict[str, object]) -> tuple[str, str]:
-    person = values.get("first_name") or values.get("last_name")
-    name = matching.name_key(
-        first_name=str(values.get("first_name", "")),
-        last_name=str(values.get("last_name", "")),
-        organisation_name=str(values.get("organisation_name", "")),
-        kind="person" if person else "organisation",
-    )
-    return name, matching.postal_key(str(values.get("postal_code", "")))
+        who = email or " ".join(
+            str(row.values[f])
+            for f in ("first_name", "last_name", "organisation_name", "postal_code")
+            if row.values.get(f)
+        )
+        namesakes = matches.namesakes.get(row.number, [])
+        also = (
+            f" Supporter {ids_text(namesakes)} has this name and ZIP but another email: "
+            "if it is the same person, correct the email in the file or on their record."
+            if namesakes
+            else ""
+        )
+        row.error(
+            "email",
+            f"No supporter on file matches '{who}' (by email, or by name and ZIP). "
+            "Add or import them under Supporters first, or correct the row." + also,
+        )
 
 
 def _gift_key(supporter_id: int, values: dict[str, object]) -> tuple:

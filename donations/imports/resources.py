@@ -1,5 +1,5 @@
 """django-import-export for gifts: the admin's import form, whose file becomes an import job
-(crm.import_jobs) run with GIFT_IMPORT through donations.imports.gifts, and an export whose
+(crm.importing.jobs) run with GIFT_IMPORT through donations.imports.gifts, and an export whose
 cells cannot run as formulas."""
 
 from collections.abc import Mapping, Sequence
@@ -9,11 +9,10 @@ from django import forms
 from import_export import fields, resources
 from import_export.forms import ImportForm
 
-from crm.import_columns import cell_text
-from crm.import_jobs import ImportKind, Preview, preview_part
-from crm.import_rows import RowOutcome
-from crm.importing import ImportReport
-from crm.resources import neutralise_formula
+from core.spreadsheets import neutralise_formula
+from crm.importing.cells import cell_text
+from crm.importing.jobs import ImportKind, Preview, preview_part
+from crm.importing.outcome import ImportReport, RowOutcome
 from donations.imports import columns as gift_columns
 from donations.imports.columns import LABELS
 from donations.imports.gifts import gifts_import
@@ -81,7 +80,7 @@ PREVIEW_HEADERS = ("Donor", "Date", "Amount", "Method", "Check number", "Campaig
 
 
 def _preview(headers: Sequence[object], options: Mapping[str, Any]) -> Preview:
-    mapping, _unknown, _repeated = gift_columns.map_headers(list(headers))
+    mapping, _unknown, _repeated = gift_columns.HEADERS.map(list(headers))
     method_index = next((i for i, name in mapping.items() if name == "method"), None)
     default_fund = Fund.objects.filter(is_default=True).first()
 

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.test import Client
 
-from crm.importing import supporters_import
+from crm.importing.supporters import supporters_import
 from crm.models import Supporter, Tag
 from tests.crm.test_stale_edits import form_from, page_form
 from tests.factories import SupporterFactory

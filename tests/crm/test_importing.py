@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import User
 
-from crm.importing import supporters_import
+from crm.importing.supporters import supporters_import
 from crm.models import ConsentEvent, Note, Supporter, Tag
 
 pytestmark = pytest.mark.django_db
@@ -238,7 +238,7 @@ def test_a_row_matching_two_existing_records_asks_for_a_merge_first():
 
 
 def test_a_failure_while_writing_rolls_back_everything(monkeypatch):
-    from crm import import_writing
+    from crm.importing import writing as import_writing
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.roles import BOARD_GROUP, STAFF_GROUP
 from crm.demo_data import HEADERS, demo_rows
-from crm.importing import supporters_import
+from crm.importing.supporters import supporters_import
 from crm.signals import demo_seeded
 
 DEMO_LOGINS = (

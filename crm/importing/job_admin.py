@@ -1,4 +1,4 @@
-"""The admin's import screens on top of import jobs (crm.import_jobs), for any model admin
+"""The admin's import screens on top of import jobs (crm.importing.jobs), for any model admin
 that imports with django-import-export's upload form (Supporters, Gifts).
 
 Upload: the file is checked and stored as a job. A small file is dry-run at once and its
@@ -20,9 +20,9 @@ from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
-from crm.import_files import ImportFileError
-from crm.import_jobs import ImportKind, import_job_confirm, import_job_page, import_job_start
-from crm.import_jobs import import_job_run as run_now
+from crm.importing.files import ImportFileError
+from crm.importing.jobs import ImportKind, import_job_confirm, import_job_page, import_job_start
+from crm.importing.jobs import import_job_run as run_now
 from crm.models import ImportJob
 
 FORM_FIELDS = ("import_file", "format", "resource")
@@ -176,7 +176,7 @@ class ImportJobAdminMixin:
 
 
 def _shown_cell(cell: object) -> dict:
-    """A stored preview cell (see crm.import_jobs.Preview) as the template reads it: parts,
+    """A stored preview cell (see crm.importing.jobs.Preview) as the template reads it: parts,
     each plain text or old → new."""
     if isinstance(cell, dict):
         parts = cell.get("parts", [])

@@ -2,47 +2,28 @@
 to existing supporters a batch at a time (email first, then name and postal code), and
 written in one transaction, or not at all when any row has a problem.
 
-The admin's import screens call this through an import job (crm.import_jobs, with the
-SUPPORTER_IMPORT kind in crm.resources); the benchmark and `seed_demo` call it directly.
+The admin's import screens call this through an import job (crm.importing.jobs, with the
+SUPPORTER_IMPORT kind in crm.importing.supporter_preview); the benchmark and `seed_demo` call
+it directly.
 """
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from itertools import islice
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 
-from crm import import_columns as columns
-from crm import matching
-from crm.import_rows import RESTRICTIONS, SIDE_VALUES, RowOutcome
-from crm.import_writing import write_import
+from core.spreadsheets import formula_error
+from crm.importing import cells
+from crm.importing import supporter_columns as columns
+from crm.importing.headers import columns_found, repeated_columns_error
+from crm.importing.outcome import RESTRICTIONS, SIDE_VALUES, ImportReport, RowOutcome, rows_read
+from crm.importing.row_matching import ids_text, name_postal_key, supporters_match
+from crm.importing.writing import write_import
 from crm.models import Note, Supporter
 
 BATCH_SIZE = 1000
-PROGRESS_EVERY = 1000  # rows read between progress reports (a background import's bar)
 NAME_FIELDS = ("first_name", "last_name", "organisation_name")
-
-
-@dataclass
-class ImportReport:
-    rows: list[RowOutcome] = field(default_factory=list)
-    file_errors: list[str] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    written: bool = False
-
-    @property
-    def totals(self) -> Counter:
-        return Counter(row.action for row in self.rows)
-
-    @property
-    def invalid_rows(self) -> list[RowOutcome]:
-        return [row for row in self.rows if row.action == "invalid"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_errors and not self.invalid_rows
 
 
 def supporters_import(
@@ -58,30 +39,20 @@ def supporters_import(
     """Check, match and (unless dry_run or anything is wrong) write a whole file.
     `progress`, when given, is told how many rows have been read so far."""
     report = ImportReport()
-    mapping, report.ignored_columns, repeated = columns.map_headers(list(headers or []))
+    headers = list(headers or [])
+    mapping, report.ignored_columns, repeated = columns.SUPPORTER_HEADERS.map(headers)
     if not any(f in mapping.values() for f in NAME_FIELDS):
         report.file_errors.append(
             "The file has no name column. Add 'First Name' and 'Last Name' columns "
-            "(or 'Organization' for organisations). Columns found: "
-            + (", ".join(str(h) for h in headers if h) or "none")
-            + "."
+            f"(or 'Organization' for organizations). Columns found: {columns_found(headers)}."
         )
     if repeated:
-        report.file_errors.append(
-            "These columns say the same thing as an earlier column: "
-            + ", ".join(repeated)
-            + ". Keep one of each."
-        )
+        report.file_errors.append(repeated_columns_error(repeated))
     if report.file_errors:
         return report
 
     default_source = consent_source.strip()
-    for number, raw in enumerate(rows, start=1):
-        outcome = _parse_row(number, raw, mapping, default_source)
-        if outcome is not None:
-            report.rows.append(outcome)
-        if progress is not None and number % PROGRESS_EVERY == 0:
-            progress(number)
+    rows_read(report, rows, lambda n, raw: _parse_row(n, raw, mapping, default_source), progress)
     if not report.rows:
         report.file_errors.append("The file has headers but no rows to import.")
         return report
@@ -108,22 +79,19 @@ def _parse_row(
     outcome = RowOutcome(number=number)
     values = outcome.values
     for index, field_name in mapping.items():
-        text = columns.cell_text(raw[index]) if index < len(raw) else ""
+        text = cells.cell_text(raw[index]) if index < len(raw) else ""
         if not text:
             continue
-        if message := columns.formula_error(text):
+        if message := formula_error(text):
             outcome.error(field_name, message)
             continue
         parser = columns.PARSERS.get(field_name)
-        if parser is None:
-            limit = columns.MAX_LENGTHS.get(field_name)
-            if limit and len(text) > limit:
-                outcome.error(field_name, f"is {len(text)} characters long; at most {limit} fit.")
-                continue
-            values[field_name] = text
-            continue
         try:
-            values[field_name] = parser(text)
+            if parser is None:
+                cells.check_length(text, columns.MAX_LENGTHS.get(field_name))
+                values[field_name] = text
+            else:
+                values[field_name] = parser(text)
         except ValidationError as exc:
             outcome.error(field_name, exc.messages[0])
     if not values and not outcome.errors:
@@ -141,7 +109,7 @@ def _parse_row(
         values["country"] = "US"
         outcome.defaulted.add("country")
     if values["country"] == "US":
-        columns.normalise_us_address(values, outcome.errors)
+        cells.normalise_us_address(values, outcome.errors)
         if outcome.errors:
             outcome.action = "invalid"
     if values.get("email_opt_in") == "opted_in":
@@ -171,7 +139,7 @@ def _flag_repeats_within_file(rows: list[RowOutcome]) -> None:
                 continue
             seen_email[email] = row.number
         else:
-            key = _name_postal_key(row.values)
+            key = name_postal_key(row.values)
             if key in seen_name:
                 row.error(
                     "last_name",
@@ -181,54 +149,15 @@ def _flag_repeats_within_file(rows: list[RowOutcome]) -> None:
             seen_name[key] = row.number
 
 
-def _name_postal_key(values: dict[str, object]) -> tuple[str, str]:
-    name = matching.name_key(
-        first_name=str(values.get("first_name", "")),
-        last_name=str(values.get("last_name", "")),
-        organisation_name=str(values.get("organisation_name", "")),
-        kind=str(values["kind"]),
-    )
-    return name, matching.postal_key(str(values.get("postal_code", "")))
-
-
 def _match_batch(batch: list[RowOutcome]) -> None:
-    """Find each row's supporter with two queries for the whole batch."""
-    emails = {r.values["email"] for r in batch if r.values.get("email")}
-    by_email = {s.email: s for s in Supporter.objects.filter(email__in=emails)} if emails else {}
-
-    unmatched: list[tuple[RowOutcome, tuple[str, str]]] = []
-    for row in batch:
-        email = row.values.get("email")
-        if email and email in by_email:
-            row.supporter = by_email[email]
-            row.supporter_id = row.supporter.pk
-        else:
-            unmatched.append((row, _name_postal_key(row.values)))
-    if not unmatched:
-        return
-    names = {key[0] for _, key in unmatched}
-    postals = {key[1] for _, key in unmatched}
-    candidates: dict[tuple[str, str], list[Supporter]] = {}
-    for supporter in Supporter.objects.filter(match_name__in=names, match_postal__in=postals):
-        candidates.setdefault((supporter.match_name, supporter.match_postal), []).append(supporter)
-    for row, key in unmatched:
-        email = row.values.get("email")
-        same_name = candidates.get(key, [])
-        # A record with a different email is a different person who shares a name; a row
-        # without email is most likely the record that has none either.
-        found = [s for s in same_name if not s.email]
-        if not email and len(found) != 1 and len(same_name) == 1:
-            found = same_name
-        if len(found) > 1:
-            ids = ", ".join(f"#{s.pk}" for s in found)
-            row.error(
-                "last_name",
-                f"Matches {len(found)} supporters with this name and postal code ({ids}); "
-                "merge them first, or add an email to this row.",
-            )
-        elif found:
-            row.supporter = found[0]
-            row.supporter_id = row.supporter.pk
+    """Find each row's supporter with two queries for the whole batch; a row none is found
+    for is a new supporter, and one several could be is refused."""
+    for row, found in supporters_match(batch).ambiguous:
+        row.error(
+            "last_name",
+            f"Matches {len(found)} supporters with this name and postal code ({ids_text(found)}); "
+            "merge them first, or add an email to this row.",
+        )
 
 
 def _load_tags_and_notes(batch: list[RowOutcome]) -> None:

@@ -2,7 +2,7 @@
 than assumed, and an XLSX's real size checked in its zip directory before openpyxl opens it.
 Each refusal is an ImportFileError whose message says in plain words what to do.
 
-Used by crm.import_jobs for supporter and gift imports alike.
+Used by crm.importing.jobs for supporter and gift imports alike.
 """
 
 import codecs

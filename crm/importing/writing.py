@@ -9,7 +9,7 @@ from simple_history.utils import bulk_update_with_history
 from core import bulk
 from core.history_records import snapshot_m2m
 from crm import matching
-from crm.import_rows import RESTRICTIONS, SIDE_VALUES, RowOutcome
+from crm.importing.outcome import RESTRICTIONS, SIDE_VALUES, RowOutcome
 from crm.models import ConsentEvent, Note, Supporter, Tag
 
 

@@ -1,12 +1,13 @@
 """Import jobs: an uploaded file is checked in the request (size, encoding, an XLSX's real
-size), stored, and then dry-run, shown and written by the same importers as before
-(crm.importing, donations.imports.gifts). A small file is handled while the page waits; a large
-one by the background worker, with a progress bar, so no request outlives the web server's
-timeout. The dry run's outcome is kept as counts plus one ImportJobRow per shown row, read a
-page at a time; confirming writes the whole file or nothing, as before.
+size), stored, and then dry-run, shown and written by the importers (crm.importing.supporters,
+donations.imports.gifts). A small file is handled while the page waits; a large one by the
+background worker, with a progress bar, so no request outlives the web server's timeout. The
+dry run's outcome is kept as counts plus one ImportJobRow per shown row, read a page at a time;
+confirming writes the whole file or nothing.
 
-Each importer describes itself as an ImportKind (crm.resources.SUPPORTER_IMPORT,
-donations.imports.resources.GIFT_IMPORT); crm never imports donations.
+Each importer describes itself as an ImportKind (SUPPORTER_IMPORT in
+crm.importing.supporter_preview, GIFT_IMPORT in donations.imports.resources); crm never imports
+donations.
 """
 
 import datetime
@@ -25,9 +26,8 @@ from django.core.paginator import Page, Paginator
 from django.utils import timezone
 
 from core import bulk
-from crm import import_files
-from crm.import_rows import RowOutcome
-from crm.importing import ImportReport
+from crm.importing import files as import_files
+from crm.importing.outcome import ImportReport, RowOutcome
 from crm.models import ImportJob, ImportJobRow
 
 logger = logging.getLogger(__name__)

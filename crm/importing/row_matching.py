@@ -1,0 +1,78 @@
+"""Finding the supporter each imported row is about, for every kind of import: by email first,
+then by folded name and postal code, a batch of rows in two queries.
+
+A stored record with a different email is a different person who shares a name; a row with no
+email is most likely the one record of that name and postal code. When more than one record
+could be meant, the row is ambiguous and the importer says so instead of guessing.
+"""
+
+from dataclasses import dataclass, field
+
+from crm import matching
+from crm.importing.outcome import RowOutcome
+from crm.models import Supporter
+
+
+@dataclass
+class Matches:
+    """Rows no record was found for, rows more than one record could be (with those), and for
+    unmatched rows the records of the same name and postal code under another email."""
+
+    unmatched: list[RowOutcome] = field(default_factory=list)
+    ambiguous: list[tuple[RowOutcome, list[Supporter]]] = field(default_factory=list)
+    namesakes: dict[int, list[Supporter]] = field(default_factory=dict)  # row number -> records
+
+
+def name_postal_key(values: dict[str, object]) -> tuple[str, str]:
+    """The row's folded name (a person's, or an organization's when it names no person) and
+    postal code, as crm.matching computes them for stored supporters."""
+    kind = values.get("kind")
+    if kind is None:
+        person = values.get("first_name") or values.get("last_name")
+        kind = "person" if person else "organisation"
+    name = matching.name_key(
+        first_name=str(values.get("first_name", "")),
+        last_name=str(values.get("last_name", "")),
+        organisation_name=str(values.get("organisation_name", "")),
+        kind=str(kind),
+    )
+    return name, matching.postal_key(str(values.get("postal_code", "")))
+
+
+def supporters_match(rows: list[RowOutcome]) -> Matches:
+    """Set `supporter` and `supporter_id` on each row whose record is found."""
+    result = Matches()
+    emails = {r.values["email"] for r in rows if r.values.get("email")}
+    by_email = {s.email: s for s in Supporter.objects.filter(email__in=emails)} if emails else {}
+    by_name: list[tuple[RowOutcome, tuple[str, str]]] = []
+    for row in rows:
+        found = by_email.get(row.values.get("email") or "")
+        if found is not None:
+            row.supporter, row.supporter_id = found, found.pk
+        else:
+            by_name.append((row, name_postal_key(row.values)))
+    if not by_name:
+        return result
+    names = {key[0] for _, key in by_name if key[0]}
+    postals = {key[1] for _, key in by_name}
+    candidates: dict[tuple[str, str], list[Supporter]] = {}
+    for s in Supporter.objects.filter(match_name__in=names, match_postal__in=postals):
+        candidates.setdefault((s.match_name, s.match_postal), []).append(s)
+    for row, key in by_name:
+        same_name = candidates.get(key, []) if key[0] else []
+        found = [s for s in same_name if not s.email]
+        if not row.values.get("email") and len(found) != 1 and len(same_name) == 1:
+            found = same_name
+        if len(found) > 1:
+            result.ambiguous.append((row, found))
+        elif found:
+            row.supporter, row.supporter_id = found[0], found[0].pk
+        else:
+            result.unmatched.append(row)
+            if same_name:
+                result.namesakes[row.number] = same_name
+    return result
+
+
+def ids_text(supporters: list[Supporter]) -> str:
+    return ", ".join(f"#{pk}" for pk in sorted(s.pk for s in supporters))

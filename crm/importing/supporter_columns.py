@@ -1,0 +1,122 @@
+"""The columns of a supporter import: the header names other donor systems use for each
+supporter field, and the parser of each cell (crm.importing.cells for the shared ones)."""
+
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+
+from crm.importing import cells
+from crm.importing.headers import HeaderMap
+from crm.models import ConsentEvent, Supporter
+
+# Canonical field -> header spellings seen in exports from other donor systems
+# (Little Green Light, Bloomerang, CiviCRM, Salesforce NPSP, Mailchimp) and hand-made sheets.
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "kind": ("type", "kind", "constituent type", "record type", "contact type"),
+    "title": ("title", "prefix", "honorific", "name prefix"),
+    "first_name": ("first name", "first", "firstname", "given name", "fname", "first_name"),
+    "last_name": ("last name", "last", "lastname", "surname", "family name", "lname", "last_name"),
+    "preferred_name": ("preferred name", "nickname", "nick name", "known as", "goes by"),
+    "partner_title": ("spouse title", "partner title", "spouse prefix"),
+    "partner_first_name": ("spouse first name", "partner first name", "spouse first"),
+    "partner_last_name": ("spouse last name", "partner last name", "spouse last"),
+    "organisation_name": (
+        "organization",
+        "organisation",
+        "organization name",
+        "organisation name",
+        "company",
+        "company name",
+        "employer",
+        "org name",
+    ),
+    "salutation": ("salutation", "informal salutation", "greeting", "dear"),
+    "formal_salutation": ("formal salutation", "formal greeting"),
+    "addressee": ("addressee", "envelope name", "mailing name", "formal addressee"),
+    "email": ("email", "e-mail", "email address", "e-mail address", "primary email", "email 1"),
+    "phone": ("phone", "phone number", "telephone", "primary phone", "mobile", "cell", "phone 1"),
+    "address_line1": (
+        "address 1",
+        "address1",
+        "address line 1",
+        "address",
+        "street",
+        "street address",
+        "street 1",
+        "mailing street",
+        "primary address",
+    ),
+    "address_line2": ("address 2", "address2", "address line 2", "street 2", "apt", "suite"),
+    "city": ("city", "town", "mailing city", "locality"),
+    "region": ("state", "state/province", "province", "region", "mailing state", "st"),
+    "postal_code": (
+        "zip",
+        "zip code",
+        "zipcode",
+        "postal code",
+        "postcode",
+        "zip/postal code",
+        "mailing zip",
+        "mailing zip/postal code",
+        "postal",
+    ),
+    "country": ("country", "mailing country", "country code"),
+    "preferred_language": ("language", "preferred language", "lang"),
+    "tags": ("tags", "tag", "groups", "categories", "lists"),
+    "source": ("source", "lead source", "origin", "how found"),
+    "notes": ("notes", "note", "comments", "comment"),
+    "deceased": ("deceased", "is deceased"),
+    "email_opt_in": ("email opt-in", "email opt in", "opt-in", "opt in", "subscribed", "email ok"),
+    "consent_source": ("consent source", "opt-in source", "consent", "opt in source"),
+    "do_not_email": ("do not email", "do not e-mail", "no email", "email opt-out"),
+    "do_not_mail": ("do not mail", "no mail", "do not send mail"),
+    "do_not_contact": ("do not contact", "do not solicit", "no contact"),
+}
+COLUMN_LABELS: dict[str, str] = {
+    field: aliases[0].title() if aliases[0] != "type" else "Type"
+    for field, aliases in HEADER_ALIASES.items()
+}
+COLUMN_LABELS.update({"email": "Email", "address_line1": "Address 1", "postal_code": "Zip"})
+
+SUPPORTER_HEADERS = HeaderMap(HEADER_ALIASES)
+_OPT_IN = {"yes", "y", "true", "1", "opted in", "opted_in", "subscribed", "si", "sí"}
+_OPT_OUT = {"no", "n", "false", "0", "opted out", "opted_out", "unsubscribed"}
+
+
+def parse_opt_in(text: str) -> str:
+    lowered = text.lower()
+    if lowered in _OPT_IN:
+        return "opted_in"
+    if lowered in _OPT_OUT:
+        return "opted_out"
+    if lowered in ("", "unknown", "not asked"):
+        return ""
+    raise ValidationError(f"'{text}' is not yes or no.")
+
+
+def parse_kind(text: str) -> str:
+    lowered = text.lower()
+    if lowered in ("", "person", "individual", "household", "persona"):
+        return "person"
+    if lowered in ("organisation", "organization", "org", "company", "business", "foundation"):
+        return "organisation"
+    raise ValidationError(f"'{text}' is not a type; use Person or Organization.")
+
+
+PARSERS: dict[str, Callable[[str], object]] = {
+    "kind": parse_kind,
+    "email": cells.parse_email,
+    "preferred_language": cells.parse_language,
+    "country": cells.parse_country,
+    "email_opt_in": parse_opt_in,
+    "tags": cells.parse_tags,
+    "deceased": lambda t: cells.parse_bool(t, "Deceased"),
+    "do_not_email": lambda t: cells.parse_bool(t, "Do not email"),
+    "do_not_mail": lambda t: cells.parse_bool(t, "Do not mail"),
+    "do_not_contact": lambda t: cells.parse_bool(t, "Do not contact"),
+}
+# Consent source is kept on each consent event the row records, not on the supporter.
+MAX_LENGTHS = {
+    **cells.text_limits(Supporter),
+    "consent_source": ConsentEvent._meta.get_field("source").max_length,
+}
