@@ -242,6 +242,31 @@ ANYMAIL = {
     if key.startswith("ANYMAIL_")
 }
 
+# anymail reads numbers and switches from these; the environment gives strings.
+for _key in ("REQUESTS_TIMEOUT",):
+    if _key in ANYMAIL:
+        ANYMAIL[_key] = float(ANYMAIL[_key])
+for _key in ("POSTMARK_USE_BULK_API", "IGNORE_RECIPIENT_STATUS", "DEBUG_API_REQUESTS"):
+    if _key in ANYMAIL:
+        ANYMAIL[_key] = env_bool("ANYMAIL_" + _key, False)
+
+# The outbox (core.outbox): every email is a row first, sent by `outbox_drain` tasks.
+# A worker claims OUTBOX_CHUNK messages at a time and keeps OUTBOX_IN_FLIGHT requests going;
+# a chunk must finish well within OUTBOX_LEASE_SECONDS (chunk / in-flight x timeout), after
+# which a message still 'sending' is taken to belong to a stopped worker and checked.
+OUTBOX_CHUNK = env_int("OUTBOX_CHUNK", 48)
+OUTBOX_IN_FLIGHT = env_int("OUTBOX_IN_FLIGHT", 8)
+OUTBOX_TIMEOUT_SECONDS = env_int("OUTBOX_TIMEOUT_SECONDS", 10)
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
+# An unknown outcome is checked with the ESP after this long (time for it to list the message).
+OUTBOX_CHECK_AFTER_SECONDS = env_int("OUTBOX_CHECK_AFTER_SECONDS", 60)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30)
+# Messages per second per worker (0: as fast as the ESP answers).
+OUTBOX_RATE_PER_SECOND = env_int("OUTBOX_RATE_PER_SECOND", 0)
+# Sending tasks queued for a large mailing, so several workers share it.
+OUTBOX_PARALLEL_TASKS = env_int("OUTBOX_PARALLEL_TASKS", 4)
+
 # Stripe: with DEBUG on and no secret key the site runs a clearly labelled local test checkout.
 # With DEBUG off both secrets are required, and the local checkout cannot exist: it is decided
 # here, when the settings are read, because test runners switch DEBUG off at run time.

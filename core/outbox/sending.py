@@ -1,0 +1,168 @@
+"""Sending what is due: a worker claims a chunk of messages (row locks with SKIP LOCKED on
+PostgreSQL, so several workers on several machines share the queue without overlap), marks
+them 'sending', composes them, sends them with several requests in flight over reused ESP
+connections, and records every outcome in one write per chunk."""
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from core.models import OutboxMessage
+from core.outbox import composers, esp
+from core.outbox.esp import Outcome, Result
+from core.outbox.sweep import outbox_follow_up, outbox_sweep
+
+Status = OutboxMessage.Status
+RECORDED = ["status", "sent_at", "esp_message_id", "last_error", "next_attempt_at",
+            "claimed_at", "subject"]  # fmt: skip
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:64]
+
+
+def outbox_send_due(*, worker: str = "", budget_seconds: float | None = None) -> int:
+    """Send due messages chunk after chunk until none is due (or the time budget is spent).
+    Returns how many were handled. Safe to run in many processes at once."""
+    worker = worker or worker_name()
+    outbox_sweep()
+    deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
+    handled = 0
+    with _connections() as connection_for, ThreadPoolExecutor(settings.OUTBOX_IN_FLIGHT) as pool:
+        while chunk := _claim(worker, settings.OUTBOX_CHUNK):
+            outcomes = _send_chunk(chunk, pool, connection_for)
+            _record(chunk, outcomes, worker)
+            handled += len(chunk)
+            if deadline is not None and time.monotonic() > deadline:
+                break
+    outbox_follow_up()
+    return handled
+
+
+def _claim(worker: str, size: int) -> list[OutboxMessage]:
+    now = timezone.now()
+    with transaction.atomic():
+        due = OutboxMessage.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now)
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(
+            due.order_by("-priority", "next_attempt_at", "id").values_list("id", flat=True)[:size]
+        )
+        if not ids:
+            return []
+        # Marked 'sending' before any request goes out: never claimed again by anyone.
+        OutboxMessage.objects.filter(id__in=ids).update(
+            status=Status.SENDING, claimed_at=now, claimed_by=worker, attempts=F("attempts") + 1
+        )
+    return list(OutboxMessage.objects.filter(id__in=ids).prefetch_related("files").order_by("id"))
+
+
+def _send_chunk(
+    chunk: list[OutboxMessage], pool: ThreadPoolExecutor, connection_for: "callable"
+) -> list[Outcome]:
+    composers.compose(chunk)
+    pending = []
+    interval = 1 / settings.OUTBOX_RATE_PER_SECOND if settings.OUTBOX_RATE_PER_SECOND else 0
+    for message in chunk:
+        if not message.subject:
+            pending.append(None)
+            continue
+        email = _email(message)
+        pending.append(pool.submit(lambda e=email: esp.send(e, connection_for())))
+        if interval:
+            time.sleep(interval)  # this worker's share of the configured rate
+    return [
+        future.result()
+        if future is not None
+        else Outcome(Result.FAILED, error=message.last_error or "The message has no subject.")
+        for future, message in zip(pending, chunk, strict=True)
+    ]
+
+
+def _email(message: OutboxMessage) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.text_body,
+        from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
+        to=[message.to_email],
+        reply_to=[message.reply_to] if message.reply_to else None,
+        headers=message.headers or None,
+    )
+    if message.html_body:
+        email.attach_alternative(message.html_body, "text/html")
+    for attachment in message.files.all():
+        with attachment.file.open("rb") as stored:
+            email.attach(attachment.name, stored.read(), attachment.content_type)
+    # Tracking events and the ESP's search find the message by these.
+    email.metadata = {"outbox_id": str(message.pk)}
+    email.tags = [message.kind[:40]]
+    return email
+
+
+def _record(chunk: list[OutboxMessage], outcomes: list[Outcome], worker: str) -> None:
+    now = timezone.now()
+    for message, outcome in zip(chunk, outcomes, strict=True):
+        message.last_error = outcome.error
+        if outcome.result is Result.SENT:
+            message.status, message.sent_at = Status.SENT, now
+            message.esp_message_id = outcome.esp_message_id
+        elif outcome.result is Result.RETRY and message.attempts < settings.OUTBOX_MAX_ATTEMPTS:
+            message.status, message.claimed_at = Status.QUEUED, None
+            message.next_attempt_at = now + _backoff(message.attempts)
+        elif outcome.result is Result.RETRY:
+            message.status = Status.FAILED
+            message.last_error = f"Gave up after {message.attempts} attempts. {outcome.error}"
+        elif outcome.result is Result.UNKNOWN:
+            message.status, message.claimed_at = Status.UNKNOWN, now  # checked with the ESP later
+        else:
+            message.status = Status.REJECTED if outcome.result is Result.REJECTED else Status.FAILED
+        if message.composer:
+            message.subject = message.subject[:998]  # kept to list it; bodies are re-composed
+    # Only what this worker still holds: a sweep may have taken a message it thought stopped.
+    held = {
+        pk
+        for pk in OutboxMessage.objects.filter(
+            pk__in=[m.pk for m in chunk],
+            status__in=[Status.SENDING, Status.UNKNOWN],
+            claimed_by=worker,
+        ).values_list("pk", flat=True)
+    }
+    OutboxMessage.objects.bulk_update([m for m in chunk if m.pk in held], RECORDED)
+
+
+def _backoff(attempts: int) -> timedelta:
+    base = settings.OUTBOX_RETRY_BASE_SECONDS
+    return timedelta(seconds=min(base * 2 ** (attempts - 1), 3600))
+
+
+@contextmanager
+def _connections() -> Iterator["callable"]:
+    """One open ESP connection per sending thread, closed when the run ends."""
+    local = threading.local()
+    opened = []
+    lock = threading.Lock()
+
+    def connection_for() -> object:
+        if not hasattr(local, "conn"):
+            local.conn = esp.connection()
+            local.conn.open()
+            with lock:
+                opened.append(local.conn)
+        return local.conn
+
+    try:
+        yield connection_for
+    finally:
+        for conn in opened:
+            conn.close()
