@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.money import money_text
 from core.stale_edit import StaleEditModelForm
 from crm.matching import US_REGIONS, us_zip_error
 from donations.models import Gift
@@ -50,13 +51,6 @@ COUNTRIES = [
     ("PH", _("Philippines")),
     ("IN", _("India")),
 ]
-
-
-def money_label(amount: Decimal) -> str:
-    """'$25', '$1,000', '$12.50'."""
-    # US dollars keep US digit grouping on the Spanish page too ($1,000, not $1 000).
-    whole = amount == amount.to_integral_value()
-    return f"${int(amount):,}" if whole else f"${amount:,.2f}"
 
 
 def _text(
@@ -199,11 +193,11 @@ class DonationForm(forms.Form):
             for name in ("address_line1", "city"):
                 self.fields[name].required = False
         self.fields["amount"].choices = [
-            (str(amount), money_label(amount)) for amount in ask_amounts
+            (str(amount), money_text(amount, cents="when_needed")) for amount in ask_amounts
         ] + [(OTHER, _("Other"))]
         self.fields["other_amount"].help_text = _("Between %(min)s and %(max)s.") % {
-            "min": money_label(MIN_AMOUNT),
-            "max": money_label(MAX_AMOUNT),
+            "min": money_text(MIN_AMOUNT, cents="when_needed"),
+            "max": money_text(MAX_AMOUNT, cents="when_needed"),
         }
 
     def clean_other_amount(self) -> Decimal | None:
@@ -271,7 +265,7 @@ class DonationForm(forms.Form):
             self.add_error(
                 field,
                 _("The smallest gift we can take online is %(min)s.")
-                % {"min": money_label(MIN_AMOUNT)},
+                % {"min": money_text(MIN_AMOUNT, cents="when_needed")},
             )
         elif amount > MAX_AMOUNT:
             self.add_error(
@@ -280,7 +274,7 @@ class DonationForm(forms.Form):
                     "Online gifts can be up to %(max)s. For a larger gift, please call or "
                     "write to us and we will help."
                 )
-                % {"max": money_label(MAX_AMOUNT)},
+                % {"max": money_text(MAX_AMOUNT, cents="when_needed")},
             )
         else:
             data["amount_value"] = amount

@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from core.money import money_text
 from donations.models import Gift, Refund
 from donations.refunds import refund_record
 
@@ -41,7 +42,8 @@ def refund_entry(model_admin: admin.ModelAdmin) -> Callable[..., HttpResponse]:
                     form.add_error(name if name in form.fields else None, errors)
             else:
                 messages.success(
-                    request, f"Refund of ${refund.amount:,.2f} on {refund.refunded_on} recorded."
+                    request,
+                    f"Refund of {money_text(refund.amount)} on {refund.refunded_on} recorded.",
                 )
                 return redirect("admin:donations_gift_change", gift.pk)
         context = {
@@ -65,7 +67,7 @@ def refunds_listed(gift: Gift) -> str:
     rows = [
         (
             refund.refunded_on,
-            f"${refund.amount:,.2f}",
+            money_text(refund.amount),
             refund.reason,
             refund.stripe_refund_id or (f"by {refund.recorded_by}" if refund.recorded_by else ""),
         )

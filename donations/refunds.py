@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from core.money import money_text
 from donations.models import ZERO, Gift, Refund
 from donations.summary import RECEIVED, donor_summaries_refresh
 
@@ -52,8 +53,8 @@ def refund_apply(
         left = gift.amount - refunded_total(gift)
         if amount > left:
             errors["amount"] = (
-                f"A refund cannot exceed what is left of the gift: ${left:,.2f} of "
-                f"${gift.amount:,.2f}."
+                f"A refund cannot exceed what is left of the gift: {money_text(left)} of "
+                f"{money_text(gift.amount)}."
             )
     if errors:
         raise ValidationError(errors)

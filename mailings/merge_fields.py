@@ -4,12 +4,14 @@ name is 'Dear friend'). Values are plain: strings, dates and Money, never model 
 
 import datetime
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import total_ordering
 from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from core.money import money_amount, money_text
 
 
 @total_ordering
@@ -20,14 +22,10 @@ class Money:
     __slots__ = ("amount",)
 
     def __init__(self, amount: Any) -> None:
-        self.amount = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        self.amount = money_amount(amount)
 
     def __str__(self) -> str:
-        # US dollars are written $1,250.50 in English and in US Spanish alike, so the
-        # format does not follow the active language's number format.
-        if self.amount == self.amount.to_integral_value():
-            return f"${int(self.amount):,}"
-        return f"${self.amount:,.2f}"
+        return money_text(self.amount, cents="when_needed")
 
     def __repr__(self) -> str:
         return f"Money({self.amount})"

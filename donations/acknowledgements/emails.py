@@ -7,6 +7,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from core.models import Organisation
+from core.money import money_text
 from donations.models import RecurringGift
 
 
@@ -86,7 +87,7 @@ def thank_you_send(*, gift_id: int) -> bool:
             "greeting": supporter.greeting_line(),
             "receipt": receipt,
             # A stock or in-kind gift is thanked for what was given, never for a value.
-            "amount": "" if gift.is_non_cash else f"${gift.net_amount:,.2f}",
+            "amount": "" if gift.is_non_cash else money_text(gift.net_amount),
             "property": noncash_description(gift) if gift.is_non_cash else "",
         }
         transaction.on_commit(

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 
 from core.models import Organisation
+from core.money import money_text
 from core.pdf import render_pdf
 from donations.acknowledgements.emails import thank_you_send, tribute_notice_send
 from donations.acknowledgements.receipts import irs_statements, letterhead, receipt_issue
@@ -95,7 +96,7 @@ def letters_pdf(gift_ids: Iterable[int]) -> tuple[bytes, int]:
                     "language": language,
                     "greeting": supporter.greeting_line(language),
                     # Stock and in kind: described, never valued (IRS Pub. 1771).
-                    "amount": "" if gift.is_non_cash else f"${gift.net_amount:,.2f}",
+                    "amount": "" if gift.is_non_cash else money_text(gift.net_amount),
                     "property": noncash_description(gift) if gift.is_non_cash else "",
                     "date": formats.date_format(gift.received_on, "DATE_FORMAT"),
                     "today": formats.date_format(timezone.localdate(), "DATE_FORMAT"),

@@ -14,6 +14,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from core.models import Organisation
+from core.money import money_text
 from core.pdf import render_pdf
 from crm.greetings import in_language
 from crm.models import Supporter
@@ -111,7 +112,7 @@ def irs_statements(
                     "In return for this contribution you received goods or services%(what)s "
                     "valued at %(value)s."
                 )
-                % {"what": what, "value": f"${benefit_value:,.2f}"},
+                % {"what": what, "value": money_text(benefit_value)},
                 _(
                     "The deductible amount is limited to the excess of the value of the "
                     "property you contributed over the value of goods or services provided by "
@@ -132,7 +133,7 @@ def irs_statements(
                 "In return for this contribution you received goods or services%(what)s "
                 "valued at %(value)s."
             )
-            % {"what": what, "value": f"${benefit_value:,.2f}"}
+            % {"what": what, "value": money_text(benefit_value)}
         ]
         if amount > QUID_PRO_QUO_THRESHOLD:
             statements.append(
@@ -141,7 +142,7 @@ def irs_statements(
                     "purposes is limited to the excess of the amount contributed over the value "
                     "of goods or services provided by %(organisation)s: %(deductible)s."
                 )
-                % {"organisation": organisation_name, "deductible": f"${deductible:,.2f}"}
+                % {"organisation": organisation_name, "deductible": money_text(deductible)}
             )
         return statements
     return [_("No goods or services were provided in exchange for this contribution.")]
@@ -194,8 +195,8 @@ def _snapshot_texts(gift: Gift, number: str, version: int, reason: str, replaces
         "property": _property(gift),
         "property_lines": [list(line) for line in noncash_lines(gift)] if non_cash else [],
         "amount": "" if non_cash else str(amount),
-        "amount_display": "" if non_cash else f"${amount:,.2f} {gift.currency.upper()}",
-        "refunded": f"${gift.amount_refunded:,.2f}"
+        "amount_display": "" if non_cash else f"{money_text(amount)} {gift.currency.upper()}",
+        "refunded": money_text(gift.amount_refunded)
         if gift.amount_refunded and not non_cash
         else "",
         "method": str(method),

@@ -17,6 +17,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from core.models import Organisation
+from core.money import money_text
 from core.pdf import render_pdf
 from crm.models import Supporter
 from donations.acknowledgements.receipts import irs_statements, letterhead
@@ -118,7 +119,7 @@ def _statement(
                 "Goods or services valued at %(value)s were provided in exchange for these "
                 "contributions; the deductible amount is %(deductible)s."
             )
-            % {"value": f"${benefits:,.2f}", "deductible": f"${max(total - benefits, ZERO):,.2f}"}
+            % {"value": money_text(benefits), "deductible": money_text(max(total - benefits, ZERO))}
         ]
     if property_gifts:
         statements += noncash_statements(property_gifts, organisation.name)
@@ -137,7 +138,7 @@ def _statement(
             }
             for g in property_gifts
         ],
-        "total": _dollars(total),
+        "total": money_text(total),
         "statements": statements,
     }
 
@@ -149,26 +150,22 @@ def _line(entry: StatementEntry) -> dict:
         detail = _("Refund of the gift of %(date)s") % {"date": _day(gift.received_on)}
     elif entry.refunds:
         detail = _("%(amount)s given, less refunds: %(refunds)s") % {
-            "amount": f"${gift.amount:,.2f}",
+            "amount": money_text(gift.amount),
             "refunds": ", ".join(
-                f"${r.amount:,.2f} ({_day(r.refunded_on)})" for r in entry.refunds
+                f"{money_text(r.amount)} ({_day(r.refunded_on)})" for r in entry.refunds
             ),
         }
     return {
         "date": _day(entry.day),
         "method": gift.get_method_display(),
         "fund": gift.fund.name if gift.fund else "",
-        "amount": _dollars(entry.amount),
+        "amount": money_text(entry.amount),
         "detail": detail,
     }
 
 
 def _day(day: datetime.date) -> str:
     return formats.date_format(day, "DATE_FORMAT")
-
-
-def _dollars(amount: Decimal) -> str:
-    return f"-${-amount:,.2f}" if amount < ZERO else f"${amount:,.2f}"
 
 
 def noncash_statements(gifts: list[Gift], organisation_name: str) -> list[str]:

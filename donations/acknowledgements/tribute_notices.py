@@ -24,6 +24,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from core.models import Organisation
+from core.money import money_text
 from core.pdf import render_pdf
 from crm.greetings import in_language
 from donations.models import Gift
@@ -84,7 +85,7 @@ def tribute_notice(gift: Gift) -> TributeNotice:
             "donor": donor,
             "honoree": honoree,
             "org": Organisation.current().name,
-            "amount": f"${gift.net_amount:,.2f}",
+            "amount": money_text(gift.net_amount),
         }
         if gift.tribute_show_amount and memory:
             message = _(

@@ -15,6 +15,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from core.money import money_text
 from donations.deposits.journal import journal_rows, journal_write
 from donations.deposits.payouts import payout_summary
 from donations.models import Payout, PayoutLine
@@ -108,7 +109,7 @@ class PayoutAdmin(admin.ModelAdmin):
             "<table>{}</table>",
             format_html_join(
                 "", "<tr><th>{}</th><td style='text-align:right'>{}</td></tr>",
-                ((label, f"{value:,.2f}" if value is not None else "—") for label, value in labels),
+                ((label, money_text(value) or "—") for label, value in labels),
             ),
         )  # fmt: skip
 

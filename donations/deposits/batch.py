@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from core.money import money_text
 from crm.models import Supporter
 from donations.models import Campaign, Fund, Gift
 from donations.services import GiftEntry, gifts_record_batch
@@ -76,7 +77,8 @@ def batch_entry(model_admin: Any) -> Any:
             expected = deposit.cleaned_data["expected_total"]
             if expected is not None and expected != total:
                 deposit.add_error(
-                    "expected_total", f"The rows add up to ${total:,.2f}, not ${expected:,.2f}."
+                    "expected_total",
+                    f"The rows add up to {money_text(total)}, not {money_text(expected)}.",
                 )
             else:
                 try:
@@ -87,7 +89,7 @@ def batch_entry(model_admin: Any) -> Any:
                     deposit.add_error(None, exc)
                 else:
                     messages.success(
-                        request, f"Recorded {len(gifts)} cheque(s) totalling ${total:,.2f}."
+                        request, f"Recorded {len(gifts)} cheque(s) totalling {money_text(total)}."
                     )
                     return redirect("admin:donations_gift_changelist")
         context = {

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods
 
 from core import captcha
 from core.models import Organisation
-from donations.forms import DonationForm, money_label
+from core.money import money_text
+from donations.forms import DonationForm
 from donations.models import Gift
 from donations.online.checkout import checkout_start
 from donations.online.limits import CheckoutPermit, checkout_permit
@@ -136,7 +137,7 @@ def thanks(request: HttpRequest) -> HttpResponse:
         else None
     )
     context = {
-        "amount": money_label(gift.amount) if gift else "",
+        "amount": money_text(gift.amount, cents="when_needed") if gift else "",
         **_public_context(request),
     }
     return _remember_language(render(request, "donations/thanks.html", context), chosen_language)
@@ -163,7 +164,7 @@ def test_checkout(request: HttpRequest, token: str) -> HttpResponse:
     request.LANGUAGE_CODE = language
     context = {
         "pending": pending,
-        "amount": money_label(pending.amount),
+        "amount": money_text(pending.amount, cents="when_needed"),
         "email": pending.params.get("customer_email", ""),
         **_public_context(request),
         "language_links": [],  # Stripe's page has no switch either: it follows the locale

@@ -86,3 +86,9 @@ def test_a_template_that_skipped_the_check_still_reaches_nothing():
         render("{% load static %}", values, html=True)
     assert render("{{ supporter.delete }}{{ request.user }}{{ settings.SECRET_KEY }}", values,
                   html=True) == ""  # fmt: skip
+
+
+def test_money_puts_a_minus_before_the_dollar_and_leaves_words_alone():
+    assert str(Money(Decimal("-5"))) == "-$5"  # was $-5
+    assert render("{{ x|money }}", {"x": Decimal("-12.5")}, html=False) == "-$12.50"
+    assert render("{{ x|money }}", {"x": "Ana"}, html=False) == "Ana"
