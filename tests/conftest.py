@@ -36,6 +36,20 @@ def tasks_run_at_once(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture
+def sent_mail(mailoutbox):
+    """What the outbox has sent: call it to run the sending worker (core.outbox) once and read
+    Django's test outbox. Emails are queued in the transaction of their reason; a test's own
+    transaction never commits to wake the worker, so the test runs it."""
+    from core.outbox.sending import outbox_send_due
+
+    def sent() -> list:
+        outbox_send_due()
+        return mailoutbox
+
+    return sent
+
+
 @pytest.fixture(autouse=True)
 def fresh_checkout_counts(settings):
     """Each test counts checkout attempts (donations.online.limits) from zero: the counters

@@ -1,38 +1,27 @@
 """Donor emails about gifts. Each message is three templates (subject, text, HTML) rendered
-by one small function here and sent after the surrounding transaction commits."""
+by one small function here and queued in the outbox (core.outbox) in the same transaction as
+what it tells the donor: a gift marked thanked always has its email on the way."""
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 
 from core.models import Organisation
 from core.money import money_text
+from core.outbox.queue import Attachment, outbox_queue
 from donations.models import RecurringGift
 
 
-def _send(
-    *,
-    template: str,
-    to: str,
-    context: dict,
-    reply_to: str = "",
-    attachments: list[tuple[str, bytes, str]] = (),
-) -> None:
-    subject = " ".join(render_to_string(f"emails/{template}-subject.txt", context).split())
-    text = render_to_string(f"emails/{template}-body.txt", context)
-    html = render_to_string(f"emails/{template}-body.html", context)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        to=[to],
-        from_email=context["organisation"].default_sender or settings.DEFAULT_FROM_EMAIL,
-        reply_to=[reply_to] if reply_to else None,
+def _queue(*, kind: str, to: str, context: dict, attachments: list[Attachment] = ()) -> None:
+    """Render `emails/<kind>-*` and queue it; call inside the transaction of its reason."""
+    outbox_queue(
+        kind=kind,
+        to=to,
+        subject=render_to_string(f"emails/{kind}-subject.txt", context),
+        text=render_to_string(f"emails/{kind}-body.txt", context),
+        html=render_to_string(f"emails/{kind}-body.html", context),
+        from_email=context["organisation"].default_sender,
+        attachments=attachments,
     )
-    message.attach_alternative(html, "text/html")
-    for attachment in attachments:
-        message.attach(*attachment)
-    message.send()
 
 
 def payment_failed_notice_queue(*, plan: RecurringGift, invoice_id: str) -> bool:
@@ -50,9 +39,7 @@ def payment_failed_notice_queue(*, plan: RecurringGift, invoice_id: str) -> bool
         "greeting": supporter.greeting_line(),
     }
     # Transactional, not marketing: sent even to people who opted out of appeals.
-    transaction.on_commit(
-        lambda: _send(template="payment-failed", to=supporter.email, context=context)
-    )
+    _queue(kind="payment-failed", to=supporter.email, context=context)
     return True
 
 
@@ -78,9 +65,6 @@ def thank_you_send(*, gift_id: int) -> bool:
         gift.acknowledgement = Gift.Acknowledgement.THANKED
         gift.acknowledged_at = timezone.now()
         gift.save(update_fields=["acknowledgement", "acknowledged_at"])
-        receipt.pdf.open("rb")
-        pdf = receipt.pdf.read()
-        receipt.pdf.close()
         context = {
             "organisation": Organisation.current(),
             "language": supporter.preferred_language,
@@ -90,19 +74,16 @@ def thank_you_send(*, gift_id: int) -> bool:
             "amount": "" if gift.is_non_cash else money_text(gift.net_amount),
             "property": noncash_description(gift) if gift.is_non_cash else "",
         }
-        transaction.on_commit(
-            lambda: _send(
-                template="thank-you",
-                to=supporter.email,
-                context=context,
-                attachments=[(f"receipt-{receipt.number}.pdf", pdf, "application/pdf")],
-            )
+        # The issued receipt is sent as stored: receipts never change once issued.
+        receipt_file = Attachment(
+            name=f"receipt-{receipt.number}.pdf", stored_name=receipt.pdf.name
         )
+        _queue(kind="thank-you", to=supporter.email, context=context, attachments=[receipt_file])
     return True
 
 
 def tribute_notice_send(*, gift_id: int) -> bool:
-    """Email the tribute notice the donor asked for, through the thank-you's mail path.
+    """Email the tribute notice the donor asked for, through the outbox like the thank-you.
     Sent once: the gift records it in the same transaction, so a second run (a replayed
     webhook, a second click) finds it sent and does nothing."""
     from django.utils import timezone
@@ -133,5 +114,5 @@ def tribute_notice_send(*, gift_id: int) -> bool:
         }
         context["language"] = context["notice"].language
         to = gift.tribute_notify_email
-        transaction.on_commit(lambda: _send(template="tribute-notice", to=to, context=context))
+        _queue(kind="tribute-notice", to=to, context=context)
     return True

@@ -18,6 +18,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from pypdf import PdfWriter
 
+from core.outbox.queue import outbox_queue_email
 from crm.models import Supporter
 from donations.acknowledgements.statements import (
     StatementEntry,
@@ -168,11 +169,9 @@ def _record_and_send(
     *,
     note: str = "",
 ) -> StatementSend:
-    # 1. Insert the record first: it is the claim. On PostgreSQL a second run inserting the
-    #    same key waits here until this one commits, then fails with IntegrityError.
-    # 2. Send inside the same transaction, so a failed send leaves no record and the donor is
-    #    emailed by the next run. Only a crash between the ESP's answer and the commit can
-    #    repeat an email, and that window is milliseconds.
+    # The record is the claim (on PostgreSQL a second run inserting the same key waits here
+    # until this one commits, then fails with IntegrityError), and the email is queued in the
+    # outbox in the same transaction: both or neither, and the outbox sends it exactly once.
     with transaction.atomic():
         record = StatementSend.objects.create(
             supporter=supporter,
@@ -182,7 +181,7 @@ def _record_and_send(
             is_correction=bool(note),
             note=note,
         )
-        message.send()
+        outbox_queue_email(message, kind="statement-correction" if note else "statement")
     return record
 
 

@@ -24,7 +24,7 @@ def give(supporter, amount, day, **extra):
     )
 
 
-def test_statements_follow_the_fiscal_year_and_say_who_was_not_reached(tmp_path, mailoutbox):
+def test_statements_follow_the_fiscal_year_and_say_who_was_not_reached(tmp_path, sent_mail):
     organisation = Organisation.current()
     organisation.fiscal_year_start_month = 7  # FY2026 = July 2025 to June 2026
     organisation.name, organisation.tax_id = "Immigrant Justice Project", "12-3456789"
@@ -47,7 +47,7 @@ def test_statements_follow_the_fiscal_year_and_say_who_was_not_reached(tmp_path,
     assert "1 could not be reached" in report
     assert f"#{unreachable.pk} No Where — no email, do not mail" in report
 
-    [message] = mailoutbox
+    [message] = sent_mail()
     name, pdf, _ = message.attachments[0]
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "July 1, 2025 to June 30, 2026" in text
@@ -57,7 +57,7 @@ def test_statements_follow_the_fiscal_year_and_say_who_was_not_reached(tmp_path,
     assert "Ana Ruiz" in print_pdf.pages[0].extract_text() and len(print_pdf.pages) == 1
 
 
-def test_a_spanish_speaking_donor_gets_the_statement_and_email_in_spanish(tmp_path, mailoutbox):
+def test_a_spanish_speaking_donor_gets_the_statement_and_email_in_spanish(tmp_path, sent_mail):
     organisation = Organisation.current()
     organisation.fiscal_year_start_month = 1
     organisation.name, organisation.tax_id = "Immigrant Justice Project", "12-3456789"
@@ -72,7 +72,7 @@ def test_a_spanish_speaking_donor_gets_the_statement_and_email_in_spanish(tmp_pa
         "annual_statements", "--year", "2026", "--out", str(tmp_path), stdout=io.StringIO()
     )
 
-    [message] = mailoutbox
+    [message] = sent_mail()
     assert message.subject == "Su resumen de donaciones de 2026 de Immigrant Justice Project"
     assert message.body.startswith("Estimados María y Lupe:\n")
     assert "Gracias por su apoyo en 2026." in message.body

@@ -121,7 +121,7 @@ def test_a_corrected_description_issues_a_corrected_receipt():
     assert "Four laptops" in receipt_text(second)
 
 
-def test_the_year_end_statement_lists_property_without_value_outside_the_cash_total(mailoutbox):
+def test_the_year_end_statement_lists_property_without_value_outside_the_cash_total(sent_mail):
     donor = SupporterFactory(first_name="Maria", last_name="Lopez", email="m@example.org")
     Gift.objects.create(
         supporter=donor,
@@ -136,7 +136,7 @@ def test_the_year_end_statement_lists_property_without_value_outside_the_cash_to
     run = statements_email(fiscal_year=2026)
 
     assert run.sent == 1
-    [message] = mailoutbox
+    [message] = sent_mail()
     text = pdf_text(message.attachments[0][1])
     assert "Total of gifts of money $300.00" in text
     assert "Three laptops (Dell Latitude 5440), new in box" in text
@@ -146,27 +146,27 @@ def test_the_year_end_statement_lists_property_without_value_outside_the_cash_to
     assert "does not state a value" in text
 
 
-def test_a_spanish_statement_of_property_alone_shows_no_money(mailoutbox):
+def test_a_spanish_statement_of_property_alone_shows_no_money(sent_mail):
     donor = SupporterFactory(
         first_name="María", last_name="López", email="m@example.org", preferred_language="es"
     )
     stock(donor, in_kind_description="Apple Inc., acciones ordinarias")
     statements_email(fiscal_year=2026)
-    text = pdf_text(mailoutbox[0].attachments[0][1])
+    text = pdf_text(sent_mail()[0].attachments[0][1])
     assert "100 acciones de AAPL (Apple Inc., acciones ordinarias)" in text
     assert "Donaciones de bienes" in text
     assert not DOLLARS.search(text), text
 
 
 def test_the_thank_you_email_describes_the_gift_without_value(
-    mailoutbox, django_capture_on_commit_callbacks
+    sent_mail, django_capture_on_commit_callbacks
 ):
     from donations.acknowledgements.emails import thank_you_send
 
     gift = stock(SupporterFactory(email="ana@example.org"))
     with django_capture_on_commit_callbacks(execute=True):
         assert thank_you_send(gift_id=gift.pk)
-    [message] = mailoutbox
+    [message] = sent_mail()
     assert "Thank you for your gift to Immigrant Justice Project: 100 shares of AAPL." in (
         message.body
     )

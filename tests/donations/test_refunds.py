@@ -44,16 +44,16 @@ def years(supporter) -> dict[int, Decimal]:
     return dict(rows.values_list("fiscal_year", "total"))
 
 
-def statement_text(mailoutbox, year: int) -> str:
-    mailoutbox.clear()
+def statement_text(sent_mail, year: int) -> str:
+    sent_mail().clear()
     statements_email(fiscal_year=year)
-    [message] = mailoutbox
+    [message] = sent_mail()
     pdf = message.attachments[0][1]
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     return " ".join(text.split())  # table cells wrap: compare words, not line breaks
 
 
-def test_a_january_refund_of_a_december_gift_lands_in_january(staff, mailoutbox):
+def test_a_january_refund_of_a_december_gift_lands_in_january(staff, sent_mail):
     maria = SupporterFactory(first_name="Maria", last_name="Lopez", email="maria@example.org")
     gift = gift_record(
         entry=GiftEntry(supporter=maria, amount=Decimal("100.00"), received_on=DEC_20.date())
@@ -75,22 +75,22 @@ def test_a_january_refund_of_a_december_gift_lands_in_january(staff, mailoutbox)
     assert years(maria) == {2026: Decimal("100.00"), 2027: Decimal("-40.00")}
     assert DonorSummary.objects.get(supporter=maria).lifetime_total == Decimal("60.00")
 
-    december = statement_text(mailoutbox, 2026)
+    december = statement_text(sent_mail, 2026)
     assert "December 20, 2026" in december and "$100.00" in december
     assert "$40.00" not in december and "$60.00" not in december
-    january = statement_text(mailoutbox, 2027)
+    january = statement_text(sent_mail, 2027)
     assert "January 10, 2027" in january and "Refund of the gift of December 20, 2026" in january
     assert "-$40.00" in january
 
 
-def test_a_refund_in_the_gifts_own_year_is_netted_and_listed_with_its_date(mailoutbox):
+def test_a_refund_in_the_gifts_own_year_is_netted_and_listed_with_its_date(sent_mail):
     maria = SupporterFactory(first_name="Maria", last_name="Lopez", email="maria@example.org")
     gift = gift_record(
         entry=GiftEntry(supporter=maria, amount=Decimal("100.00"), received_on=DEC_20.date())
     )
     refund_record(gift=gift, amount=Decimal("25.00"), refunded_on=datetime.date(2026, 12, 28))
     assert years(maria) == {2026: Decimal("75.00")}
-    text = statement_text(mailoutbox, 2026)
+    text = statement_text(sent_mail, 2026)
     assert "$75.00" in text and "$100.00 given, less refunds: $25.00 (December 28, 2026)" in text
 
 

@@ -61,13 +61,13 @@ def donors():
     }
 
 
-def test_running_twice_emails_each_donor_once_and_records_it(donors, staff, mailoutbox):
+def test_running_twice_emails_each_donor_once_and_records_it(donors, staff, sent_mail):
     first = statements_email(fiscal_year=YEAR, sent_by=staff)
     second = statements_email(fiscal_year=YEAR, sent_by=staff)
 
     assert (first.sent, first.already_sent) == (2, 0)
     assert (second.sent, second.already_sent) == (0, 2)
-    assert sorted(m.to[0] for m in mailoutbox) == ["jose@example.org", "maria@example.org"]
+    assert sorted(m.to[0] for m in sent_mail()) == ["jose@example.org", "maria@example.org"]
     sends = StatementSend.objects.filter(year=YEAR)
     assert {(s.supporter.first_name, s.channel, s.sent_by, s.is_correction) for s in sends} == {
         ("Maria", "email", staff, False),
@@ -75,17 +75,17 @@ def test_running_twice_emails_each_donor_once_and_records_it(donors, staff, mail
     }
 
 
-def test_a_statement_for_another_year_is_a_new_statement(donors, mailoutbox):
+def test_a_statement_for_another_year_is_a_new_statement(donors, sent_mail):
     give(donors["maria"], "10", datetime.date(YEAR + 1, 2, 1))
     statements_email(fiscal_year=YEAR)
     statements_email(fiscal_year=YEAR + 1)
-    assert [m.subject for m in mailoutbox if m.to == ["maria@example.org"]] == [
+    assert [m.subject for m in sent_mail() if m.to == ["maria@example.org"]] == [
         f"Your {YEAR} giving statement from Immigrant Justice Project",
         f"Your {YEAR + 1} giving statement from Immigrant Justice Project",
     ]
 
 
-def test_a_correction_is_sent_again_on_purpose_and_marked(donors, staff, mailoutbox):
+def test_a_correction_is_sent_again_on_purpose_and_marked(donors, staff, sent_mail):
     maria = donors["maria"]
     with pytest.raises(StatementError, match="No 2026 statement has gone to Maria Lopez yet"):
         statement_correction_send(fiscal_year=YEAR, supporter_id=maria.pk, sent_by=staff, note="x")
@@ -98,7 +98,7 @@ def test_a_correction_is_sent_again_on_purpose_and_marked(donors, staff, mailout
     )
 
     assert pdf is None and record.is_correction and record.note == "March cheque was $50"
-    correction = mailoutbox[-1]
+    correction = sent_mail()[-1]
     assert correction.to == ["maria@example.org"]
     assert correction.subject == (
         f"Corrected: your {YEAR} giving statement from Immigrant Justice Project"
@@ -110,16 +110,16 @@ def test_a_correction_is_sent_again_on_purpose_and_marked(donors, staff, mailout
     assert "Corrected statement" in text and "$50.00" in text
     # The year's run still counts her as sent, and does not email her a third time.
     assert statements_email(fiscal_year=YEAR).sent == 0
-    assert len([m for m in mailoutbox if m.to == ["maria@example.org"]]) == 2
+    assert len([m for m in sent_mail() if m.to == ["maria@example.org"]]) == 2
     assert StatementSend.objects.filter(supporter=maria, year=YEAR).count() == 2
 
 
-def test_a_spanish_speaking_donor_gets_the_correction_in_spanish(staff, mailoutbox):
+def test_a_spanish_speaking_donor_gets_the_correction_in_spanish(staff, sent_mail):
     maria = donor("María", "López", email="m@example.org", preferred_language="es")
     statements_email(fiscal_year=YEAR)
     statement_correction_send(fiscal_year=YEAR, supporter_id=maria.pk, sent_by=staff, note="x")
-    assert mailoutbox[-1].subject.startswith("Corrección: su resumen de donaciones de 2026")
-    assert "Encontramos un error" in mailoutbox[-1].body
+    assert sent_mail()[-1].subject.startswith("Corrección: su resumen de donaciones de 2026")
+    assert "Encontramos un error" in sent_mail()[-1].body
 
 
 def test_donors_who_cannot_be_reached_are_listed_with_the_reason(donors):
@@ -149,7 +149,7 @@ def test_the_print_pdf_holds_the_postal_donors_in_zip_order_once(donors, staff):
     assert StatementSend.objects.filter(year=YEAR, channel="post").count() == 3
 
 
-def test_the_command_run_twice_sends_once(donors, tmp_path, mailoutbox):
+def test_the_command_run_twice_sends_once(donors, tmp_path, sent_mail):
     def run() -> str:
         output = io.StringIO()
         call_command("annual_statements", "--year", str(YEAR), "--out", str(tmp_path),
@@ -162,7 +162,7 @@ def test_the_command_run_twice_sends_once(donors, tmp_path, mailoutbox):
     assert "0 skipped as already printed, 4 could not be reached" in first
     assert "0 emailed, 2 skipped as already emailed, 0 to print" in second
     assert "3 skipped as already printed" in second
-    assert len(mailoutbox) == 2
+    assert len(sent_mail()) == 2
     assert len(PdfReader(tmp_path / f"statements-{YEAR}-print.pdf").pages) == 3
 
 
@@ -171,7 +171,7 @@ def url(**params: object) -> str:
     return reverse("admin:donations_statementsend_run") + (f"?{query}" if query else "")
 
 
-def test_the_screen_shows_counts_previews_and_sends_once(donors, staff_client, mailoutbox):
+def test_the_screen_shows_counts_previews_and_sends_once(donors, staff_client, sent_mail):
     page = staff_client.get(url(year=YEAR)).content.decode()
     assert "Year-end statements, fiscal year 2026" in page
     assert "<strong>2</strong> donors, 0 emailed already" in page
@@ -183,11 +183,11 @@ def test_the_screen_shows_counts_previews_and_sends_once(donors, staff_client, m
     assert "Maria Lopez" in PdfReader(io.BytesIO(preview.content)).pages[0].extract_text()
     email = staff_client.get(url(year=YEAR, supporter=maria.pk, preview="email")).content.decode()
     assert "Your 2026 giving statement from Immigrant Justice Project" in email
-    assert "maria@example.org" in email and not mailoutbox
+    assert "maria@example.org" in email and not sent_mail()
 
     for _ in range(2):
         staff_client.post(url(), {"year": YEAR, "action": "email"})
-    assert len(mailoutbox) == 2
+    assert len(sent_mail()) == 2
     page = staff_client.get(url(year=YEAR)).content.decode()
     assert "<strong>2</strong> donors, 2 emailed already" in page
 
@@ -196,10 +196,10 @@ def test_the_screen_shows_counts_previews_and_sends_once(donors, staff_client, m
     corrected = staff_client.post(
         url(), {"year": YEAR, "action": "correct", "supporter": maria.pk, "note": "wrong fund"}
     )
-    assert corrected.status_code == 302 and mailoutbox[-1].subject.startswith("Corrected:")
+    assert corrected.status_code == 302 and sent_mail()[-1].subject.startswith("Corrected:")
 
 
-def test_a_board_member_can_look_but_not_send(donors, board_client, mailoutbox):
+def test_a_board_member_can_look_but_not_send(donors, board_client, sent_mail):
     page = board_client.get(url(year=YEAR))
     assert page.status_code == 200 and "sending them is for development staff" in page.text
     assert "Send the emails" not in page.text
@@ -208,7 +208,7 @@ def test_a_board_member_can_look_but_not_send(donors, board_client, mailoutbox):
             url(), {"year": YEAR, "action": action, "supporter": donors["maria"].pk, "note": "x"}
         )
         assert response.status_code == 403
-    assert not mailoutbox and not StatementSend.objects.exists()
+    assert not sent_mail() and not StatementSend.objects.exists()
 
 
 def test_an_outsider_sees_nothing(outsider, client):
