@@ -109,7 +109,7 @@ class Gift(models.Model):
     class Method(models.TextChoices):
         CARD = "card", _("Card")
         BANK_TRANSFER = "bank_transfer", _("Bank transfer")
-        CHEQUE = "cheque", _("Cheque")
+        CHEQUE = "cheque", _("Check")  # stored as "cheque"; US English shown
         CASH = "cash", _("Cash")
         STOCK = "stock", _("Stock")
         IN_KIND = "in_kind", _("In kind")
@@ -138,7 +138,7 @@ class Gift(models.Model):
     currency = models.CharField(max_length=3, default="usd")
     received_on = models.DateField()
     method = models.CharField(max_length=14, choices=Method.choices)
-    cheque_number = models.CharField(max_length=40, blank=True)
+    cheque_number = models.CharField("check number", max_length=40, blank=True)
     # Non-cash gifts (IRS Publication 1771): the receipt describes the property and states no
     # value; the amount staff record for a stock or in-kind gift is their estimate, for reports.
     in_kind_description = models.CharField(

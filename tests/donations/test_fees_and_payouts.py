@@ -277,7 +277,7 @@ def test_the_journal_of_a_payout_and_a_cheque_batch_balances(
         ]  # fmt: skip
         cheques = [r for r in rows if r["*Narration"] == "Bank deposit 2026-01-06"]
         assert cheques[0]["Donor"].startswith("'=HYPERLINK")  # text, never a formula
-        assert cheques[0]["Description"].startswith("Cheque no. 1001 from")
+        assert cheques[0]["Description"].startswith("Check no. 1001 from")
         assert Decimal(str(cheques[-1]["*Amount"])) == Decimal("270.00")
     assert _read_csv(tmp_path / "journal.csv")[0]["*Date"] == "06 Jan 2026"
     sheet = openpyxl.load_workbook(tmp_path / "journal.xlsx").active
