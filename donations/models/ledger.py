@@ -310,3 +310,18 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"Refund of {self.amount} on {self.refunded_on} (gift {self.gift_id})"
+
+
+class VoidedStripeRefund(models.Model):
+    """A Stripe refund that failed or was canceled: the money never went back. Its Refund row,
+    if one was recorded, is removed (donations.refunds.refund_void); this row remains so that
+    an event listing the refund as pending, late or replayed, never records it again."""
+
+    stripe_refund_id = models.CharField(max_length=255, unique=True)
+    gift = models.ForeignKey(Gift, on_delete=models.PROTECT, related_name="voided_stripe_refunds")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    status = models.CharField(max_length=20, help_text="Stripe's status: failed or canceled.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Stripe refund {self.stripe_refund_id} {self.status} (gift {self.gift_id})"
