@@ -39,5 +39,9 @@ class Recomputes:
 
 # Called by organisation_update when the fiscal year's first month changes; no arguments.
 fiscal_year_moved = Recomputes("fiscal year moved")
+# Called by supporters_merge just before the related rows move, for an app whose rows would
+# collide under a unique key once both records' rows belong to one supporter (one year-end
+# statement send per donor and year): survivor_id=int, merged_id=int.
+supporters_merging = Recomputes("supporters merging")
 # Called by supporters_merge after the related rows moved: survivor_id=int, merged_id=int.
 supporters_merged = Recomputes("supporters merged")

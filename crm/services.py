@@ -71,7 +71,8 @@ def supporters_merge(
 
     1. Snapshot `other` (every field, tag and id) into a SupporterMerge row.
     2. Fill blank fields on the survivor from `other`; the strictest consent wins.
-    3. Move every row that points at `other` (notes, consent events, gifts, deliveries and
+    3. Let apps above settle rows that would collide once both are the survivor's, then move
+       every row that points at `other` (notes, consent events, gifts, deliveries and
        whatever later apps add) to the survivor, and union the tags.
     4. Delete `other`; its history rows stay in the history table.
     """
@@ -96,6 +97,8 @@ def supporters_merge(
     survivor._change_reason = f"Merged with supporter #{other.pk}"
     survivor.save()
 
+    # Apps above crm settle rows that could not both be the survivor's (core.recompute).
+    recompute.supporters_merging.run(survivor_id=survivor.pk, merged_id=other.pk)
     moved = _move_related_rows(survivor, other)
     if differences:
         Note.objects.create(

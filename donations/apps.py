@@ -12,8 +12,15 @@ class DonationsConfig(AppConfig):
 
         # Explicit calls from core's and crm's services (core.recompute says why not signals).
         recompute.fiscal_year_moved.register(_rebuild_summaries_after_commit)
+        recompute.supporters_merging.register(_statement_sends_before_merge)
         recompute.supporters_merged.register(_refresh_after_merge)
         demo_seeded.connect(_seed_demo_gifts, dispatch_uid="donations.demo_gifts")
+
+
+def _statement_sends_before_merge(*, survivor_id: int, merged_id: int) -> None:
+    from donations.acknowledgements.statement_runs import statement_sends_merge
+
+    statement_sends_merge(survivor_id=survivor_id, merged_id=merged_id)
 
 
 def _refresh_after_merge(*, survivor_id: int, merged_id: int) -> None:

@@ -1,7 +1,8 @@
 """Refunds: money given back on a gift, each a dated row (donations.models.Refund).
 
 Staff record one with `refund_record`. Stripe's refunds and lost disputes reach the same
-rules through `refund_apply`, called by donations.stripe.handlers inside the webhook inbox,
+rules through `refund_apply` (and a Stripe refund that failed or was canceled is undone by
+`refund_void`), called by donations.stripe.handlers inside the webhook inbox,
 which then refreshes the donor summary and reissues the receipt itself. Either way the rows
 never add up to more than the gift, and the gift's `amount_refunded` and status follow them
 (other code reads those two; the rows are the truth).
@@ -17,7 +18,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from core.money import money_text
-from donations.models import ZERO, Gift, Refund
+from donations.models import ZERO, Gift, Refund, VoidedStripeRefund
 from donations.summary import RECEIVED, donor_summaries_refresh
 
 
@@ -34,8 +35,11 @@ def refund_apply(
     in line. Returns None when this Stripe refund is already recorded (a replay, or the same
     refund listed again by a later event). Raises ValidationError and writes nothing when the
     refund is impossible."""
-    if stripe_refund_id and Refund.objects.filter(stripe_refund_id=stripe_refund_id).exists():
-        return None
+    if stripe_refund_id and (
+        Refund.objects.filter(stripe_refund_id=stripe_refund_id).exists()
+        or VoidedStripeRefund.objects.filter(stripe_refund_id=stripe_refund_id).exists()
+    ):
+        return None  # recorded already, or it failed in Stripe: the money never went back
     errors: dict[str, str] = {}
     if gift.status not in RECEIVED:  # only money received can be given back
         errors["gift"] = "Only a gift whose money was received can be refunded."
@@ -81,7 +85,24 @@ def gift_follow_refunds(gift: Gift) -> None:
         gift.status = Gift.Status.REFUNDED
     elif gift.amount_refunded > ZERO:
         gift.status = Gift.Status.PARTIALLY_REFUNDED
+    elif gift.status in (Gift.Status.REFUNDED, Gift.Status.PARTIALLY_REFUNDED):
+        gift.status = Gift.Status.SUCCEEDED  # its only refund was undone (refund_void)
     gift.save()
+
+
+def refund_void(*, gift: Gift, stripe_refund_id: str, amount: Decimal, status: str) -> bool:
+    """A Stripe refund that failed or was canceled, on a gift the caller has locked: its
+    Refund row, if recorded, is removed and the gift brought back in line, and the refund is
+    remembered so that no later event records it. Returns whether a recorded refund was
+    undone; a second call changes nothing."""
+    if not VoidedStripeRefund.objects.filter(stripe_refund_id=stripe_refund_id).exists():
+        VoidedStripeRefund.objects.create(
+            stripe_refund_id=stripe_refund_id, gift=gift, amount=amount, status=status
+        )
+    undone, _ = Refund.objects.filter(gift=gift, stripe_refund_id=stripe_refund_id).delete()
+    if undone:
+        gift_follow_refunds(gift)
+    return bool(undone)
 
 
 @transaction.atomic

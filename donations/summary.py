@@ -115,6 +115,17 @@ def _refresh_chunk(ids: list[int], organisation: Organisation) -> None:
         _write(cursor, ids, marks, summaries, years)
 
 
+def given_in_year(total: Decimal | None) -> Decimal | None:
+    """What a donor is told they gave in a fiscal year: the year's total, never below zero.
+
+    The stored year total is the ledger and stays exact: a January refund of a December gift
+    can take a year below zero. A donor-facing "this year you gave" never prints that; a year
+    whose refunds outweigh its gifts reads as nothing given (None, as a year with no gifts)."""
+    if total is None or total <= ZERO:
+        return None
+    return total
+
+
 def _lock_supporters(cursor: CursorWrapper, ids: list[int], marks: str) -> None:
     """Wait for any other transaction refreshing these supporters, so the gifts read next
     include its committed ones. NO KEY UPDATE, in id order: it does not conflict with the

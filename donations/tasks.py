@@ -55,3 +55,12 @@ def statements_email_run(fiscal_year: int, user_id: int | None = None) -> int:
 
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     return statements_email(fiscal_year=fiscal_year, sent_by=user).sent
+
+
+@task()
+def gift_fee_fill(gift_id: int, balance_transaction_id: str = "") -> bool:
+    """Stripe's fee and net of a gift, read after the webhook's transaction committed
+    (donations.deposits.payouts.gift_fee_capture). Safe to run twice: a known fee is kept."""
+    from donations.deposits.payouts import gift_fee_fetch
+
+    return gift_fee_fetch(gift_id=gift_id, balance_transaction_id=balance_transaction_id)

@@ -17,6 +17,7 @@ from crm import greetings
 from crm.models import Supporter
 from donations.models import DonorSummary, DonorYearTotal
 from donations.online.tokens import make_donate_token
+from donations.summary import given_in_year
 from mailings.asks import ask_ladder, parse_amounts
 from mailings.merge_fields import Money, sample_values, with_fallbacks
 from mailings.models import Letter
@@ -94,8 +95,8 @@ def recipients(
             "last_gift_date": summary.last_gift_on if summary else None,
             "highest_gift": _money(summary.highest_gift if summary else None),
             "lifetime_total": _money(summary.lifetime_total if summary else None),
-            "this_year_total": _money(years.get((supporter.pk, this_year))),
-            "last_year_total": _money(years.get((supporter.pk, this_year - 1))),
+            "this_year_total": _money(given_in_year(years.get((supporter.pk, this_year)))),
+            "last_year_total": _money(given_in_year(years.get((supporter.pk, this_year - 1)))),
             "ask_amount": Money(asks[0]),
             "ask_1": Money(asks[0]),
             "ask_2": Money(asks[1]),

@@ -263,3 +263,41 @@ def statement_preview(
 
 def _user(user: AbstractBaseUser | None) -> AbstractBaseUser | None:
     return user if getattr(user, "pk", None) else None
+
+
+def statement_sends_merge(*, survivor_id: int, merged_id: int) -> int:
+    """Before a merge moves the merged record's statement sends to the survivor: where both
+    records were sent the same year's statement on the same channel, the send-once key allows
+    one, so the earliest is kept (it is when that statement first went out) and the later is
+    removed, with a note on the survivor saying what it was. Corrections are all kept. A send
+    on another channel (one emailed, the other posted) is kept too: each really went out and
+    each is what the send-once rule checks for its channel. Returns how many were removed."""
+    sends = StatementSend.objects.select_for_update().filter(
+        supporter_id__in=(survivor_id, merged_id), is_correction=False
+    )
+    first: dict[tuple[int, str], StatementSend] = {}
+    later: list[StatementSend] = []
+    for send in sends.order_by("sent_at", "pk"):
+        key = (send.year, send.channel)
+        if key in first:
+            later.append(send)
+        else:
+            first[key] = send
+    if not later:
+        return 0
+    from crm.models import Note
+
+    Note.objects.create(
+        supporter_id=survivor_id,
+        text=f"Merged with supporter #{merged_id}: both records had been sent the same "
+        "year-end statement; the first send is kept, and these later ones are no longer "
+        "listed under statement sends: "
+        + "; ".join(
+            f"FY{s.year} by {s.get_channel_display().lower()} to #{s.supporter_id} on "
+            f"{s.sent_at:%Y-%m-%d}"
+            for s in later
+        )
+        + ".",
+    )
+    StatementSend.objects.filter(pk__in=[s.pk for s in later]).delete()
+    return len(later)

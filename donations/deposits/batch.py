@@ -21,7 +21,7 @@ class DepositForm(forms.Form):
     deposit_date = forms.DateField(
         initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The day the cheques go to the bank.",
+        help_text="The day the checks go to the bank.",
     )
     expected_total = forms.DecimalField(
         required=False,
@@ -89,13 +89,13 @@ def batch_entry(model_admin: Any) -> Any:
                     deposit.add_error(None, exc)
                 else:
                     messages.success(
-                        request, f"Recorded {len(gifts)} cheque(s) totalling {money_text(total)}."
+                        request, f"Recorded {len(gifts)} check(s) totaling {money_text(total)}."
                     )
                     return redirect("admin:donations_gift_changelist")
         context = {
             **model_admin.admin_site.each_context(request),
             "opts": Gift._meta,
-            "title": "Enter a batch of cheques",
+            "title": "Enter a batch of checks",
             "deposit": deposit,
             "rows": rows,
             "media": model_admin.media + deposit.media + rows.media,

@@ -1,5 +1,6 @@
-"""The journal export: every deposit (a Stripe payout that reached the bank, or a cheque
-batch) as one balanced manual journal in Xero's manual-journal CSV layout.
+"""The journal export: every deposit (a Stripe payout that reached the bank, or a check
+batch) as one balanced manual journal in Xero's manual-journal CSV layout, and the refunds
+paid back by hand on gifts banked outside Stripe, one journal a day.
 
 One row per line of a deposit (a gift, a refund, a dispute, a Stripe fee line), each crediting
 or debiting its account with its gross, then one row for the deposit's fees and one for the
@@ -19,11 +20,11 @@ from pathlib import Path
 from typing import IO
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from core.spreadsheets import neutralise_formula
 from donations.deposits.payouts import REFUND_TYPES
-from donations.models import ZERO, Gift, Payout, PayoutLine
+from donations.models import ZERO, Gift, Payout, PayoutLine, Refund
 
 XERO_COLUMNS = (
     "*Narration", "*Date", "Description", "*AccountCode", "*TaxRate", "*Amount",
@@ -200,34 +201,89 @@ def _cheque_rows(deposit_date: datetime.date, gifts: Iterable[Gift]) -> list[Jou
     return rows
 
 
+def _refund_rows(day: datetime.date, refunds: Iterable[Refund]) -> list[JournalRow]:
+    """The refunds staff paid back on one day on gifts banked outside Stripe (a check or cash
+    returned): as a payout's refund lines do, each debits donations income with the refund,
+    a negative gross against the gift's fund and campaign, and the money paid out credits the
+    clearing account the bank feed's withdrawal is matched against."""
+    reference = f"Refunds paid {day.isoformat()}"
+    base = {"narration": reference, "date": day, "deposit": reference}
+    rows: list[JournalRow] = []
+    total = ZERO
+    for refund in refunds:
+        gift = refund.gift
+        number = f" no. {gift.cheque_number}" if gift.cheque_number else ""
+        rows.append(
+            JournalRow(
+                **base,
+                description=f"Refund to {_donor(gift)}: {gift.get_method_display()}{number} of "
+                f"{gift.received_on.isoformat()}, banked {gift.deposit_date.isoformat()}",
+                account=settings.JOURNAL_ACCOUNT_DONATIONS,
+                amount=refund.amount,
+                type="Refund",
+                donor=_donor(gift),
+                gross=-refund.amount,
+                fee=ZERO,
+                net=-refund.amount,
+                **_tracking(gift),
+            )
+        )
+        total += refund.amount
+    rows.append(
+        JournalRow(
+            **base,
+            description=f"{reference}: {len(rows)} refund(s) paid out",
+            account=settings.JOURNAL_ACCOUNT_CHEQUE_CLEARING,
+            amount=-total,
+            type="Paid out",
+            net=-total,
+        )  # fmt: skip
+    )
+    return rows
+
+
 def journal_rows(*, start: datetime.date, end: datetime.date) -> list[JournalRow]:
     """Every deposit that reached the bank from `start` to `end` (inclusive), oldest first:
-    paid Stripe payouts by arrival date, cheque batches by deposit date."""
+    paid Stripe payouts by arrival date, check batches by deposit date, and refunds paid back
+    on gifts banked by hand by the refund's date."""
     payouts = Payout.objects.filter(
         status=Payout.Status.PAID, arrival_date__gte=start, arrival_date__lte=end
     ).order_by("arrival_date", "pk")
-    # A batch's gifts: recorded with a deposit date and not through Stripe (a Stripe gift is
-    # banked by its payout). Pending or failed gifts were never money in the bank.
+    # A batch's gifts: recorded with a deposit date and banked by hand.
     banked = (
-        Gift.objects.filter(deposit_date__gte=start, deposit_date__lte=end)
-        .filter(
-            Q(stripe_charge_id__isnull=True)
-            & Q(stripe_payment_intent_id__isnull=True)
-            & Q(stripe_invoice_id__isnull=True)
-        )
-        .exclude(status__in=(Gift.Status.PENDING, Gift.Status.FAILED))
+        _outside_stripe(Gift.objects.filter(deposit_date__gte=start, deposit_date__lte=end))
         .select_related("supporter", "fund", "campaign")
         .order_by("deposit_date", "pk")
+    )
+    # Refunds of those banked gifts, on the day each was paid back (a Stripe gift's refunds
+    # are lines of the payout that paid them).
+    paid_back = (
+        Refund.objects.filter(refunded_on__gte=start, refunded_on__lte=end)
+        .filter(gift__in=_outside_stripe(Gift.objects.filter(deposit_date__isnull=False)))
+        .select_related("gift__supporter", "gift__fund", "gift__campaign")
+        .order_by("refunded_on", "pk")
     )
     deposits: list[tuple[datetime.date, str, list[JournalRow]]] = [
         (p.arrival_date, p.stripe_payout_id, _payout_rows(p)) for p in payouts
     ]
     for day, gifts in groupby(banked, key=lambda gift: gift.deposit_date):
         deposits.append((day, "", _cheque_rows(day, gifts)))
+    for day, refunds in groupby(paid_back, key=lambda refund: refund.refunded_on):
+        deposits.append((day, "~refunds", _refund_rows(day, refunds)))  # after the day's others
     deposits.sort(key=lambda deposit: (deposit[0], deposit[1]))
     rows = [row for _day, _ref, deposit_rows in deposits for row in deposit_rows]
     _check_balanced(rows)
     return rows
+
+
+def _outside_stripe(gifts: QuerySet[Gift]) -> QuerySet[Gift]:
+    """Gifts banked by hand: not through Stripe (a Stripe gift is banked by its payout), and
+    not pending or failed (never money in the bank)."""
+    return gifts.filter(
+        Q(stripe_charge_id__isnull=True)
+        & Q(stripe_payment_intent_id__isnull=True)
+        & Q(stripe_invoice_id__isnull=True)
+    ).exclude(status__in=(Gift.Status.PENDING, Gift.Status.FAILED))
 
 
 def _check_balanced(rows: list[JournalRow]) -> None:

@@ -2,8 +2,9 @@
 
 Fees: a gift that became paid takes Stripe's fee and net from its charge's balance
 transaction: from the event when the object carries it expanded, else with one read through
-donations.stripe.client. A read that fails leaves the fee empty (the gift matters more than
-its fee); the payout that later pays the charge out fills it in.
+donations.stripe.client by a background task (donations.tasks.gift_fee_fill) enqueued when
+the webhook's transaction commits. A read that fails leaves the fee empty (the gift matters
+more than its fee); the payout that later pays the charge out fills it in.
 
 Payouts: `payout.paid` lists the payout's balance transactions (every charge, refund, dispute
 and fee it pays out), keeps each as a PayoutLine matched to its gift, and marks the payout
@@ -70,40 +71,75 @@ def _expanded(obj: Any, *path: str) -> Any:
 
 
 def gift_fee_capture(*, gift: Gift, source: dict[str, Any]) -> None:
-    """Fee and net for a gift just paid, from `source` (the event's session, invoice or
-    charge) when it carries the balance transaction, else with one API read."""
+    """Fee and net for a gift just paid: from `source` (the event's session, invoice or
+    charge) when it carries the balance transaction expanded, at once and with no read; else
+    read from Stripe by the gift_fee_fill task, enqueued once this transaction commits, so no
+    API call holds the webhook's transaction (and the gift's row lock) open."""
     charge = source if source.get("object") == "charge" else None
     charge = charge or _expanded(source, "payment_intent", "latest_charge")
     charge = charge or _expanded(source, "latest_charge") or _expanded(source, "charge")
+    txn: Any = None
+    learnt = False
     if isinstance(charge, dict):
         if not gift.stripe_charge_id and isinstance(charge.get("id"), str):
             gift.stripe_charge_id = charge["id"]
+            learnt = True
         txn = charge.get("balance_transaction")
         if isinstance(txn, dict):
             gift_fee_record(gift=gift, balance_transaction=txn)
             return
-    else:
-        txn = None
+    if learnt or (gift.stripe_charge_id and source.get("object") == "charge"):
+        # Kept now (on_charge_balance may have learnt it too): the read comes later.
+        gift.save(update_fields=["stripe_charge_id"])
     if not settings.STRIPE_SECRET_KEY:
         return  # local test mode: there is no Stripe to ask
+    txn_id = txn if isinstance(txn, str) else ""
+    if not txn_id and not gift.stripe_payment_intent_id:
+        return  # nothing to read the fee from; the payout that pays it out fills it
+    from donations.tasks import gift_fee_fill
+
+    gift_id = gift.pk
+    transaction.on_commit(lambda: gift_fee_fill.enqueue(gift_id, txn_id))
+
+
+def gift_fee_fetch(*, gift_id: int, balance_transaction_id: str = "") -> bool:
+    """The gift_fee_fill task: read a gift's fee from Stripe (its balance transaction, else
+    its payment intent's latest charge), outside any transaction, then store it. Safe to run
+    twice: a gift whose fee is known already is left alone, without a read. A read that fails
+    leaves the fee empty (logged); the payout that pays the charge out fills it."""
+    gift = Gift.objects.filter(pk=gift_id, fee=None).first()
+    if gift is None or not settings.STRIPE_SECRET_KEY:
+        return False
+    charge_id = ""
     try:
-        if isinstance(txn, str) and txn:
-            found = stripe_client.retrieve_balance_transaction(txn)
+        if balance_transaction_id:
+            found = stripe_client.retrieve_balance_transaction(balance_transaction_id)
         elif gift.stripe_payment_intent_id:
             intent = stripe_client.retrieve_payment_intent_balance(gift.stripe_payment_intent_id)
             latest = intent.get("latest_charge")
             found = _expanded(latest, "balance_transaction")
-            if isinstance(latest, dict) and not gift.stripe_charge_id:
-                gift.stripe_charge_id = values.text(latest, "id") or None
+            if isinstance(latest, dict):
+                charge_id = values.text(latest, "id", what="latest_charge.id")
         else:
-            return
-    except stripe_client.StripeUnavailable as exc:
+            return False
+    except (stripe_client.StripeUnavailable, values.NeedsAttention) as exc:
         logger.warning(
-            "Fee of gift %s not read from Stripe (%s); its payout fills it.", gift.pk, exc
+            "Fee of gift %s not read from Stripe (%s); its payout fills it.", gift_id, exc
         )
-        return
-    if isinstance(found, dict):
-        gift_fee_record(gift=gift, balance_transaction=found)
+        return False
+    if not isinstance(found, dict):
+        return False
+    with transaction.atomic():
+        locked = Gift.objects.select_for_update().filter(pk=gift_id, fee=None).first()
+        if locked is None:
+            return False  # filled meanwhile (a payout, another run of this task)
+        if charge_id and not locked.stripe_charge_id:
+            locked.stripe_charge_id = charge_id
+        try:
+            return gift_fee_record(gift=locked, balance_transaction=found)
+        except values.NeedsAttention as exc:
+            logger.warning("Fee of gift %s not stored: %s", gift_id, exc)
+            return False
 
 
 def with_fees(handler: Callable[[dict[str, Any]], "Changes"]) -> Callable[..., "Changes"]:

@@ -12,6 +12,7 @@ from donations.models.ledger import (
     Gift,
     RecurringGift,
     Refund,
+    VoidedStripeRefund,
 )
 from donations.models.payouts import Payout, PayoutLine
 from donations.models.summaries import DonorSummary, DonorYearTotal
@@ -33,4 +34,5 @@ __all__ = [
     "Refund",
     "StatementSend",
     "StripeEvent",
+    "VoidedStripeRefund",
 ]

@@ -109,7 +109,7 @@ class Gift(models.Model):
     class Method(models.TextChoices):
         CARD = "card", _("Card")
         BANK_TRANSFER = "bank_transfer", _("Bank transfer")
-        CHEQUE = "cheque", _("Cheque")
+        CHEQUE = "cheque", _("Check")  # stored as "cheque"; US English shown
         CASH = "cash", _("Cash")
         STOCK = "stock", _("Stock")
         IN_KIND = "in_kind", _("In kind")
@@ -138,7 +138,7 @@ class Gift(models.Model):
     currency = models.CharField(max_length=3, default="usd")
     received_on = models.DateField()
     method = models.CharField(max_length=14, choices=Method.choices)
-    cheque_number = models.CharField(max_length=40, blank=True)
+    cheque_number = models.CharField("check number", max_length=40, blank=True)
     # Non-cash gifts (IRS Publication 1771): the receipt describes the property and states no
     # value; the amount staff record for a stock or in-kind gift is their estimate, for reports.
     in_kind_description = models.CharField(
@@ -310,3 +310,18 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"Refund of {self.amount} on {self.refunded_on} (gift {self.gift_id})"
+
+
+class VoidedStripeRefund(models.Model):
+    """A Stripe refund that failed or was canceled: the money never went back. Its Refund row,
+    if one was recorded, is removed (donations.refunds.refund_void); this row remains so that
+    an event listing the refund as pending, late or replayed, never records it again."""
+
+    stripe_refund_id = models.CharField(max_length=255, unique=True)
+    gift = models.ForeignKey(Gift, on_delete=models.PROTECT, related_name="voided_stripe_refunds")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    status = models.CharField(max_length=20, help_text="Stripe's status: failed or canceled.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Stripe refund {self.stripe_refund_id} {self.status} (gift {self.gift_id})"

@@ -20,7 +20,7 @@ from donations.models import Gift, RecurringGift
 from donations.services import STRIPE, GiftEntry, gift_record
 from donations.stripe import values
 from donations.stripe.changes import Changes, Handler
-from donations.stripe.refunds import on_charge_refunded, on_dispute
+from donations.stripe.refunds import on_charge_refunded, on_dispute, on_refund
 
 
 def _gift_record(entry: GiftEntry) -> Gift:
@@ -313,6 +313,12 @@ HANDLERS: dict[str, Handler] = {
     "customer.subscription.updated": on_subscription_changed,
     "customer.subscription.deleted": on_subscription_changed,
     "charge.refunded": on_charge_refunded,
+    # The refund itself (made in the dashboard, say), once with charge.refunded by its id;
+    # failed or canceled, it is undone. charge.refund.updated: older, some payment methods.
+    "refund.created": on_refund,
+    "refund.updated": on_refund,
+    "refund.failed": on_refund,
+    "charge.refund.updated": on_refund,
     "charge.dispute.created": on_dispute(closed=False),
     "charge.dispute.closed": on_dispute(closed=True),
     # Fees and payouts: donations.deposits.payouts.

@@ -1,6 +1,11 @@
 """What Stripe's refunds and disputes do to the ledger: each refund Stripe lists becomes a
 dated Refund row (through donations.refunds, the rules staff refunds follow too), and a lost
-dispute is a refund keyed by the dispute's id. Called from donations.stripe.handlers."""
+dispute is a refund keyed by the dispute's id. Called from donations.stripe.handlers.
+
+A refund reaches us twice: listed in its charge's `charge.refunded`, and as itself in
+`refund.created` / `refund.updated` / `refund.failed` (and `charge.refund.updated`, which
+Stripe still sends for some payment methods). Either way it is one row, keyed by its id. A
+refund Stripe reports failed or canceled is undone, and never recorded after that."""
 
 from typing import Any
 
@@ -8,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from donations.models import Gift
-from donations.refunds import refund_apply, refunded_total
+from donations.refunds import refund_apply, refund_void, refunded_total
 from donations.stripe import values
 from donations.stripe.changes import Changes, Handler
 
@@ -47,10 +52,20 @@ def on_charge_refunded(charge: dict[str, Any]) -> Changes:
     currency = values.currency(charge)
     amount = charge.get("amount_refunded")
     values.gift_amount(amount, currency, what="amount_refunded")
+    every = values.list_data(charge, "refunds")
+    voided = [
+        (
+            values.text(refund, "id", what="refunds.data.id", required=True),
+            values.gift_amount(refund.get("amount"), currency, what="refunds.data.amount"),
+            values.text(refund, "status", what="refunds.data.status"),
+        )
+        for refund in every
+        if values.text(refund, "status", what="refunds.data.status") in VOID
+    ]
     listed = [
         refund
-        for refund in values.list_data(charge, "refunds")
-        if values.text(refund, "status", what="refunds.data.status") not in ("failed", "canceled")
+        for refund in every
+        if values.text(refund, "status", what="refunds.data.status") not in VOID
     ]
     itemised = [
         (
@@ -63,6 +78,10 @@ def on_charge_refunded(charge: dict[str, Any]) -> Changes:
     ]
     gift, learnt = _gift_for_charge(charge)
     applied = False  # each refund recorded saves the gift (refunds.gift_follow_refunds)
+    for refund_id, refund_amount, status in voided:
+        applied |= refund_void(
+            gift=gift, stripe_refund_id=refund_id, amount=refund_amount, status=status
+        )
     for refund_id, refund_amount, refunded_on, reason in sorted(itemised, key=lambda r: r[2]):
         applied |= _refund(
             gift,
@@ -71,7 +90,7 @@ def on_charge_refunded(charge: dict[str, Any]) -> Changes:
             reason=_REFUND_REASONS.get(reason, reason) or "Refunded in Stripe",
             stripe_refund_id=refund_id,
         )
-    if not itemised:
+    if not every:  # older API shapes list no refunds
         missing = min(values.money(amount, gift.currency), gift.amount) - refunded_total(gift)
         if missing > 0:
             applied |= _refund(
@@ -83,6 +102,38 @@ def on_charge_refunded(charge: dict[str, Any]) -> Changes:
     if learnt and not applied:
         gift.save(update_fields=["stripe_charge_id"])
     return Changes(supporters={gift.supporter_id}, to_reissue={gift.pk})
+
+
+VOID = ("failed", "canceled")  # a refund's end states in which no money went back
+
+
+def on_refund(refund: dict[str, Any]) -> Changes:
+    """refund.created, refund.updated, refund.failed and charge.refund.updated: the event's
+    object is the refund itself. Recorded once, dated by its `created`, under its id (so
+    `charge.refunded` listing it too records nothing more); undone when failed or canceled."""
+    refund_id = values.text(refund, "id", required=True)
+    status = values.text(refund, "status")
+    amount = values.gift_amount(
+        refund.get("amount"), values.currency(refund), what="the refund's amount"
+    )
+    refunded_on = values.date(refund.get("created"), what="created")
+    reason = values.text(refund, "reason", max_length=100)
+    gift, learnt = _gift_for_charge(
+        {"charge": refund.get("charge"), "payment_intent": refund.get("payment_intent")}
+    )
+    if status in VOID:
+        changed = refund_void(gift=gift, stripe_refund_id=refund_id, amount=amount, status=status)
+    else:
+        changed = _refund(
+            gift,
+            amount=amount,
+            refunded_on=refunded_on,
+            reason=_REFUND_REASONS.get(reason, reason) or "Refunded in Stripe",
+            stripe_refund_id=refund_id,
+        )
+    if learnt and not changed:
+        gift.save(update_fields=["stripe_charge_id"])
+    return Changes(supporters={gift.supporter_id}, to_reissue={gift.pk} if changed else set())
 
 
 _REFUND_REASONS = {

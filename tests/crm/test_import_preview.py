@@ -130,7 +130,7 @@ def test_the_gift_preview_shows_the_fund_and_appeal_code_the_import_fills_in(sta
     page = response.content.decode()
     first, second = preview_rows(page)
     assert first["Donor"] == "Ana Ruiz"
-    assert first["Method"] == "Cheque (default)"  # the model's label
+    assert first["Method"] == "Check (default)"  # the model's label
     assert first["Fund"] == "legal (the campaign's)"
     assert first["Appeal code"] == "spring26 (the campaign's)"
     assert first["Also saved"] == "Note: Board member"

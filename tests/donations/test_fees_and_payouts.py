@@ -15,6 +15,7 @@ from django.test import Client
 from crm.models import Supporter
 from donations.models import Fund, Gift, Payout, PayoutLine, StripeEvent
 from donations.services import GiftEntry, gifts_record_batch
+from donations.tasks import gift_fee_fill
 from tests.donations.stripe_events import event, post, stripe_object
 from tests.stripe_balance_standin import BalanceStandIn, balance_transaction
 
@@ -51,7 +52,15 @@ def _checkout(client, n: int, *, amount: int, email: str) -> Gift:
     return Gift.objects.get(stripe_checkout_session_id=f"cs_test_{n}")
 
 
-def test_a_checkout_stores_stripe_fee_and_net_from_its_balance_transaction(client, stripe_api):
+def _after_commit(callbacks) -> None:
+    """What the webhook's transaction.on_commit queued, run as a real commit would."""
+    for callback in callbacks:
+        callback()
+
+
+def test_a_checkout_reads_its_fee_in_a_task_after_the_webhook_commits(
+    client, stripe_api, django_capture_on_commit_callbacks
+):
     txn = balance_transaction("txn_1", amount=5000, fee=175, source="ch_test_1")
     stripe_api.payment_intents["pi_test_1"] = {
         "id": "pi_test_1",
@@ -62,7 +71,12 @@ def test_a_checkout_stores_stripe_fee_and_net_from_its_balance_transaction(clien
             "balance_transaction": txn,
         },
     }
-    gift = _checkout(client, 1, amount=5000, email="ana@example.org")
+    with django_capture_on_commit_callbacks() as callbacks:
+        gift = _checkout(client, 1, amount=5000, email="ana@example.org")
+    # Nothing was read from Stripe while the webhook's transaction was open.
+    assert gift.fee is None and stripe_api.requests == []
+    _after_commit(callbacks)
+    gift.refresh_from_db()
     assert (gift.amount, gift.fee, gift.net) == (
         Decimal("50.00"),
         Decimal("1.75"),
@@ -72,16 +86,35 @@ def test_a_checkout_stores_stripe_fee_and_net_from_its_balance_transaction(clien
     ((path, query),) = stripe_api.requests  # one read, from the payment intent to the fee
     assert path == "/v1/payment_intents/pi_test_1"
     assert query["expand[0]"] == ["latest_charge.balance_transaction"]
+    # Run twice (a worker retried it, a second event queued it): no second read, same fee.
+    assert gift_fee_fill.call(gift.pk, "") is False
+    assert len(stripe_api.requests) == 1
+    gift.refresh_from_db()
+    assert gift.fee == Decimal("1.75")
 
 
-def test_a_charge_event_naming_its_balance_transaction_reads_it_once(client, stripe_api, settings):
+def test_a_fee_read_that_fails_leaves_the_fee_for_the_payout(
+    client, stripe_api, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        gift = _checkout(client, 5, amount=3000, email="el@example.org")  # Stripe answers 404
+    gift.refresh_from_db()
+    assert gift.fee is None and gift.amount == Decimal("30.00")
+    assert [path for path, _ in stripe_api.requests] == ["/v1/payment_intents/pi_test_5"]
+
+
+def test_a_charge_event_naming_its_balance_transaction_reads_it_once(
+    client, stripe_api, settings, django_capture_on_commit_callbacks
+):
     settings.STRIPE_SECRET_KEY = ""  # the checkout arrives while no read is possible
     gift = _checkout(client, 2, amount=10000, email="ben@example.org")
     assert gift.fee is None
     settings.STRIPE_SECRET_KEY = "sk_test_standin"
     stripe_api.transactions["txn_2"] = balance_transaction("txn_2", amount=10000, fee=320)
     charge = {**_charge("ch_test_2", "pi_test_2", amount=10000), "balance_transaction": "txn_2"}
-    assert post(client, event("charge.updated", charge)).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(client, event("charge.updated", charge)).status_code == 200
+        assert stripe_api.requests == []  # not inside the webhook
     gift.refresh_from_db()
     assert (gift.fee, gift.net, gift.stripe_charge_id) == (
         Decimal("3.20"),
@@ -91,12 +124,17 @@ def test_a_charge_event_naming_its_balance_transaction_reads_it_once(client, str
     assert [path for path, _ in stripe_api.requests] == ["/v1/balance_transactions/txn_2"]
 
 
-def test_a_fee_expanded_in_the_event_needs_no_read(client, stripe_api, settings):
+def test_a_fee_expanded_in_the_event_needs_no_read(
+    client, stripe_api, settings, django_capture_on_commit_callbacks
+):
     settings.STRIPE_SECRET_KEY = ""
     gift = _checkout(client, 3, amount=2500, email="cy@example.org")
+    settings.STRIPE_SECRET_KEY = "sk_test_standin"
     txn = balance_transaction("txn_3", amount=2500, fee=103)
     charge = {**_charge("ch_test_3", "pi_test_3", amount=2500), "balance_transaction": txn}
-    post(client, event("charge.succeeded", charge))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        post(client, event("charge.succeeded", charge))
+    assert callbacks == []  # stored at once: no task queued
     gift.refresh_from_db()
     assert (gift.fee, gift.net) == (Decimal("1.03"), Decimal("23.97"))
     assert stripe_api.requests == []
@@ -277,7 +315,7 @@ def test_the_journal_of_a_payout_and_a_cheque_batch_balances(
         ]  # fmt: skip
         cheques = [r for r in rows if r["*Narration"] == "Bank deposit 2026-01-06"]
         assert cheques[0]["Donor"].startswith("'=HYPERLINK")  # text, never a formula
-        assert cheques[0]["Description"].startswith("Cheque no. 1001 from")
+        assert cheques[0]["Description"].startswith("Check no. 1001 from")
         assert Decimal(str(cheques[-1]["*Amount"])) == Decimal("270.00")
     assert _read_csv(tmp_path / "journal.csv")[0]["*Date"] == "06 Jan 2026"
     sheet = openpyxl.load_workbook(tmp_path / "journal.xlsx").active

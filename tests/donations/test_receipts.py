@@ -56,7 +56,7 @@ def test_a_receipt_carries_number_organisation_tax_id_amount_date_and_irs_statem
         "$300.00",
         "March 2, 2026",
         "Maria Lopez",
-        "Cheque no. 1042",
+        "Check no. 1042",
         receipt.number,
         "No goods or services were provided",
     ):

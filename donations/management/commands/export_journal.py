@@ -15,7 +15,7 @@ def _day(value: str) -> datetime.date:
 
 class Command(BaseCommand):
     help = (
-        "Write the deposits from --from to --to (Stripe payouts that reached the bank, cheque "
+        "Write the deposits from --from to --to (Stripe payouts that reached the bank, check "
         "batches) as balanced manual journals in Xero's manual-journal layout: .csv to import, "
         ".xlsx to review."
     )
