@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from crm.models import Supporter, Tag
 from mailings.models import Mailing
-from mailings.print_run import split_into_chunks
+from mailings.printing.print_run import split_into_chunks
 from tests.factories import SupporterFactory
 
 ZIPS = ["10451", "02134", "94110", "60614", "07102"]

@@ -9,11 +9,12 @@ import pytest
 from pypdf import PdfReader
 
 from core.models import Organisation
-from mailings.merge_template import MAX_CHARS, MAX_DEPTH
-from mailings.merge_values import recipients
+from mailings.emails.rendering import render_email
+from mailings.letters.merge_template import MAX_CHARS, MAX_DEPTH
+from mailings.letters.merge_values import recipients
+from mailings.letters.rendering import compile_letter
 from mailings.models import Letter, LetterVersion
-from mailings.printing import printed_letters_pdf
-from mailings.rendering import compile_letter, render_email
+from mailings.printing.printed_letter import printed_letters_pdf
 from tests.factories import SupporterFactory
 from tests.mailings.letters import letter_with_versions
 from tests.mailings.test_composer import version_form

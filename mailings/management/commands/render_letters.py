@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mailings.models import Mailing
-from mailings.print_run import print_run
+from mailings.printing.print_run import print_run
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
-"""Turning a letter's Markdown into the two templates it is rendered from: sanitised HTML for
-the email and the PDF, and plain text for the email's text part. Done once per letter and
-language, not per recipient.
+"""Turning a letter's Markdown into the template it is rendered from: sanitised HTML, for the
+email and the PDF alike (the email's text part is mailings.emails.text_part). Done once per
+letter and language, not per recipient.
 
 Merge tags are set aside before Markdown runs (so `{{ last_gift_amount }}`'s underscores are
 not read as emphasis, and a tag can stand where a link's address goes), and put back after
@@ -20,6 +20,8 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
 _PLACEHOLDER = "zzmerge{}zz"
 _PLACEHOLDER_RE = re.compile(r"zzmerge(\d+)zz")
 
@@ -42,27 +44,6 @@ def body_html_template(source: str) -> str:
         link_rel="noopener noreferrer",
     )
     return _PLACEHOLDER_RE.sub(lambda m: tags[int(m.group(1))], clean)
-
-
-_LINK = re.compile(r"\[([^\]]+)\]\(((?:{{.*?}}|[^)\s])+)\)")
-_HTML_TAG = re.compile(r"<[^>]*>")
-_EMPHASIS = re.compile(r"(\*\*|__|\*)(?=\S)(.+?)(?<=\S)\1")
-_HEADING = re.compile(r"^#{1,6}\s+", re.MULTILINE)
-
-
-def body_text_template(source: str) -> str:
-    """Markdown with merge tags -> the plain-text part: links written out, emphasis marks
-    dropped, lists and quotes kept as typed (Markdown reads well as text)."""
-    text = _HTML_TAG.sub("", source or "")  # raw HTML has no place in the text part
-    text = _LINK.sub(_written_out, text)
-    text = _EMPHASIS.sub(lambda m: m.group(2), text)
-    return _HEADING.sub("", text).strip()
-
-
-def _written_out(match: re.Match) -> str:
-    label, url = match.group(1), match.group(2)
-    safe = url.startswith("{{") or url.split(":", 1)[0].lower() in URL_SCHEMES
-    return f"{label} ({url})" if safe else label
 
 
 def inline_html_template(source: str) -> str:

@@ -17,8 +17,8 @@ from crm import greetings
 from crm.models import Supporter
 from donations.models import DonorSummary, DonorYearTotal
 from donations.online.tokens import make_donate_token
-from mailings.asks import ask_ladder, parse_amounts
-from mailings.merge_fields import Money, sample_values, with_fallbacks
+from mailings.letters.asks import ask_ladder, parse_amounts
+from mailings.letters.merge_fields import Money, sample_values, with_fallbacks
 from mailings.models import Letter
 
 UNSUBSCRIBE_SALT = "mailings.unsubscribe"

@@ -20,10 +20,10 @@ from pypdf import PdfWriter
 
 from core.pdf import collector_tuned_for_layout
 from crm.models import Supporter
-from mailings.merge_values import recipients
+from mailings.letters.merge_values import recipients
+from mailings.letters.rendering import compile_letter
 from mailings.models import Mailing
-from mailings.printing import printed_letters_pdf
-from mailings.rendering import compile_letter
+from mailings.printing.printed_letter import printed_letters_pdf
 
 CHUNK = 40
 
