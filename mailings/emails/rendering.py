@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from core.models import Organisation
 from mailings.emails.text_part import body_text_template
 from mailings.letters import content, merge_template
+from mailings.letters.content import MergeTagsSetAside
 from mailings.letters.rendering import TEXT_FIELDS, CompiledVersion
 
 INLINER = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
@@ -80,7 +81,7 @@ def build_email_skeleton(compiled: CompiledVersion, organisation: Organisation) 
     # prints (the organisation's name and address, signatories' names) is text, and must not
     # become merge code when the result is compiled ('{% load %}' in a name would fail every
     # email of every letter). See _not_merge_code.
-    kept = _KeptTags()
+    kept = MergeTagsSetAside()
     html_parts = {name: mark_safe(kept(_escape_text_keep_tags(text))) for name, text in raw.items()}  # noqa: S308
     layout = {
         "organisation": organisation,
@@ -113,23 +114,6 @@ def build_email_skeleton(compiled: CompiledVersion, organisation: Organisation) 
         html=merge_template.ENGINE.from_string(html),
         text=merge_template.ENGINE.from_string(text),
     )
-
-
-class _KeptTags:
-    """Merge tags swapped for placeholders, and put back."""
-
-    def __init__(self) -> None:
-        self.tags: list[str] = []
-
-    def __call__(self, text: str) -> str:
-        def set_aside(match: re.Match) -> str:
-            self.tags.append(match.group(0))
-            return f"zzkepttag{len(self.tags) - 1}zz"
-
-        return content.TAG.sub(set_aside, text)
-
-    def restore(self, text: str) -> str:
-        return re.sub(r"zzkepttag(\d+)zz", lambda m: self.tags[int(m.group(1))], text)
 
 
 def _not_merge_code(text: str, brace: str) -> str:
@@ -192,14 +176,8 @@ def _escape_text_keep_tags(source: str) -> str:
 
 def _inline_keep_tags(html: str) -> str:
     """Inline CSS without letting the HTML serialiser touch merge tags ('>' in an if)."""
-    tags: list[str] = []
-
-    def set_aside(match: re.Match) -> str:
-        tags.append(match.group(0))
-        return f"zzmergetag{len(tags) - 1}zz"
-
-    inlined = INLINER.inline(content.TAG.sub(set_aside, html))
-    return re.sub(r"zzmergetag(\d+)zz", lambda m: tags[int(m.group(1))], inlined)
+    aside = MergeTagsSetAside()
+    return aside.restore(INLINER.inline(aside(html)))
 
 
 def _tidy_text(text: str) -> str:

@@ -9,6 +9,7 @@ fill the tags are escaped when rendered.
 """
 
 import re
+import secrets
 
 import markdown
 import nh3
@@ -22,20 +23,44 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
-_PLACEHOLDER = "zzmerge{}zz"
-_PLACEHOLDER_RE = re.compile(r"zzmerge(\d+)zz")
+class MergeTagsSetAside:
+    """Merge tags swapped for placeholders while something that must not read them works on
+    the text (Markdown, the sanitiser, the CSS inliner's HTML serialiser, the email layout),
+    then put back. One instance may set aside several texts and restore the joined result.
+
+    Each instance marks its placeholders with its own random word, so set-asides nest (the
+    email layout's tags around a body whose tags were set aside for Markdown) and text a writer
+    types that looks like a placeholder stays as typed."""
+
+    def __init__(self) -> None:
+        self.tags: list[str] = []
+        # Letters and digits only: nothing Markdown, nh3 or an HTML serialiser would change.
+        self._mark = f"zz{secrets.token_hex(4)}t"
+        self._placeholder = re.compile(rf"{self._mark}(\d+)zz")
+
+    def __call__(self, text: str) -> str:
+        """The text with each merge tag replaced by a placeholder."""
+
+        def set_aside(match: re.Match) -> str:
+            self.tags.append(match.group(0))
+            return f"{self._mark}{len(self.tags) - 1}zz"
+
+        return TAG.sub(set_aside, text)
+
+    def restore(self, text: str) -> str:
+        """Each placeholder replaced by the tag it stands for."""
+
+        def put_back(match: re.Match) -> str:
+            index = int(match.group(1))
+            return self.tags[index] if index < len(self.tags) else match.group(0)
+
+        return self._placeholder.sub(put_back, text)
 
 
 def body_html_template(source: str) -> str:
     """Markdown with merge tags -> sanitised HTML that still holds the merge tags."""
-    tags: list[str] = []
-
-    def set_aside(match: re.Match) -> str:
-        tags.append(match.group(0))
-        return _PLACEHOLDER.format(len(tags) - 1)
-
-    protected = TAG.sub(set_aside, source or "")
-    html = markdown.markdown(protected, extensions=["sane_lists"], output_format="html")
+    aside = MergeTagsSetAside()
+    html = markdown.markdown(aside(source or ""), extensions=["sane_lists"], output_format="html")
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -43,7 +68,7 @@ def body_html_template(source: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
-    return _PLACEHOLDER_RE.sub(lambda m: tags[int(m.group(1))], clean)
+    return aside.restore(clean)
 
 
 def inline_html_template(source: str) -> str:
