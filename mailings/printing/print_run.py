@@ -20,6 +20,7 @@ from pypdf import PdfWriter
 
 from core.pdf import collector_tuned_for_layout
 from crm.models import Supporter
+from mailings.letters.checks import letter_problems
 from mailings.letters.merge_values import recipients
 from mailings.letters.rendering import compile_letter
 from mailings.models import Mailing
@@ -33,6 +34,10 @@ class Skipped:
     supporter_id: int
     name: str
     reason: str
+
+
+class PrintRunRefused(Exception):
+    """A mailing that cannot be printed as it stands; the message says what to fix."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,9 @@ def print_run(
     duplex_safe: bool = False,
     chunk: int = CHUNK,
 ) -> PrintRun:
+    """Refuses (PrintRunRefused) before writing anything when the letter has no text or fails
+    the merge checks the composer's preview applies (letter_problems)."""
+    _refuse_unprintable(mailing)
     printable, skipped = split_for_print(audience(mailing))
     ids = [p.pk for p in printable]
     workers = max(1, workers or os.cpu_count() or 1)
@@ -95,6 +103,16 @@ def print_run(
         writer.write(handle)
     _write_skipped(out.with_suffix(".skipped.csv"), skipped)
     return PrintRun(letters=len(ids), pages=len(writer.pages), skipped=skipped)
+
+
+def _refuse_unprintable(mailing: Mailing) -> None:
+    letter = mailing.letter
+    if not letter.versions.exists():
+        raise PrintRunRefused(f"The letter '{letter}' has no text yet.")
+    if problems := letter_problems(letter):
+        raise PrintRunRefused(
+            f"The letter '{letter}' cannot be printed until these are fixed: " + "; ".join(problems)
+        )
 
 
 def split_into_chunks(ids: list[int], *, size: int, workers: int) -> list[list[int]]:
