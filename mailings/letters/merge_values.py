@@ -50,12 +50,18 @@ def unsubscribe_url(supporter_id: int) -> str:
 
 
 def recipients(
-    letter: Letter, supporters: Iterable[Supporter], *, today: datetime.date | None = None
+    letter: Letter,
+    supporters: Iterable[Supporter],
+    *,
+    today: datetime.date | None = None,
+    organisation: Organisation | None = None,
 ) -> list[Recipient]:
+    """Each supporter's merge values. A print run passes the organisation it read once for
+    the run; otherwise it is read here."""
     supporters = list(supporters)
     ids = [s.pk for s in supporters]
     today = today or timezone.localdate()
-    organisation = Organisation.current()
+    organisation = organisation or Organisation.current()
     this_year = organisation.fiscal_year_of(today)
     summaries = {s.supporter_id: s for s in DonorSummary.objects.filter(supporter_id__in=ids)}
     years: dict[tuple[int, int], Decimal] = {

@@ -69,8 +69,11 @@ def printed_letters_pdf(
     *,
     letter: Letter,
     duplex_safe: bool = False,
+    organisation: Organisation | None = None,
 ) -> bytes:
-    organisation = Organisation.current()
+    """One PDF of these letters. A print run passes the organisation it read once for the run;
+    otherwise it is read here."""
+    organisation = organisation or Organisation.current()
     return letters_pdf(
         [printed_letter(compiled, values, supporter) for compiled, values, supporter in items],
         organisation=organisation,

@@ -155,3 +155,22 @@ def test_a_letter_that_fails_the_merge_checks_is_not_printed(tmp_path):
     with pytest.raises(PrintRunRefused, match=re.escape(message)):
         print_run(mailing, out=out, workers=1)
     assert list(tmp_path.iterdir()) == []  # no PDF, no list of people left out
+
+
+@pytest.mark.django_db
+def test_a_print_run_reads_the_organisation_once_whatever_its_chunks(tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.models import Organisation
+    from mailings.printing.print_run import print_run
+
+    call_command("seed_demo", supporters=0, seed=1, stdout=io.StringIO())
+    make_audience()
+    Organisation.current()  # created before the run, as on any real site
+    mailing = Mailing.objects.get(slug="demo-sanctuary")
+    with CaptureQueriesContext(connection) as queries:
+        run_ = print_run(mailing, out=tmp_path / "print.pdf", workers=1, chunk=1)
+    assert run_.letters == 5  # five documents
+    reads = [q["sql"] for q in queries if '"core_organisation"' in q["sql"]]
+    assert len(reads) == 1, reads
