@@ -54,7 +54,7 @@ def setup(workdir: Path, supporters: int) -> None:
 def bench_print(letters: int, workdir: Path) -> None:
     from crm.models import Supporter
     from mailings.models import Mailing
-    from mailings.print_run import print_run, split_for_print
+    from mailings.printing.print_run import print_run, split_for_print
 
     mailing = Mailing.objects.get(slug="demo-anniversary")
     printable, _ = split_for_print(Supporter.objects.order_by("pk"))
@@ -105,11 +105,11 @@ def one_document(mailing: Any, out: Path) -> tuple[int, int, float]:
     from pypdf import PdfReader
 
     from core.models import Organisation
-    from mailings.letter_pdf import letters_pdf
-    from mailings.merge_values import recipients
-    from mailings.print_run import audience, split_for_print
-    from mailings.printing import printed_letter
-    from mailings.rendering import compile_letter
+    from mailings.letters.merge_values import recipients
+    from mailings.letters.rendering import compile_letter
+    from mailings.printing.letter_pdf import letters_pdf
+    from mailings.printing.print_run import audience, split_for_print
+    from mailings.printing.printed_letter import printed_letter
 
     started = time.perf_counter()
     printable, _ = split_for_print(audience(mailing))
@@ -134,9 +134,10 @@ def bench_email(messages: int) -> None:
 
     from core.models import Organisation
     from crm.models import Supporter
-    from mailings.merge_values import recipients
+    from mailings.emails.rendering import render_email
+    from mailings.letters.merge_values import recipients
+    from mailings.letters.rendering import compile_letter
     from mailings.models import Letter
-    from mailings.rendering import compile_letter, render_email
 
     letter = Letter.objects.get(appeal_code="anniv26")
     people = list(Supporter.objects.exclude(email="").order_by("pk"))

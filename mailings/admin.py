@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from django.urls import path
 
 from mailings import preview_views
-from mailings.merge_fields import FIELDS
-from mailings.merge_template import used_fields
+from mailings.letters.merge_fields import FIELDS
+from mailings.letters.merge_template import used_fields
 from mailings.models import Letter, LetterSignatory, LetterVersion, Mailing, Signatory
 
 

@@ -9,7 +9,7 @@ from django.db import models
 
 from crm.models import Tag
 from donations.models import Campaign
-from mailings.merge_template import check_template
+from mailings.letters.merge_template import check_template
 
 LANGUAGES = [("en", "English"), ("es", "Spanish")]
 # Fields of a language version that may hold merge fields; each is checked on save.
@@ -92,7 +92,7 @@ class Letter(models.Model):
         return self.appeal_code or (self.campaign.code if self.campaign else "")
 
     def clean(self) -> None:
-        from mailings.asks import parse_amounts
+        from mailings.letters.asks import parse_amounts
 
         errors = {}
         for field, count in (("ask_multipliers", 3), ("default_asks", 3)):

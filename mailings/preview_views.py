@@ -1,5 +1,5 @@
 """The composer's preview: a letter as email and as PDF, for any supporter or with sample
-values, and a test email to yourself. Thin views over mailings.rendering and .printing.
+values, and a test email to yourself. Thin views over mailings.emails and mailings.printing.
 
 A letter the merge checks refuse (saved before a check existed, or written outside the composer)
 is not rendered: each view says what to fix instead, so a preview never fails with an error."""
@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -22,10 +22,12 @@ from django.views.decorators.http import require_GET, require_POST
 from core.models import Organisation
 from core.pdf import pdf_response
 from crm.models import Supporter
-from mailings.merge_values import recipients, sample_recipient_values
-from mailings.models import LANGUAGES, Letter, LetterVersion
-from mailings.printing import printed_letters_pdf
-from mailings.rendering import CompiledVersion, compile_letter, render_email
+from mailings.emails.rendering import render_email
+from mailings.letters.checks import letter_problems
+from mailings.letters.merge_values import recipients, sample_recipient_values
+from mailings.letters.rendering import CompiledVersion, compile_letter
+from mailings.models import LANGUAGES, Letter
+from mailings.printing.printed_letter import printed_letters_pdf
 
 # The preview frame shows sanitised HTML; this header makes sure nothing in it can run or load.
 PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: https:"
@@ -54,20 +56,6 @@ def _version_and_values(
     else:
         values = sample_recipient_values(letter)
     return compiled.get(language) or compiled.get("en") or next(iter(compiled.values())), values
-
-
-def letter_problems(letter: Letter) -> list[str]:
-    """What the merge checks refuse in any version of the letter, in plain words; [] if none."""
-    problems = []
-    for version in letter.versions.all():
-        try:
-            version.clean()
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                label = LetterVersion._meta.get_field(field).verbose_name
-                where = f"{version.get_language_display()} version, {label}"
-                problems += [f"{where}: {error}" for error in errors]
-    return problems
 
 
 def _problems_page(problems: list[str]) -> HttpResponse:

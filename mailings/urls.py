@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mailings import views
+from mailings.emails import views
 
 app_name = "mailings"
 urlpatterns = [

@@ -3,7 +3,7 @@ webhook) and RFC 8058 one-click unsubscribe may skip CSRF checks."""
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-ALLOWED = {"donations.stripe.views.stripe_webhook", "mailings.views.unsubscribe"}
+ALLOWED = {"donations.stripe.views.stripe_webhook", "mailings.emails.views.unsubscribe"}
 
 
 def _walk(patterns, prefix=""):

@@ -16,12 +16,12 @@ from core.models import Organisation
 from core.pdf import MEDIA_FOLDERS_FOR_DOCUMENTS, RefusedResource, SafeURLFetcher
 from donations.acknowledgements.receipts import receipt_issue
 from donations.models import Fund, Gift, Receipt
-from mailings.letter_pdf import PrintedLetter, letters_pdf
-from mailings.letter_pdf import Signatory as PrintedSignatory
-from mailings.merge_values import recipients
+from mailings.letters.merge_values import recipients
+from mailings.letters.rendering import compile_letter
 from mailings.models import Letter, LetterSignatory, LetterVersion, Signatory
-from mailings.printing import printed_letters_pdf
-from mailings.rendering import compile_letter
+from mailings.printing.letter_pdf import PrintedLetter, letters_pdf
+from mailings.printing.letter_pdf import Signatory as PrintedSignatory
+from mailings.printing.printed_letter import printed_letters_pdf
 from tests.factories import SupporterFactory
 
 pytestmark = pytest.mark.django_db

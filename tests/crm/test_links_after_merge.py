@@ -11,7 +11,7 @@ from crm.selectors import supporter_current
 from crm.services import supporters_merge
 from donations.models import Fund, Gift
 from donations.online.tokens import make_donate_token
-from mailings.merge_values import unsubscribe_token
+from mailings.letters.merge_values import unsubscribe_token
 from tests.donations.donate_form import gift
 from tests.factories import SupporterFactory
 

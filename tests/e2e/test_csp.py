@@ -16,7 +16,7 @@ from playwright.sync_api import BrowserContext, Page, Response, expect
 
 from crm.models import Supporter
 from donations.models import Fund, Gift
-from mailings.merge_values import unsubscribe_token
+from mailings.letters.merge_values import unsubscribe_token
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -2,7 +2,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from mailings.asks import ask_ladder, parse_amounts
+from mailings.letters.asks import ask_ladder, parse_amounts
 
 MULTIPLIERS = (D(1), D("1.5"), D(2))
 DEFAULT = (D(35), D(50), D(100))

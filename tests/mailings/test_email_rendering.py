@@ -13,9 +13,10 @@ from core.models import Organisation
 from donations.models import Gift
 from donations.online.tokens import read_donate_token
 from donations.summary import donor_summaries_refresh
-from mailings.merge_values import read_unsubscribe_token, recipients
+from mailings.emails.rendering import render_email
+from mailings.letters.merge_values import read_unsubscribe_token, recipients
+from mailings.letters.rendering import compile_letter
 from mailings.models import LetterVersion
-from mailings.rendering import compile_letter, render_email
 from tests.factories import SupporterFactory
 from tests.mailings.letters import letter_with_versions
 
@@ -110,8 +111,8 @@ def test_a_letter_with_an_unknown_field_is_not_saved():
 
 
 def test_a_spanish_couple_is_greeted_in_spanish_and_dollars_keep_their_commas():
-    from mailings.merge_fields import Money
-    from mailings.merge_template import render
+    from mailings.letters.merge_fields import Money
+    from mailings.letters.merge_template import render
 
     couple = SupporterFactory(first_name="Carlos", partner_first_name="Pedro", last_name="Moreno",
                               preferred_language="es")  # fmt: skip

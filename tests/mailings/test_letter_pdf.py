@@ -10,7 +10,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from core.models import Organisation
-from mailings.letter_pdf import (
+from mailings.printing.letter_pdf import (
     PrintedLetter,
     ReplySlip,
     Signatory,

@@ -7,10 +7,11 @@ import pytest
 from pypdf import PdfReader
 
 from core.models import Organisation
-from mailings.letter_pdf import PrintedLetter, letters_pdf
-from mailings.merge_values import recipients
-from mailings.printing import printed_letters_pdf
-from mailings.rendering import compile_letter, render_email
+from mailings.emails.rendering import render_email
+from mailings.letters.merge_values import recipients
+from mailings.letters.rendering import compile_letter
+from mailings.printing.letter_pdf import PrintedLetter, letters_pdf
+from mailings.printing.printed_letter import printed_letters_pdf
 from tests.factories import SupporterFactory
 from tests.mailings.letters import letter_with_versions
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from mailings.merge_fields import FIELDS, Money, with_fallbacks
-from mailings.merge_template import check_template, render, used_fields
+from mailings.letters.merge_fields import FIELDS, Money, with_fallbacks
+from mailings.letters.merge_template import check_template, render, used_fields
 
 REQUIRED = {
     "salutation", "first_name", "last_name", "full_name", "addressee", "address_block",

@@ -1,6 +1,6 @@
 """The two real appeal letters in ../shared/seed-letters/, turned into letters through the
-product's own API (mailings.services.letter_create_from_text) and rendered for three different
-supporters as email and as PDF."""
+product's own API (mailings.letters.services.letter_create_from_text) and rendered for three
+different supporters as email and as PDF."""
 
 import io
 from pathlib import Path
@@ -10,10 +10,11 @@ from django.conf import settings
 from pypdf import PdfReader
 
 from core.models import Organisation
-from mailings.merge_values import recipients
-from mailings.printing import printed_letters_pdf
-from mailings.rendering import compile_letter, render_email
-from mailings.services import letter_create_from_text
+from mailings.emails.rendering import render_email
+from mailings.letters.merge_values import recipients
+from mailings.letters.rendering import compile_letter
+from mailings.letters.services import letter_create_from_text
+from mailings.printing.printed_letter import printed_letters_pdf
 from tests.factories import SupporterFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,11 +9,12 @@ import pytest
 from pypdf import PdfReader
 
 from core.models import Organisation
-from mailings.merge_template import MAX_CHARS, MAX_DEPTH
-from mailings.merge_values import recipients
+from mailings.emails.rendering import render_email
+from mailings.letters.merge_template import MAX_CHARS, MAX_DEPTH
+from mailings.letters.merge_values import recipients
+from mailings.letters.rendering import compile_letter
 from mailings.models import Letter, LetterVersion
-from mailings.printing import printed_letters_pdf
-from mailings.rendering import compile_letter, render_email
+from mailings.printing.printed_letter import printed_letters_pdf
 from tests.factories import SupporterFactory
 from tests.mailings.letters import letter_with_versions
 from tests.mailings.test_composer import version_form
@@ -186,3 +187,31 @@ def test_staff_text_in_the_email_layout_is_text_not_merge_code(name, shown):
     email, _pdf_text, _images = email_and_pdf(letter_with_versions(), first_name="")
     assert shown in email.html and "<script" not in email.html  # reads as typed
     assert name in email.text
+
+
+# The placeholders the three old copies of the tag set-aside used (Markdown, email layout, CSS
+# inlining): typed by a writer, each was swapped for another tag or failed the letter.
+LOOKALIKES = "zzmerge0zz zzmerge7zz zzkepttag0zz zzmergetag0zz"
+
+
+def test_text_that_looks_like_a_set_aside_tag_is_printed_as_typed():
+    letter = letter_with_versions(
+        en={
+            "body": f"Ref {LOOKALIKES} for {{{{ first_name }}}}.",
+            "headline": "Code zzkepttag1zz",
+        }
+    )
+    email, pdf_text, _images = email_and_pdf(letter, first_name="Maria")
+    for word in [*LOOKALIKES.split(), "zzkepttag1zz"]:
+        assert word in email.html and word in email.text and word in pdf_text
+    assert f"Ref {LOOKALIKES} for Maria." in pdf_text
+
+
+def test_merge_tags_set_aside_twice_come_back_each_where_it_was():
+    from mailings.letters.content import MergeTagsSetAside
+
+    outer, inner = MergeTagsSetAside(), MergeTagsSetAside()
+    hidden = inner(outer("{{ a }} and ") + "{% if b %}x{% endif %}")
+    assert "{" not in hidden
+    assert outer.restore(inner.restore(hidden)) == "{{ a }} and {% if b %}x{% endif %}"
+    assert inner.restore(outer.restore("typed zzmerge0zz")) == "typed zzmerge0zz"

@@ -4,7 +4,7 @@ changes nothing."""
 import pytest
 
 from crm.models import ConsentEvent
-from mailings.merge_values import unsubscribe_token
+from mailings.letters.merge_values import unsubscribe_token
 from tests.factories import SupporterFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mailings.models import Mailing
-from mailings.print_run import print_run
+from mailings.printing.print_run import PrintRunRefused, print_run
 
 
 class Command(BaseCommand):
@@ -31,9 +31,10 @@ class Command(BaseCommand):
         if found is None:
             known = ", ".join(Mailing.objects.values_list("slug", flat=True)) or "none yet"
             raise CommandError(f"No mailing '{mailing}'. Mailings: {known}.")
-        if not found.letter.versions.exists():
-            raise CommandError(f"The letter '{found.letter}' has no text yet.")
-        run = print_run(found, out=out, workers=workers, duplex_safe=duplex_safe)
+        try:
+            run = print_run(found, out=out, workers=workers, duplex_safe=duplex_safe)
+        except PrintRunRefused as refused:
+            raise CommandError(str(refused)) from None
         self.stdout.write(f"Wrote {run.letters} letters, {run.pages} pages, to {out}.")
         if run.skipped:
             reasons: dict[str, int] = {}

@@ -40,7 +40,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from core.pdf import render_pdf
-from mailings.content import bare_address
+from mailings.letters.content import bare_address
 
 LABELS = {
     "en": {

@@ -38,8 +38,8 @@ from django.template.defaulttags import IfNode, do_if
 from django.template.engine import Engine
 from django.utils import translation
 
-from mailings import content
-from mailings.merge_fields import FIELDS, Money
+from mailings.letters import content
+from mailings.letters.merge_fields import FIELDS, Money
 
 FILTERS = {"default": default, "date": date, "upper": upper, "lower": lower, "title": title,
            "capfirst": capfirst}  # fmt: skip

@@ -1,5 +1,6 @@
 """Printed letters: a rendered letter's parts turned into what the PDF layout
-(mailings.letter_pdf) sets on paper, for one supporter, sample values, or a whole mailing."""
+(mailings.printing.letter_pdf) sets on paper, for one supporter, sample values, or a whole
+mailing."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -10,15 +11,14 @@ from django.utils.safestring import mark_safe
 
 from core.models import Organisation
 from crm.models import Supporter
+from mailings.letters.rendering import CompiledVersion
 from mailings.models import Letter
-from mailings.rendering import CompiledVersion
+from mailings.printing.letter_pdf import PrintedLetter, ReplySlip, Signatory, letters_pdf
 
 
 def printed_letter(
     compiled: CompiledVersion, values: dict[str, Any], supporter: Supporter | None
-) -> Any:
-    from mailings.letter_pdf import PrintedLetter, ReplySlip, Signatory
-
+) -> PrintedLetter:
     # On paper a donate link must be short enough to type: the appeal's page, which still
     # credits the gift to the appeal (the signed personal link is for email).
     short = f"{settings.SITE_URL}/donate/"
@@ -69,10 +69,11 @@ def printed_letters_pdf(
     *,
     letter: Letter,
     duplex_safe: bool = False,
+    organisation: Organisation | None = None,
 ) -> bytes:
-    from mailings.letter_pdf import letters_pdf
-
-    organisation = Organisation.current()
+    """One PDF of these letters. A print run passes the organisation it read once for the run;
+    otherwise it is read here."""
+    organisation = organisation or Organisation.current()
     return letters_pdf(
         [printed_letter(compiled, values, supporter) for compiled, values, supporter in items],
         organisation=organisation,

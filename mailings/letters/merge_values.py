@@ -18,8 +18,8 @@ from crm.models import Supporter
 from donations.models import DonorSummary, DonorYearTotal
 from donations.online.tokens import make_donate_token
 from donations.summary import given_in_year
-from mailings.asks import ask_ladder, parse_amounts
-from mailings.merge_fields import Money, sample_values, with_fallbacks
+from mailings.letters.asks import ask_ladder, parse_amounts
+from mailings.letters.merge_fields import Money, sample_values, with_fallbacks
 from mailings.models import Letter
 
 UNSUBSCRIBE_SALT = "mailings.unsubscribe"
@@ -51,12 +51,18 @@ def unsubscribe_url(supporter_id: int) -> str:
 
 
 def recipients(
-    letter: Letter, supporters: Iterable[Supporter], *, today: datetime.date | None = None
+    letter: Letter,
+    supporters: Iterable[Supporter],
+    *,
+    today: datetime.date | None = None,
+    organisation: Organisation | None = None,
 ) -> list[Recipient]:
+    """Each supporter's merge values. A print run passes the organisation it read once for
+    the run; otherwise it is read here."""
     supporters = list(supporters)
     ids = [s.pk for s in supporters]
     today = today or timezone.localdate()
-    organisation = Organisation.current()
+    organisation = organisation or Organisation.current()
     this_year = organisation.fiscal_year_of(today)
     summaries = {s.supporter_id: s for s in DonorSummary.objects.filter(supporter_id__in=ids)}
     years: dict[tuple[int, int], Decimal] = {

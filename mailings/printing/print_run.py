@@ -18,12 +18,14 @@ from pathlib import Path
 from django.db import connections
 from pypdf import PdfWriter
 
+from core.models import Organisation
 from core.pdf import collector_tuned_for_layout
 from crm.models import Supporter
-from mailings.merge_values import recipients
+from mailings.letters.checks import letter_problems
+from mailings.letters.merge_values import recipients
+from mailings.letters.rendering import compile_letter
 from mailings.models import Mailing
-from mailings.printing import printed_letters_pdf
-from mailings.rendering import compile_letter
+from mailings.printing.printed_letter import printed_letters_pdf
 
 CHUNK = 40
 
@@ -33,6 +35,10 @@ class Skipped:
     supporter_id: int
     name: str
     reason: str
+
+
+class PrintRunRefused(Exception):
+    """A mailing that cannot be printed as it stands; the message says what to fix."""
 
 
 @dataclass(frozen=True)
@@ -79,12 +85,19 @@ def print_run(
     duplex_safe: bool = False,
     chunk: int = CHUNK,
 ) -> PrintRun:
+    """Refuses (PrintRunRefused) before writing anything when the letter has no text or fails
+    the merge checks the composer's preview applies (letter_problems)."""
+    _refuse_unprintable(mailing)
     printable, skipped = split_for_print(audience(mailing))
     ids = [p.pk for p in printable]
     workers = max(1, workers or os.cpu_count() or 1)
     chunks = split_into_chunks(ids, size=chunk, workers=workers)
     workers = min(workers, len(chunks) or 1)
-    parts = list(_render_chunks(mailing.pk, chunks, workers=workers, duplex_safe=duplex_safe))
+    # Read once for the whole run and handed to every chunk (a model instance pickles).
+    organisation = Organisation.current()
+    parts = list(
+        _render_chunks(mailing.pk, chunks, organisation, workers=workers, duplex_safe=duplex_safe)
+    )
     writer = PdfWriter()
     for part in parts:
         writer.append(io.BytesIO(part))
@@ -95,6 +108,16 @@ def print_run(
         writer.write(handle)
     _write_skipped(out.with_suffix(".skipped.csv"), skipped)
     return PrintRun(letters=len(ids), pages=len(writer.pages), skipped=skipped)
+
+
+def _refuse_unprintable(mailing: Mailing) -> None:
+    letter = mailing.letter
+    if not letter.versions.exists():
+        raise PrintRunRefused(f"The letter '{letter}' has no text yet.")
+    if problems := letter_problems(letter):
+        raise PrintRunRefused(
+            f"The letter '{letter}' cannot be printed until these are fixed: " + "; ".join(problems)
+        )
 
 
 def split_into_chunks(ids: list[int], *, size: int, workers: int) -> list[list[int]]:
@@ -110,17 +133,24 @@ def split_into_chunks(ids: list[int], *, size: int, workers: int) -> list[list[i
 
 
 def _render_chunks(
-    mailing_id: int, chunks: list[list[int]], *, workers: int, duplex_safe: bool
+    mailing_id: int,
+    chunks: list[list[int]],
+    organisation: Organisation,
+    *,
+    workers: int,
+    duplex_safe: bool,
 ) -> Iterator[bytes]:
     if workers == 1:
-        yield from (render_chunk(mailing_id, ids, duplex_safe) for ids in chunks)
+        yield from (render_chunk(mailing_id, ids, duplex_safe, organisation) for ids in chunks)
         return
     # Forked workers must not share the parent's database connection.
     connections.close_all()
+    count = len(chunks)
     with ProcessPoolExecutor(max_workers=workers, initializer=_own_connections) as pool:
         yield from pool.map(
-            render_chunk, [mailing_id] * len(chunks), chunks, [duplex_safe] * len(chunks)
-        )
+            render_chunk, [mailing_id] * count, chunks, [duplex_safe] * count,
+            [organisation] * count,
+        )  # fmt: skip
 
 
 _inherited: list[object] = []
@@ -138,23 +168,34 @@ def _own_connections() -> None:
             connection.connection = None
 
 
-def render_chunk(mailing_id: int, supporter_ids: list[int], duplex_safe: bool) -> bytes:
-    """One PDF for these supporters, in the order given (run in a worker process)."""
+def render_chunk(
+    mailing_id: int,
+    supporter_ids: list[int],
+    duplex_safe: bool,
+    organisation: Organisation | None = None,
+) -> bytes:
+    """One PDF for these supporters, in the order given (run in a worker process), with the
+    organisation the run read once (read here when called alone)."""
+    organisation = organisation or Organisation.current()
     with collector_tuned_for_layout():
-        return _render_chunk(mailing_id, supporter_ids, duplex_safe)
+        return _render_chunk(mailing_id, supporter_ids, duplex_safe, organisation)
 
 
-def _render_chunk(mailing_id: int, supporter_ids: list[int], duplex_safe: bool) -> bytes:
+def _render_chunk(
+    mailing_id: int, supporter_ids: list[int], duplex_safe: bool, organisation: Organisation
+) -> bytes:
     mailing = Mailing.objects.select_related("letter", "letter__campaign").get(pk=mailing_id)
     letter = mailing.letter
     people = Supporter.objects.in_bulk(supporter_ids)
     ordered = [people[i] for i in supporter_ids if i in people]
     compiled = compile_letter(letter)
     items = []
-    for recipient in recipients(letter, ordered):
+    for recipient in recipients(letter, ordered, organisation=organisation):
         version = compiled.get(recipient.language) or compiled["en"]
         items.append((version, recipient.values, recipient.supporter))
-    return printed_letters_pdf(items, letter=letter, duplex_safe=duplex_safe)
+    return printed_letters_pdf(
+        items, letter=letter, duplex_safe=duplex_safe, organisation=organisation
+    )
 
 
 def _write_skipped(path: Path, skipped: list[Skipped]) -> None:

@@ -1,10 +1,8 @@
-"""Rendering a letter for one recipient, as email (HTML with inlined CSS, plain text, headers)
-and as the content of a printed letter. A CompiledVersion is made once per letter and language
-and reused for every recipient, so a batch parses Markdown and templates once."""
+"""A letter as email for one recipient: HTML with inlined CSS, the text part and the
+headers, from a compiled letter (mailings.letters.rendering)."""
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -18,8 +16,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from core.models import Organisation
-from mailings import content, merge_template
-from mailings.models import Letter, LetterVersion
+from mailings.emails.text_part import body_text_template
+from mailings.letters import content, merge_template
+from mailings.letters.content import MergeTagsSetAside
+from mailings.letters.rendering import TEXT_FIELDS, CompiledVersion
 
 INLINER = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
 
@@ -32,68 +32,14 @@ class RenderedEmail:
     headers: dict[str, str]
 
 
-class CompiledVersion:
-    """One language version of a letter, with every field parsed once."""
-
-    def __init__(self, version: LetterVersion) -> None:
-        self.version = version
-        self.letter: Letter = version.letter
-        self.language = version.language
-        self.appeal_code = self.letter.effective_appeal_code
-        self._skeleton: EmailSkeleton | None = None
-        self._text = {
-            field: merge_template.ENGINE.from_string(getattr(version, field) or "")
-            for field in ("subject", "preheader", "banner", "headline", "salutation_line",
-                          "closing", "on_behalf_of")
-        }  # fmt: skip
-        self._body_html = merge_template.ENGINE.from_string(
-            content.body_html_template(version.body)
-        )
-        self._body_text = merge_template.ENGINE.from_string(
-            content.body_text_template(version.body)
-        )
-        self._ps_html = merge_template.ENGINE.from_string(content.inline_html_template(version.ps))
-        self._ps_text = merge_template.ENGINE.from_string(content.body_text_template(version.ps))
-
-    def email_skeleton(self, organisation: Organisation) -> "EmailSkeleton":
-        if self._skeleton is None:
-            self._skeleton = build_email_skeleton(self, organisation)
-        return self._skeleton
-
-    @cached_property
-    def signatories(self) -> list[Any]:
-        return [
-            link.signatory for link in self.letter.lettersignatory_set.select_related("signatory")
-        ]
-
-    def fields(self, values: dict[str, Any]) -> dict[str, str]:
-        """Every part of the letter for these values: text parts unescaped, HTML parts escaped."""
-        with translation.override(self.language):
-            plain = Context(values, autoescape=False)
-            html = Context(values, autoescape=True)
-            parts = {name: " ".join(t.render(plain).split()) for name, t in self._text.items()}
-            parts["on_behalf_of"] = self._text["on_behalf_of"].render(plain).strip()
-            parts["body_html"] = self._body_html.render(html)
-            parts["body_text"] = self._body_text.render(plain).strip()
-            parts["ps_html"] = self._ps_html.render(html).strip()
-            parts["ps_text"] = self._ps_text.render(plain).strip()
-        return parts
-
-
-def compile_letter(letter: Letter) -> dict[str, CompiledVersion]:
-    return {v.language: CompiledVersion(v) for v in letter.versions.select_related("letter")}
-
-
 def render_email(
     compiled: CompiledVersion, values: dict[str, Any], *, organisation: Organisation
 ) -> RenderedEmail:
     """One message: a single render of the letter's email skeleton per part (see
     EmailSkeleton), so a send of thousands parses and inlines nothing per recipient."""
-    skeleton = compiled.email_skeleton(organisation)
+    skeleton = email_skeleton(compiled, organisation)
+    subject = compiled.subject(values)
     with translation.override(compiled.language):
-        subject = " ".join(
-            compiled._text["subject"].render(Context(values, autoescape=False)).split()
-        )
         html = skeleton.html.render(Context(values, autoescape=True))
         text = skeleton.text.render(Context(values, autoescape=False))
     unsubscribe = values.get("unsubscribe_url", "")
@@ -121,18 +67,21 @@ class EmailSkeleton:
     text: Template
 
 
+def email_skeleton(compiled: CompiledVersion, organisation: Organisation) -> EmailSkeleton:
+    """Built on a compiled letter's first email and kept with it for the rest of the batch."""
+    if "email" not in compiled.built:
+        compiled.built["email"] = build_email_skeleton(compiled, organisation)
+    return compiled.built["email"]
+
+
 def build_email_skeleton(compiled: CompiledVersion, organisation: Organisation) -> EmailSkeleton:
     version = compiled.version
-    raw = {
-        field: getattr(version, field) or ""
-        for field in ("subject", "preheader", "banner", "headline", "salutation_line", "closing",
-                      "on_behalf_of")
-    }  # fmt: skip
+    raw = {field: getattr(version, field) or "" for field in TEXT_FIELDS}
     # The letter's merge tags are set aside while the layout renders: anything else the layout
     # prints (the organisation's name and address, signatories' names) is text, and must not
     # become merge code when the result is compiled ('{% load %}' in a name would fail every
     # email of every letter). See _not_merge_code.
-    kept = _KeptTags()
+    kept = MergeTagsSetAside()
     html_parts = {name: mark_safe(kept(_escape_text_keep_tags(text))) for name, text in raw.items()}  # noqa: S308
     layout = {
         "organisation": organisation,
@@ -155,8 +104,8 @@ def build_email_skeleton(compiled: CompiledVersion, organisation: Organisation) 
         })  # fmt: skip
         text = get_template("mailings/email.txt").render({
             **layout, **{name: kept(text) for name, text in raw.items()},
-            "body_text": kept(content.body_text_template(version.body)),
-            "ps_text": kept(content.body_text_template(version.ps)),
+            "body_text": kept(body_text_template(version.body)),
+            "ps_text": kept(body_text_template(version.ps)),
         })  # fmt: skip
     # After inlining: its HTML serialiser would turn the entity back into a brace.
     html = kept.restore(_not_merge_code(_inline_keep_tags(html), "&#123;"))
@@ -165,23 +114,6 @@ def build_email_skeleton(compiled: CompiledVersion, organisation: Organisation) 
         html=merge_template.ENGINE.from_string(html),
         text=merge_template.ENGINE.from_string(text),
     )
-
-
-class _KeptTags:
-    """Merge tags swapped for placeholders, and put back."""
-
-    def __init__(self) -> None:
-        self.tags: list[str] = []
-
-    def __call__(self, text: str) -> str:
-        def set_aside(match: re.Match) -> str:
-            self.tags.append(match.group(0))
-            return f"zzkepttag{len(self.tags) - 1}zz"
-
-        return content.TAG.sub(set_aside, text)
-
-    def restore(self, text: str) -> str:
-        return re.sub(r"zzkepttag(\d+)zz", lambda m: self.tags[int(m.group(1))], text)
 
 
 def _not_merge_code(text: str, brace: str) -> str:
@@ -193,7 +125,7 @@ def _not_merge_code(text: str, brace: str) -> str:
 # A personal link typed as text ("give today at {{ donate_url }}") would show its whole signed
 # token: some 170 characters that a phone cannot wrap (the email grows wider than the screen)
 # and that not every client makes clickable. In the email it becomes a link reading as a short
-# address; the printed letter has its own short form (mailings.printing).
+# address; the printed letter has its own short form (mailings.printing.printed_letter).
 _LINK_FIELD = re.compile(r"{{\s*(donate_url|preferences_url|unsubscribe_url)\s*}}")
 _ANCHOR = re.compile(r"<a\b.*?</a>", re.DOTALL | re.IGNORECASE)
 
@@ -244,14 +176,8 @@ def _escape_text_keep_tags(source: str) -> str:
 
 def _inline_keep_tags(html: str) -> str:
     """Inline CSS without letting the HTML serialiser touch merge tags ('>' in an if)."""
-    tags: list[str] = []
-
-    def set_aside(match: re.Match) -> str:
-        tags.append(match.group(0))
-        return f"zzmergetag{len(tags) - 1}zz"
-
-    inlined = INLINER.inline(content.TAG.sub(set_aside, html))
-    return re.sub(r"zzmergetag(\d+)zz", lambda m: tags[int(m.group(1))], inlined)
+    aside = MergeTagsSetAside()
+    return aside.restore(INLINER.inline(aside(html)))
 
 
 def _tidy_text(text: str) -> str:

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_http_methods
 from core.models import Organisation
 from crm.models import Supporter
 from crm.selectors import supporter_current
-from mailings.merge_values import read_unsubscribe_token
-from mailings.services import supporter_unsubscribe
+from mailings.emails.services import supporter_unsubscribe
+from mailings.letters.merge_values import read_unsubscribe_token
 
 
 # RFC 8058: a mail client's one-click unsubscribe is a POST with no cookie and no CSRF token;
