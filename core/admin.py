@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
-from core.models import Organisation
+from core.models import Organisation, OutboxMessage
+from core.outbox.queue import outbox_mark_sent, outbox_send_again
 from core.services import organisation_update
 
 
@@ -30,3 +31,46 @@ class OrganisationAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(
             reverse("admin:core_organisation_change", args=[organisation.pk])
         )
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Every email the product sent or will send, with what became of it. Read-only: messages
+    are written by the features that send them; staff may only send one again."""
+
+    list_display = ["created_at", "kind", "to_email", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind", "priority"]
+    search_fields = ["to_email", "subject", "esp_message_id"]
+    date_hierarchy = "created_at"
+    list_per_page = 100
+    actions = ["send_again", "mark_sent"]
+    exclude = ["html_body", "headers", "composer", "ref", "claimed_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        if not request.user.has_perm("core.add_outboxmessage"):
+            return {}  # the board reads, and sends nothing
+        return actions
+
+    @admin.action(description="Send the selected messages again (failed, refused or unknown)")
+    def send_again(self, request: HttpRequest, queryset: Any) -> None:
+        count = outbox_send_again(ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            f"{count} message(s) queued to send again. Messages already sent or still waiting "
+            "were left as they are.",
+        )
+
+    @admin.action(description="Mark unknown messages as received (the recipient has it)")
+    def mark_sent(self, request: HttpRequest, queryset: Any) -> None:
+        count = outbox_mark_sent(ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"{count} message(s) marked as sent.")

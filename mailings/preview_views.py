@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -20,6 +19,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from core.models import Organisation
+from core.outbox.queue import outbox_queue
 from core.pdf import pdf_response
 from crm.models import Supporter
 from mailings.emails.rendering import render_email
@@ -169,14 +169,13 @@ def send_test(model_admin: Any) -> Callable:
             return redirect(back)
         compiled, values = _version_and_values(letter, supporter, language)
         email = render_email(compiled, values, organisation=Organisation.current())
-        message = EmailMultiAlternatives(
-            subject=f"[TEST] {email.subject}", body=email.text, to=[request.user.email],
-            headers=email.headers,
+        outbox_queue(
+            kind="test", to=request.user.email, subject=f"[TEST] {email.subject}",
+            text=email.text, html=email.html, headers=email.headers,
+            from_email=Organisation.current().default_sender,
         )  # fmt: skip
-        message.attach_alternative(email.html, "text/html")
-        message.send()
         who = str(supporter) if supporter else "sample values"
-        messages.success(request, f"Test email sent to {request.user.email} ({who}).")
+        messages.success(request, f"Test email on its way to {request.user.email} ({who}).")
         return redirect(back)
 
     return view

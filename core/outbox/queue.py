@@ -129,3 +129,32 @@ def outbox_wake(*, workers: int = 1) -> None:
 
     if workers:
         transaction.on_commit(enqueue)
+
+
+def outbox_send_again(*, ids: Sequence[int]) -> int:
+    """A person's decision: send failed, refused or unknown messages again."""
+    with transaction.atomic():
+        count = OutboxMessage.objects.filter(
+            pk__in=ids,
+            status__in=[
+                OutboxMessage.Status.FAILED,
+                OutboxMessage.Status.UNKNOWN,
+                OutboxMessage.Status.REJECTED,
+                OutboxMessage.Status.CANCELLED,
+            ],
+        ).update(
+            status=OutboxMessage.Status.QUEUED,
+            next_attempt_at=timezone.now(),
+            claimed_at=None,
+            attempts=0,
+        )
+        if count:
+            outbox_wake()
+    return count
+
+
+def outbox_mark_sent(*, ids: Sequence[int]) -> int:
+    """A person's decision: an unknown outcome was in fact received (the donor says so)."""
+    return OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.Status.UNKNOWN).update(
+        status=OutboxMessage.Status.SENT, sent_at=timezone.now()
+    )

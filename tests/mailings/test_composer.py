@@ -66,21 +66,21 @@ def test_preview_with_sample_values(staff_client):
     assert "Dear Maria," in email.content.decode()
 
 
-def test_send_a_test_email_to_yourself(staff_client, staff, mailoutbox):
+def test_send_a_test_email_to_yourself(staff_client, staff, sent_mail):
     letter = letter_with_versions()
     response = staff_client.post(f"/admin/mailings/letter/{letter.pk}/send-test/?language=en")
     assert response.status_code == 302
-    [message] = mailoutbox
+    [message] = sent_mail()
     assert message.to == [staff.email] and message.subject == "[TEST] A spring letter for Maria"
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "Dear Maria," in message.alternatives[0][0]
 
 
-def test_a_board_member_may_preview_but_not_send(board_client, mailoutbox):
+def test_a_board_member_may_preview_but_not_send(board_client, sent_mail):
     letter = letter_with_versions()
     assert board_client.get(f"/admin/mailings/letter/{letter.pk}/preview/").status_code == 200
     response = board_client.post(f"/admin/mailings/letter/{letter.pk}/send-test/")
-    assert response.status_code == 403 and mailoutbox == []
+    assert response.status_code == 403 and sent_mail() == []
 
 
 def test_the_printed_letter_preview_is_a_pdf_for_the_chosen_supporter(staff_client):

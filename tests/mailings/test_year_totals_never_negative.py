@@ -12,8 +12,9 @@ from core.models import Organisation
 from donations.models import DonorYearTotal, Fund
 from donations.refunds import refund_record
 from donations.services import GiftEntry, gift_record
-from mailings.merge_values import recipients
-from mailings.rendering import compile_letter, render_email
+from mailings.emails.rendering import render_email
+from mailings.letters.merge_values import recipients
+from mailings.letters.rendering import compile_letter
 from tests.factories import SupporterFactory
 from tests.mailings.letters import letter_with_versions
 
