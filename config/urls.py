@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from core import sign_in
+from core.outbox.views import postmark_tracking
 
 admin.site.site_header = "Donor CRM"
 admin.site.site_title = "Donor CRM"
@@ -18,6 +19,8 @@ urlpatterns = [
     # Before the admin's own URLs, which would otherwise claim the path.
     path("admin/two-factor/", sign_in.enrol, name="two-factor-enrol"),
     path("admin/", admin.site.urls),
+    # The ESP's delivery, bounce, complaint, open and click events (core.outbox.tracking).
+    path("anymail/postmark/tracking/", postmark_tracking, name="postmark-tracking"),
     path("", include("donations.urls")),
     path("", include("mailings.urls")),
 ]

@@ -4,8 +4,9 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
-from core.models import Organisation, OutboxMessage
+from core.models import Organisation, OutboxMessage, Suppression
 from core.outbox.queue import outbox_mark_sent, outbox_send_again
+from core.outbox.suppression import email_hash
 from core.services import organisation_update
 
 
@@ -74,3 +75,26 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def mark_sent(self, request: HttpRequest, queryset: Any) -> None:
         count = outbox_mark_sent(ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{count} message(s) marked as sent.")
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(admin.ModelAdmin):
+    """Addresses that get no email (hard bounce, complaint) or no appeals (unsubscribed). Only
+    a hash of each address is kept: search by typing the whole address."""
+
+    list_display = ["created_at", "reason", "scope", "source"]
+    list_filter = ["reason", "scope"]
+    search_fields = ["email_hash"]
+    search_help_text = "Type a whole email address to see whether it is suppressed."
+    readonly_fields = ["email_hash", "reason", "scope", "source", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # added by tracking events and unsubscribes
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str) -> Any:
+        if "@" in search_term:
+            return queryset.filter(email_hash=email_hash(search_term)), False
+        return queryset.none() if search_term else queryset, False

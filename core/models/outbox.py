@@ -48,6 +48,13 @@ class OutboxMessage(models.Model):
     esp_message_id = models.CharField(max_length=100, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # What the ESP's tracking webhooks told us (core.outbox.tracking): the first time of each.
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    clicked_at = models.DateTimeField(null=True, blank=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    complained_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-pk"]
@@ -83,3 +90,48 @@ class OutboxAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OutboxEvent(models.Model):
+    """One tracking event from the ESP, kept once: the ESP may post an event twice."""
+
+    dedupe_key = models.CharField(max_length=100, unique=True)
+    message = models.ForeignKey(
+        OutboxMessage, null=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    event_type = models.CharField(max_length=20)  # anymail's: delivered, bounced, opened…
+    at = models.DateTimeField()
+    click_url = models.URLField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Suppression(models.Model):
+    """An address never to be mailed again (or never sent appeals), kept as a hash of the
+    address, so it holds after the supporter is deleted, merged or imported afresh."""
+
+    class Scope(models.TextChoices):
+        ALL = "all", "No email at all"  # a hard bounce, a spam complaint
+        APPEALS = "appeals", "No appeals"  # unsubscribed: receipts still go
+
+    class Reason(models.TextChoices):
+        BOUNCED = "bounced", "Hard bounce"
+        COMPLAINED = "complained", "Spam complaint"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+        MANUAL = "manual", "Added by staff"
+
+    email_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    source = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} ({self.get_scope_display()})"

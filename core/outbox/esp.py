@@ -22,6 +22,7 @@ class Result(enum.Enum):
     REJECTED = "rejected"  # the ESP refused the recipient (inactive, invalid): never again
     FAILED = "failed"  # the ESP refused the message itself: a person must look
     UNKNOWN = "unknown"  # the request went out and no answer came back: ask, never re-send
+    SUPPRESSED = "suppressed"  # the address is on the suppression list: not sent
 
 
 @dataclass(frozen=True)

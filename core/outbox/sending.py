@@ -21,6 +21,7 @@ from django.utils import timezone
 from core.models import OutboxMessage
 from core.outbox import composers, esp
 from core.outbox.esp import Outcome, Result
+from core.outbox.suppression import is_appeal, suppressed_among
 from core.outbox.sweep import outbox_follow_up, outbox_sweep
 
 Status = OutboxMessage.Status
@@ -72,9 +73,16 @@ def _send_chunk(
     chunk: list[OutboxMessage], pool: ThreadPoolExecutor, connection_for: "callable"
 ) -> list[Outcome]:
     composers.compose(chunk)
+    # Appeals stop for every suppressed address; other mail only where all email stopped.
+    no_appeals = suppressed_among({m.to_email for m in chunk if is_appeal(m)}, appeal=True)
+    no_email = suppressed_among({m.to_email for m in chunk if not is_appeal(m)}, appeal=False)
     pending = []
     interval = 1 / settings.OUTBOX_RATE_PER_SECOND if settings.OUTBOX_RATE_PER_SECOND else 0
     for message in chunk:
+        if reason := (no_appeals if is_appeal(message) else no_email).get(message.to_email):
+            message.subject = message.subject or "(not composed)"
+            pending.append(Outcome(Result.SUPPRESSED, error=f"Not sent: {reason}."))
+            continue
         if not message.subject:
             pending.append(None)
             continue
@@ -83,7 +91,9 @@ def _send_chunk(
         if interval:
             time.sleep(interval)  # this worker's share of the configured rate
     return [
-        future.result()
+        future
+        if isinstance(future, Outcome)
+        else future.result()
         if future is not None
         else Outcome(Result.FAILED, error=message.last_error or "The message has no subject.")
         for future, message in zip(pending, chunk, strict=True)
@@ -125,6 +135,8 @@ def _record(chunk: list[OutboxMessage], outcomes: list[Outcome], worker: str) ->
             message.last_error = f"Gave up after {message.attempts} attempts. {outcome.error}"
         elif outcome.result is Result.UNKNOWN:
             message.status, message.claimed_at = Status.UNKNOWN, now  # checked with the ESP later
+        elif outcome.result is Result.SUPPRESSED:
+            message.status = Status.CANCELLED
         else:
             message.status = Status.REJECTED if outcome.result is Result.REJECTED else Status.FAILED
         if message.composer:
