@@ -12,6 +12,11 @@ class MailingsConfig(AppConfig):
 
         demo_seeded.connect(_seed_demo_letters, dispatch_uid="mailings.demo_letters")
 
+        from core.outbox import composers
+        from mailings.sending.composer import COMPOSER, appeal_messages_compose
+
+        composers.register(COMPOSER, appeal_messages_compose)
+
 
 def _seed_demo_letters(sender: Any, seed: int, **kwargs: Any) -> str:
     from mailings.demo_data import demo_letters_seed

@@ -168,10 +168,20 @@ class LetterVersion(models.Model):
 
 
 class Mailing(models.Model):
+    """A letter sent to an audience by email, by post, or by email and by post for those who
+    cannot be emailed. Sent once: `mailings.sending` claims it before anything goes out."""
+
     class Channel(models.TextChoices):
         PRINT = "print", "Printed letters"
         EMAIL = "email", "Email"
         BOTH = "both", "Email, and print for those without email"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        CANCELLED = "cancelled", "Cancelled"
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True, help_text="Used by manage.py commands.")
@@ -180,10 +190,30 @@ class Mailing(models.Model):
     audience_tags = models.ManyToManyField(
         Tag, blank=True, help_text="Only supporters with any of these tags; none means everyone."
     )
+    sender = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="From line: Name <address>. Empty: the organization's default sender.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    scheduled_for = models.DateTimeField(
+        null=True, blank=True, help_text="Send at this time instead of at once."
+    )
+    cost = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True,
+        help_text="What the mailing cost (printing, postage), for cost per dollar raised.",
+    )  # fmt: skip
+    # What the send found, kept as it was then: counts by channel and reason left out.
+    snapshot = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return self.name
+
+
+from mailings.sending.models import Delivery, MailingLog  # noqa: E402, F401 - registered here

@@ -1,0 +1,76 @@
+"""Composing an appeal email when a worker sends it (core.outbox calls this for a chunk of
+messages): each delivery's supporter as they are now, their merge values, the letter in their
+language. Someone who said no, died or was removed since the send began is not emailed."""
+
+from collections.abc import Sequence
+
+from django.conf import settings
+
+from core.models import Organisation, OutboxMessage
+from crm.models import Supporter
+from mailings.emails.rendering import render_email
+from mailings.letters.merge_values import recipients
+from mailings.letters.rendering import CompiledVersion, compile_letter
+from mailings.models import Letter
+from mailings.sending.models import Delivery
+
+COMPOSER = "mailings.appeal"
+_compiled: dict[tuple[int, object], dict[str, CompiledVersion]] = {}
+
+
+def appeal_messages_compose(messages: Sequence[OutboxMessage]) -> None:
+    deliveries = Delivery.objects.select_related("mailing__letter", "supporter").in_bulk(
+        [m.ref for m in messages if m.ref]
+    )
+    organisation = Organisation.current()
+    by_mailing: dict[int, list[tuple[OutboxMessage, Delivery]]] = {}
+    for message in messages:
+        delivery = deliveries.get(message.ref)
+        reason = _not_to_be_emailed(delivery)
+        if reason:
+            message.subject, message.last_error = "", reason
+            continue
+        by_mailing.setdefault(delivery.mailing_id, []).append((message, delivery))
+    for pairs in by_mailing.values():
+        mailing = pairs[0][1].mailing
+        versions = _versions(mailing.letter)
+        values = {
+            r.supporter.pk: r
+            for r in recipients(
+                mailing.letter, [d.supporter for _, d in pairs], organisation=organisation
+            )
+        }
+        sender = mailing.sender or organisation.default_sender or settings.DEFAULT_FROM_EMAIL
+        for message, delivery in pairs:
+            recipient = values[delivery.supporter_id]
+            version = versions.get(recipient.language) or versions["en"]
+            email = render_email(version, recipient.values, organisation=organisation)
+            message.from_email = sender
+            message.to_email = delivery.supporter.email or message.to_email
+            message.subject = email.subject
+            message.text_body, message.html_body = email.text, email.html
+            message.headers = email.headers
+
+
+def _not_to_be_emailed(delivery: Delivery | None) -> str:
+    if delivery is None or delivery.supporter is None:
+        return "The supporter was removed before the email was sent."
+    person: Supporter = delivery.supporter
+    if person.deceased:
+        return "Marked deceased since the mailing was sent: not emailed."
+    if person.do_not_contact or person.do_not_email:
+        return "Asked not to be emailed since the mailing was sent: not emailed."
+    if person.email_opt_in == Supporter.EmailOptIn.OPTED_OUT:
+        return "Opted out since the mailing was sent: not emailed."
+    if not person.email:
+        return "The email address was removed since the mailing was sent."
+    return ""
+
+
+def _versions(letter: Letter) -> dict[str, CompiledVersion]:
+    """Compiled once per worker process for each saved state of the letter."""
+    key = (letter.pk, letter.updated_at)
+    if key not in _compiled:
+        _compiled.clear()
+        _compiled[key] = compile_letter(letter)
+    return _compiled[key]
