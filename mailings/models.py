@@ -187,3 +187,7 @@ class Mailing(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Audiences live in their own room; imported here so Django finds the model.
+from mailings.audiences.models import Audience  # noqa: E402, F401
