@@ -265,7 +265,8 @@ def criteria_as_data(criteria: dict[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name, value in (criteria or {}).items():
         if name in FLAGS:
-            data[name] = "on" if value else ""
+            if value:
+                data[name] = True
         elif name == "regions":
             data[name] = ", ".join(value)
         elif isinstance(value, list):
