@@ -14,7 +14,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from core.models import Organisation
@@ -77,7 +77,9 @@ def _criteria_q(criteria: dict[str, Any], ctx: _Context, stack: tuple[int, ...])
         if c.get(name):
             nested = reduce(or_, (_nested_q(pk, ctx, stack) for pk in c[name]))
             parts.append(~nested if negate else nested)
-    return reduce(lambda a, b: a & b, parts, EVERYONE) if parts else EVERYONE
+    # EVERYONE only when nothing narrows: inside NOT it would turn an anti-join into a
+    # per-row subplan on PostgreSQL.
+    return reduce(lambda a, b: a & b, parts) if parts else EVERYONE
 
 
 def _nested_q(pk: int, ctx: _Context, stack: tuple[int, ...]) -> Q:
@@ -191,15 +193,15 @@ REASONS = {
         ("do_not_contact", "Do not contact"),
         ("do_not_email", "Do not email, or opted out"),
         ("no_email", "No email address"),
-        ("suppressed", "Suppressed (bounced, complained or unsubscribed)"),
-        ("same_email", "Same email as another recipient (one message each)"),
+        ("suppressed", "Suppressed address"),
+        ("same_email", "Same email twice"),
     ),
     "print": (
         ("deceased", "Deceased"),
         ("do_not_contact", "Do not contact"),
         ("do_not_mail", "Do not mail"),
         ("no_address", "No usable postal address"),
-        ("same_household", "Same address as another recipient (one letter per household)"),
+        ("same_household", "Same household address"),
     ),
 }
 SENT = "send"
@@ -248,21 +250,20 @@ def audience_exclusions(
     members = audience_supporters(audience, today=today)
     refusals = _refusals(channel)
     eligible = members.exclude(reduce(or_, (q for _, q in refusals)))
-    if channel == "email":
-        duplicate_reason = "same_email"
-        twins = eligible.filter(match_email=OuterRef("match_email"), pk__lt=OuterRef("pk"))
-        annotated = members
-    else:
-        duplicate_reason = "same_household"
-        twins = eligible.alias(household=address_key()).filter(
-            household=OuterRef("household"), pk__lt=OuterRef("pk")
-        )
-        annotated = members.alias(household=address_key())
+    # The record kept for each email key or household: the earliest eligible one. An
+    # uncorrelated IN (SELECT min(id) ... GROUP BY key) runs once, as a hashed set; a
+    # correlated EXISTS per row was quadratic on PostgreSQL for the computed address.
+    key = F("match_email") if channel == "email" else address_key()
+    kept = (
+        eligible.order_by().annotate(dedupe_key=key).values("dedupe_key").annotate(first=Min("pk"))
+    )
+    duplicate_reason = "same_email" if channel == "email" else "same_household"
     reason = Case(
         *(When(q, then=Value(name)) for name, q in refusals),
-        When(Exists(twins), then=Value(duplicate_reason)),
+        When(~Q(pk__in=kept.values("first")), then=Value(duplicate_reason)),
         default=Value(SENT),
     )
+    annotated = members
     annotated = annotated.annotate(send_reason=reason)
     counts = dict(
         annotated.order_by()

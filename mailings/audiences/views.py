@@ -18,28 +18,26 @@ from mailings.audiences.models import Audience
 from mailings.audiences.selectors import AudienceError, audience_exclusions, audience_preview
 from mailings.audiences.services import audience_save
 
+# The editor's sections; each inner list is one row of fields side by side.
 GROUPS = [
-    ("Tags", ["tags_any", "tags_all", "tags_none"]),
-    ("Language and consent", ["language", "email_consent"]),
-    ("Place", ["country", "regions", "city", "zip_prefix"]),
+    ("Tags", [["tags_any"], ["tags_all"], ["tags_none"]]),
+    ("Language and consent", [["language", "email_consent"]]),
+    ("Place", [["country", "regions"], ["city", "zip_prefix"]]),
     (
         "Giving",
         [
-            "gave_from",
-            "gave_to",
-            "lybunt",
-            "sybunt",
-            "first_time",
-            "has_plan",
-            "never_gave",
-            "highest_min",
-            "highest_max",
-            "lifetime_min",
-            "lifetime_max",
-            "lapsed_months",
+            ["gave_from", "gave_to"],
+            ["lybunt"],
+            ["sybunt"],
+            ["first_time"],
+            ["has_plan"],
+            ["never_gave"],
+            ["highest_min", "highest_max"],
+            ["lifetime_min", "lifetime_max"],
+            ["lapsed_months"],
         ],
     ),  # fmt: skip
-    ("Other audiences", ["include_audiences", "exclude_audiences"]),
+    ("Other audiences", [["include_audiences"], ["exclude_audiences"]]),
 ]
 
 
@@ -90,7 +88,10 @@ def editor(model_admin: Any) -> Callable[..., HttpResponse]:
             else "Add audience",
             "form": form,
             "criteria": criteria,
-            "groups": [(title, [criteria[name] for name in names]) for title, names in GROUPS],
+            "groups": [
+                (title, [[criteria[name] for name in row] for row in rows])
+                for title, rows in GROUPS
+            ],
             "can_edit": can_edit,
             "has_delete_permission": audience.pk
             and model_admin.has_delete_permission(request, audience),

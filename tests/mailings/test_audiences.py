@@ -310,7 +310,7 @@ def test_print_exclusions_and_one_letter_per_household():
         "same_household": 1,
     }
     assert {s.first_name for s in result.recipients} == {"Ana", "Cy", "Emailer"}
-    assert [row["label"] for row in result.as_rows()][-1].startswith("Same address")
+    assert [row["label"] for row in result.as_rows()][-1].startswith("Same household")
 
 
 def test_exclusions_apply_to_the_audience_only():
