@@ -50,6 +50,11 @@ class AudienceForm(forms.ModelForm):
 
 def editor(model_admin: Any) -> Callable[..., HttpResponse]:
     def view(request: HttpRequest, audience_id: int | None = None) -> HttpResponse:
+        # Permission before the lookup: a refusal never says whether an audience exists.
+        if request.method == "POST" and not model_admin.has_change_permission(request):
+            raise PermissionDenied
+        if not model_admin.has_view_permission(request):
+            raise PermissionDenied
         audience = get_object_or_404(Audience, pk=audience_id) if audience_id else Audience()
         if audience.pk is None:
             can_edit = model_admin.has_add_permission(request)
