@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import path
 
 from mailings import preview_views
+from mailings.audiences import admin as audience_admin  # noqa: F401  (registers Audience)
 from mailings.letters.merge_fields import FIELDS
 from mailings.letters.merge_template import used_fields
 from mailings.models import Letter, LetterSignatory, LetterVersion, Mailing, Signatory

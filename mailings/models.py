@@ -216,4 +216,6 @@ class Mailing(models.Model):
         return self.name
 
 
-from mailings.sending.models import Delivery, MailingLog  # noqa: E402, F401 - registered here
+# Rooms keep their own models; imported here so Django finds them.
+from mailings.audiences.models import Audience  # noqa: E402, F401
+from mailings.sending.models import Delivery, MailingLog  # noqa: E402, F401

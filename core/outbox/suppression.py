@@ -2,18 +2,14 @@
 addresses that unsubscribed get no appeals. Kept as a SHA-256 of the address, so it outlives
 the supporter record and holds when the same person is imported again."""
 
-import hashlib
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 
 from core.models import OutboxMessage, Suppression
+from core.outbox.addresses import email_hash
 
 Scope = Suppression.Scope
-
-
-def email_hash(email: str) -> str:
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
 def suppression_add(*, email: str, scope: str, reason: str, source: str = "") -> bool:

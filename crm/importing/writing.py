@@ -8,6 +8,7 @@ from simple_history.utils import bulk_update_with_history
 
 from core import bulk
 from core.history_records import snapshot_m2m
+from core.outbox.addresses import email_hash
 from crm import matching
 from crm.importing.outcome import RESTRICTIONS, SIDE_VALUES, RowOutcome
 from crm.models import ConsentEvent, Note, Supporter, Tag
@@ -57,6 +58,7 @@ def _insert_new_supporters(
             postal_code=record["postal_code"],
             phone=record["phone"],
         )
+        record["email_hash"] = email_hash(record["email"])
         row.supporter_id = pk
         records.append(record)
         history.append(
@@ -80,7 +82,9 @@ def _update_matched_supporters(
     updated = [r for r in rows if r.action == "update"]
     if not updated:
         return
-    changed_fields = {"updated_at", "match_email", "match_name", "match_postal", "match_phone"}
+    changed_fields = {
+        "updated_at", "match_email", "match_name", "match_postal", "match_phone", "email_hash",
+    }  # fmt: skip
     now = timezone.now()
     for row in updated:
         for name, (_old, new) in row.changes.items():

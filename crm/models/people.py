@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce, Lower, NullIf
 from django.urls import reverse
 
 from core.history_records import CreationAwareHistoricalRecords
+from core.outbox.addresses import email_hash
 from crm import greetings, matching
 
 
@@ -105,6 +106,8 @@ class Supporter(models.Model):
     # Normalised keys for matching imports and finding duplicates; derived from the
     # fields above by crm.matching and refreshed on every save.
     match_email = models.CharField(max_length=254, blank=True, editable=False)
+    # core.outbox.addresses.email_hash of the email: how the suppression list knows the address.
+    email_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     match_name = models.CharField(max_length=200, blank=True, editable=False)
     match_postal = models.CharField(max_length=20, blank=True, editable=False)
     match_phone = models.CharField(max_length=20, blank=True, editable=False)
@@ -186,6 +189,7 @@ class Supporter(models.Model):
             phone=self.phone,
         )
         self.match_email, self.match_name, self.match_postal, self.match_phone = keys
+        self.email_hash = email_hash(self.email)
 
     @property
     def display_name(self) -> str:

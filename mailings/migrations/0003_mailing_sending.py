@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('crm', '0004_export_permissions'),
-        ('mailings', '0001_letters'),
+        ('mailings', '0002_audience'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
