@@ -187,9 +187,15 @@ class Mailing(models.Model):
     slug = models.SlugField(max_length=80, unique=True, help_text="Used by manage.py commands.")
     letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="mailings")
     channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.PRINT)
+    audience = models.ForeignKey(
+        "mailings.Audience", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="mailings", help_text="Who gets it, worked out afresh when it is sent.",
+    )  # fmt: skip
     audience_tags = models.ManyToManyField(
-        Tag, blank=True, help_text="Only supporters with any of these tags; none means everyone."
-    )
+        Tag, blank=True,
+        help_text="For printing from the command line without an audience: only supporters "
+        "with any of these tags; none means everyone.",
+    )  # fmt: skip
     sender = models.CharField(
         max_length=200,
         blank=True,

@@ -1,0 +1,42 @@
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from mailings.models import Mailing
+from mailings.sending.services import SendRefused, mailing_plan, mailing_send
+
+
+class Command(BaseCommand):
+    help = (
+        "Send a mailing, as its Send button does: claimed once, its recipients written, its "
+        "emails handed to the outbox (the db_worker sends them). Says who is left out and why."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("mailing", help="The mailing's slug, e.g. demo-sanctuary-email.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Only say who would get it; send nothing."
+        )
+
+    def handle(self, *args: object, mailing: str, dry_run: bool, **options: object) -> None:
+        found = Mailing.objects.select_related("letter", "audience").filter(slug=mailing).first()
+        if found is None:
+            known = ", ".join(Mailing.objects.values_list("slug", flat=True)) or "none yet"
+            raise CommandError(f"No mailing '{mailing}'. Mailings: {known}.")
+        try:
+            plan = mailing_plan(found)
+            for channel in (plan.email, plan.print):
+                if channel is None:
+                    continue
+                left_out = ", ".join(f"{n} {why.lower()}" for why, n in channel.excluded.items())
+                self.stdout.write(
+                    f"{channel.channel}: {len(channel.recipients)} recipients"
+                    + (f"; left out: {left_out}" if left_out else "")
+                )
+            if dry_run:
+                return
+            mailing_send(mailing=found, user=None)
+        except SendRefused as refused:
+            raise CommandError(str(refused)) from None
+        self.stdout.write(
+            f"Sending '{found.name}': {found.deliveries.filter(channel='email').count()} emails "
+            "queued for the worker; print with the mailing's Print button or render_letters."
+        )
