@@ -7,8 +7,9 @@ from collections.abc import Callable, Sequence
 from core.models import OutboxMessage
 
 # name -> fills from_email, subject, text_body, html_body, headers (and may change to_email)
-# on each message of a chunk in place; a message it cannot compose gets subject "" and
-# last_error saying why, and is then not sent.
+# on each message of a chunk in place. A message it cannot compose gets subject "" and
+# last_error saying why (then it fails); one that must not go (its recipient said no since it
+# was queued) gets status CANCELLED and last_error saying why.
 Composer = Callable[[Sequence[OutboxMessage]], None]
 _COMPOSERS: dict[str, Composer] = {}
 

@@ -79,6 +79,9 @@ def _send_chunk(
     pending = []
     interval = 1 / settings.OUTBOX_RATE_PER_SECOND if settings.OUTBOX_RATE_PER_SECOND else 0
     for message in chunk:
+        if message.status == Status.CANCELLED:  # its composer found it is not to be sent
+            pending.append(Outcome(Result.SUPPRESSED, error=message.last_error))
+            continue
         if reason := (no_appeals if is_appeal(message) else no_email).get(message.to_email):
             message.subject = message.subject or "(not composed)"
             pending.append(Outcome(Result.SUPPRESSED, error=f"Not sent: {reason}."))

@@ -28,7 +28,8 @@ def appeal_messages_compose(messages: Sequence[OutboxMessage]) -> None:
         delivery = deliveries.get(message.ref)
         reason = _not_to_be_emailed(delivery)
         if reason:
-            message.subject, message.last_error = "", reason
+            message.status, message.last_error = OutboxMessage.Status.CANCELLED, reason
+            message.subject = message.subject or "(not sent)"
             continue
         by_mailing.setdefault(delivery.mailing_id, []).append((message, delivery))
     for pairs in by_mailing.values():

@@ -62,9 +62,10 @@ def mailing_plan(mailing: Mailing) -> Plan:
         raise SendRefused("Choose an audience first: who should get this mailing?")
     email = print_ = None
     audience_count = 0
+    emailed = None
     if mailing.channel in (Channel.EMAIL, Channel.BOTH):
         found = audience_exclusions(mailing.audience, "email")
-        audience_count = found.audience_count
+        audience_count, emailed = found.audience_count, found.recipients
         email = ChannelPlan(
             "email",
             list(found.recipients.order_by("pk").values_list("pk", "email")),
@@ -73,12 +74,15 @@ def mailing_plan(mailing: Mailing) -> Plan:
     if mailing.channel in (Channel.PRINT, Channel.BOTH):
         found = audience_exclusions(mailing.audience, "print")
         audience_count = found.audience_count
-        emailed = {pk for pk, _ in email.recipients} if email else set()
-        people = list(found.recipients.order_by("postal_code", "pk").values_list("pk", flat=True))
-        print_ = ChannelPlan("print", [(pk, "") for pk in people if pk not in emailed])
+        people = found.recipients.order_by("postal_code", "pk")
+        if emailed is not None:
+            # Whoever the email reaches, under this record or another with the same address,
+            # gets no letter too.
+            people = people.exclude(match_email__in=emailed.values("match_email"))
+        print_ = ChannelPlan("print", [(pk, "") for pk in people.values_list("pk", flat=True)])
         print_.excluded = _labelled("print", found.excluded)
-        if emailed:
-            print_.excluded["Gets it by email"] = len(emailed.intersection(people))
+        if emailed is not None:
+            print_.excluded["Gets it by email"] = found.recipient_count - len(print_.recipients)
     return Plan(audience_count, email, print_)
 
 
@@ -119,7 +123,9 @@ def mailing_snapshot(*, mailing_id: int) -> int:
     """Write the deliveries and queue the emails; nothing when already written. Returns the
     number of deliveries written."""
     mailing = (
-        Mailing.objects.select_for_update().select_related("audience", "letter").get(pk=mailing_id)
+        Mailing.objects.select_for_update(of=("self",))
+        .select_related("audience", "letter")
+        .get(pk=mailing_id)
     )
     if mailing.status != Status.SENDING or mailing.deliveries.exists():
         return 0
