@@ -1,0 +1,110 @@
+"""Demo mailings for `seed_demo`: one email appeal sent three weeks ago, with what became of
+it (delivered, opened, clicked, a bounce, an unsubscribe) and the gifts it brought; and the
+sanctuary letter as an unsent draft, `demo-sanctuary-email`, ready for `send_mailing`.
+
+The sent one is written as it would stand after sending (its outbox messages marked sent and
+tracked), not sent: the demo must not email anyone."""
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from core import bulk
+from core.models import OutboxMessage
+from donations.models import Gift
+from donations.services import GiftEntry, gifts_record
+from mailings.audiences.models import Audience
+from mailings.models import Letter, Mailing
+from mailings.sending.composer import COMPOSER
+from mailings.sending.models import Delivery, MailingLog
+from mailings.sending.services import mailing_plan
+
+S = OutboxMessage.Status
+LATER = datetime.timedelta(hours=3)
+
+
+def demo_mailings_seed(*, seed: int) -> str:
+    if Mailing.objects.filter(slug="demo-sanctuary-email").exists():
+        return "Demo mailings: already there."
+    anniversary = Letter.objects.filter(appeal_code="anniv26").first()
+    sanctuary = Letter.objects.filter(appeal_code="sanct26").first()
+    if anniversary is None or sanctuary is None:
+        return "Demo mailings: skipped (no demo letters)."
+    emailable = Audience.objects.create(
+        name="Everyone who may be emailed",
+        description="Supporters who have not opted out of email.",
+        criteria={"email_consent": "not_opted_out"},
+    )
+    sent = Mailing.objects.create(
+        name="Anniversary appeal (email)", slug="demo-anniversary-email", letter=anniversary,
+        channel=Mailing.Channel.EMAIL, audience=emailable, cost=Decimal("150.00"),
+    )  # fmt: skip
+    count, gifts = _as_sent(sent, random.Random(seed))  # noqa: S311 - demo data
+    Mailing.objects.create(
+        name="Sanctuary appeal (email)", slug="demo-sanctuary-email", letter=sanctuary,
+        channel=Mailing.Channel.EMAIL, audience=emailable,
+    )  # fmt: skip
+    return (
+        f"Demo mailings: demo-anniversary-email sent to {count} with {gifts} gifts back; "
+        "demo-sanctuary-email ready to send."
+    )
+
+
+@transaction.atomic
+def _as_sent(mailing: Mailing, rng: random.Random) -> tuple[int, int]:
+    started = timezone.now() - datetime.timedelta(days=21)
+    recipients = mailing_plan(mailing).email.recipients
+    ids = bulk.reserve_ids(Delivery, len(recipients))
+    bulk.insert_rows(
+        Delivery,
+        [
+            {"id": pk, "mailing_id": mailing.pk, "supporter_id": sid, "channel": "email",
+             "email": email, "subject_variant": "", "created_at": started}
+            for pk, (sid, email) in zip(ids, recipients, strict=True)
+        ],
+    )  # fmt: skip
+    rows = []
+    for pk, (_sid, email) in zip(ids, recipients, strict=True):
+        at = started + datetime.timedelta(minutes=rng.randint(1, 30))
+        roll = rng.random()
+        bounced = roll < 0.02
+        rows.append(
+            {"kind": "appeal", "priority": OutboxMessage.Priority.BULK, "to_email": email,
+             "from_email": "", "subject": "Twenty years, and we are not stopping",
+             "composer": COMPOSER, "ref": pk, "status": S.SENT, "attempts": 1,
+             "next_attempt_at": started, "claimed_at": started, "sent_at": at,
+             "esp_message_id": f"demo-{pk}", "created_at": started,
+             "delivered_at": None if bounced else at,
+             "bounced_at": at if bounced else None,
+             "opened_at": at + LATER if not bounced and roll < 0.45 else None,
+             "clicked_at": at + LATER if not bounced and roll < 0.12 else None,
+             "unsubscribed_at": at + datetime.timedelta(days=1) if roll > 0.97 else None}
+        )  # fmt: skip
+    bulk.insert_rows(OutboxMessage, rows)
+    givers = rng.sample(recipients, k=max(1, len(recipients) // 20)) if recipients else []
+    if givers:
+        gifts_record(
+            entries=[
+                GiftEntry(
+                    supporter=sid,
+                    amount=Decimal(rng.choice([25, 50, 50, 100, 100, 250, 500])),
+                    received_on=(started + datetime.timedelta(days=rng.randint(1, 20))).date(),
+                    method=rng.choice([Gift.Method.CHEQUE, Gift.Method.CARD]),
+                    appeal_code="anniv26",
+                    details={"acknowledgement": Gift.Acknowledgement.THANKED},
+                )
+                for sid, _ in givers
+            ],
+            reason="Demo data",
+        )
+    Mailing.objects.filter(pk=mailing.pk).update(
+        status=Mailing.Status.SENT,
+        started_at=started,
+        finished_at=started + datetime.timedelta(minutes=30),
+        snapshot=mailing_plan(mailing).as_snapshot(),
+    )
+    MailingLog.objects.create(mailing=mailing, action="Sent (demo data)")
+    return len(recipients), len(givers)
