@@ -255,7 +255,7 @@ for _key in ("POSTMARK_USE_BULK_API", "IGNORE_RECIPIENT_STATUS", "DEBUG_API_REQU
 # a chunk must finish well within OUTBOX_LEASE_SECONDS (chunk / in-flight x timeout), after
 # which a message still 'sending' is taken to belong to a stopped worker and checked.
 OUTBOX_CHUNK = env_int("OUTBOX_CHUNK", 48)
-OUTBOX_IN_FLIGHT = env_int("OUTBOX_IN_FLIGHT", 8)
+OUTBOX_IN_FLIGHT = env_int("OUTBOX_IN_FLIGHT", 16)
 OUTBOX_TIMEOUT_SECONDS = env_int("OUTBOX_TIMEOUT_SECONDS", 10)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
 # An unknown outcome is checked with the ESP after this long (time for it to list the message).

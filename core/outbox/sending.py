@@ -40,13 +40,18 @@ def outbox_send_due(*, worker: str = "", budget_seconds: float | None = None) ->
     outbox_sweep()
     deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
     handled = 0
+    in_flight = None  # the chunk whose requests are out while the next one is composed
     with _connections() as connection_for, ThreadPoolExecutor(settings.OUTBOX_IN_FLIGHT) as pool:
-        while chunk := _claim(worker, settings.OUTBOX_CHUNK):
-            outcomes = _send_chunk(chunk, pool, connection_for)
-            _record(chunk, outcomes, worker)
-            handled += len(chunk)
-            if deadline is not None and time.monotonic() > deadline:
+        while True:
+            out_of_time = deadline is not None and time.monotonic() > deadline
+            chunk = [] if out_of_time else _claim(worker, settings.OUTBOX_CHUNK)
+            sending = (chunk, _submit(chunk, pool, connection_for)) if chunk else None
+            if in_flight is not None:
+                _record(in_flight[0], _outcomes(*in_flight), worker)
+                handled += len(in_flight[0])
+            if sending is None:
                 break
+            in_flight = sending
     outbox_follow_up()
     return handled
 
@@ -69,9 +74,11 @@ def _claim(worker: str, size: int) -> list[OutboxMessage]:
     return list(OutboxMessage.objects.filter(id__in=ids).prefetch_related("files").order_by("id"))
 
 
-def _send_chunk(
+def _submit(
     chunk: list[OutboxMessage], pool: ThreadPoolExecutor, connection_for: "callable"
-) -> list[Outcome]:
+) -> list[object]:
+    """Compose the chunk and hand its requests to the pool; returns, per message, a future or
+    the outcome already known (suppressed, not to be sent, not composed)."""
     composers.compose(chunk)
     # Appeals stop for every suppressed address; other mail only where all email stopped.
     no_appeals = suppressed_among({m.to_email for m in chunk if is_appeal(m)}, appeal=True)
@@ -87,20 +94,18 @@ def _send_chunk(
             pending.append(Outcome(Result.SUPPRESSED, error=f"Not sent: {reason}."))
             continue
         if not message.subject:
-            pending.append(None)
+            error = message.last_error or "The message has no subject."
+            pending.append(Outcome(Result.FAILED, error=error))
             continue
         email = _email(message)
         pending.append(pool.submit(lambda e=email: esp.send(e, connection_for())))
         if interval:
             time.sleep(interval)  # this worker's share of the configured rate
-    return [
-        future
-        if isinstance(future, Outcome)
-        else future.result()
-        if future is not None
-        else Outcome(Result.FAILED, error=message.last_error or "The message has no subject.")
-        for future, message in zip(pending, chunk, strict=True)
-    ]
+    return pending
+
+
+def _outcomes(chunk: list[OutboxMessage], pending: list[object]) -> list[Outcome]:
+    return [item if isinstance(item, Outcome) else item.result() for item in pending]
 
 
 def _email(message: OutboxMessage) -> EmailMultiAlternatives:
@@ -144,16 +149,28 @@ def _record(chunk: list[OutboxMessage], outcomes: list[Outcome], worker: str) ->
             message.status = Status.REJECTED if outcome.result is Result.REJECTED else Status.FAILED
         if message.composer:
             message.subject = message.subject[:998]  # kept to list it; bodies are re-composed
-    # Only what this worker still holds: a sweep may have taken a message it thought stopped.
-    held = {
-        pk
-        for pk in OutboxMessage.objects.filter(
-            pk__in=[m.pk for m in chunk],
-            status__in=[Status.SENDING, Status.UNKNOWN],
-            claimed_by=worker,
-        ).values_list("pk", flat=True)
-    }
-    OutboxMessage.objects.bulk_update([m for m in chunk if m.pk in held], RECORDED)
+    # One statement per message, sent together (psycopg pipelines executemany); only what
+    # this worker still holds: a sweep may have taken a message it thought stopped.
+    table = OutboxMessage._meta.db_table
+    columns = ", ".join(f'"{OutboxMessage._meta.get_field(name).column}" = %s' for name in RECORDED)
+    sql = (
+        f'UPDATE "{table}" SET {columns} WHERE "id" = %s AND "claimed_by" = %s '  # noqa: S608
+        "AND \"status\" IN ('sending', 'unknown')"
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [
+        [
+            *(
+                adapt(getattr(m, name)) if name.endswith("_at") else getattr(m, name)
+                for name in RECORDED
+            ),
+            m.pk,
+            worker,
+        ]
+        for m in chunk
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _backoff(attempts: int) -> timedelta:
