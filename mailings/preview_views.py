@@ -23,7 +23,7 @@ from core.outbox.queue import outbox_queue
 from core.pdf import pdf_response
 from crm.models import Supporter
 from mailings.emails.rendering import render_email
-from mailings.letters.checks import letter_problems
+from mailings.letters.checks import letter_email_problems, letter_problems
 from mailings.letters.merge_values import recipients, sample_recipient_values, with_test_links
 from mailings.letters.rendering import CompiledVersion, compile_letter
 from mailings.models import LANGUAGES, Letter
@@ -106,6 +106,8 @@ def preview(model_admin: Any) -> Callable:
         problems = letter_problems(letter)
         for problem in problems:
             messages.error(request, f"Fix before sending: {problem}")
+        for problem in letter_email_problems(letter)[len(problems) :]:  # email only: a warning
+            messages.warning(request, f"Fix before emailing: {problem}")
         if context["has_versions"] and not problems:
             compiled, values = _version_and_values(letter, supporter, language)
             organisation = Organisation.current()
@@ -169,7 +171,7 @@ def send_test(model_admin: Any) -> Callable:
         if not request.user.email:
             messages.error(request, "Your user account has no email address: add one first.")
             return redirect(back)
-        if problems := letter_problems(letter):
+        if problems := letter_email_problems(letter):
             messages.error(request, f"No test sent. Fix first: {'; '.join(problems)}")
             return redirect(back)
         compiled, values = _version_and_values(letter, supporter, language)

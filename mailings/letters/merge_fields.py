@@ -97,7 +97,7 @@ FIELDS: dict[str, MergeField] = {
     "today": MergeField("Today's date.", datetime.date(2026, 11, 23)),
     "channel": MergeField(
         "How this copy reaches them: 'email' or 'print'. Say different things by channel: "
-        "{% if channel == \"print\" %}use the reply slip below{% else %}give online{% endif %}.",
+        '{% if channel == "print" %}use the reply slip below{% else %}give online{% endif %}.',
         "email",
     ),
 }

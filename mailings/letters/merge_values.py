@@ -55,7 +55,7 @@ def unsubscribe_url(supporter_id: int) -> str:
 _TEST = "test"
 
 
-def test_unsubscribe_url() -> str:
+def harmless_unsubscribe_url() -> str:
     return f"{settings.SITE_URL}/u/{signing.dumps(_TEST, salt=UNSUBSCRIBE_SALT)}/"
 
 
@@ -68,7 +68,7 @@ def is_test_unsubscribe_token(token: str) -> bool:
 
 def with_test_links(values: dict[str, Any]) -> dict[str, Any]:
     """A recipient's values for a test or a preview: links that unsubscribe no one."""
-    url = test_unsubscribe_url()
+    url = harmless_unsubscribe_url()
     return {**values, "unsubscribe_url": url, "preferences_url": url}
 
 
