@@ -1,7 +1,8 @@
 """Demo letters for `seed_demo`, in this project's own words and in the shape of the two real
 appeals the product is built for: an anniversary appeal (hotline banner, headline, a plan in
 bulleted sections, two signers and an 'on behalf of' line, a P.S.) and a sanctuary appeal
-('Dear friend', a numbered list, a client's story, one signer). English and Spanish."""
+('Dear friend', a numbered list, a client's story, one signer). English and Spanish. Each
+mentions the reply slip only on paper (`{% if channel == "print" %}`)."""
 
 from core.models import Organisation
 from core.services import organisation_update
@@ -33,7 +34,8 @@ plan built on three commitments:
 - Keep model briefs and training up to date as the rules change.
 
 Will you give {{ ask_1 }} today? A gift of {{ ask_2 }} or {{ ask_3 }} would do even more. \
-[Give securely online]({{ donate_url }}) or use the reply slip below."""
+[Give securely online]({{ donate_url }}){% if channel == "print" %} or use the reply slip \
+below{% endif %}."""
 
 ANNIVERSARY_ES = """La próxima primavera cumplimos veinte años junto a las familias inmigrantes \
 en los tribunales, en los centros de detención y en sus propios barrios. Nos gustaría escribirle \
@@ -61,31 +63,32 @@ penal y migratorio.
 - Mantener al día los modelos de escritos y las capacitaciones cuando cambian las reglas.
 
 ¿Puede donar {{ ask_1 }} hoy? Una donación de {{ ask_2 }} o {{ ask_3 }} haría aún más. \
-[Done de forma segura en línea]({{ donate_url }}) o use el cupón de respuesta."""
+[Done de forma segura en línea]({{ donate_url }}){% if channel == "print" %} o use el cupón \
+de respuesta{% endif %}."""
 
 SANCTUARY_EN = """Our city promised to be a place of safety. This year that promise is being \
-tested, and we are asking for your help to keep it.
+tested.
 
 Here is what your gift does, in order of urgency:
 
 1. Keeps our hotline answered every weekday, so no one faces a detention alone.
-2. Sends an attorney to court with parents at risk of being separated from their children.
+2. Sends an attorney to court with parents at risk of losing their children.
 3. Holds the city to its sanctuary law, in public hearings and, when needed, in court.
 
 > "When my husband was detained, I called the hotline at midnight. By morning a lawyer knew his \
 name. He is home with us now." (a client in the Bronx, shared with her permission)
 
 {% if lifetime_total %}You have already given {{ lifetime_total }} to this work. Thank you. \
-{% endif %}Please give {{ ask_1 }} or more today at {{ donate_url }}."""
+{% endif %}Please give {{ ask_1 }} or more today at {{ donate_url }}{% if channel == "print" %}, \
+or send a check with the reply slip below{% endif %}."""
 
 SANCTUARY_ES = """Nuestra ciudad prometió ser un lugar seguro. Este año esa promesa está en \
-juego, y le pedimos su ayuda para cumplirla.
+juego.
 
 Esto es lo que hace su donación, en orden de urgencia:
 
-1. Mantiene la línea de ayuda atendida cada día laborable, para que nadie enfrente una detención \
-solo.
-2. Envía a un abogado a la corte con madres y padres en riesgo de ser separados de sus hijos.
+1. Atiende la línea de ayuda cada día laborable: nadie enfrenta solo una detención.
+2. Envía a un abogado a la corte con familias en riesgo de perder a sus hijos.
 3. Exige a la ciudad que cumpla su ley de santuario, en audiencias públicas y, si hace falta, en \
 los tribunales.
 
@@ -94,7 +97,8 @@ abogada ya sabía su nombre. Hoy está en casa con nosotros.» (una clienta del 
 permiso)
 
 {% if lifetime_total %}Usted ya ha donado {{ lifetime_total }} a este trabajo. Gracias. \
-{% endif %}Por favor, done {{ ask_1 }} o más hoy en {{ donate_url }}."""
+{% endif %}Por favor, done {{ ask_1 }} o más hoy en {{ donate_url }}{% if channel == "print" %}, \
+o envíe un cheque con el cupón de respuesta{% endif %}."""
 
 
 def demo_letters_seed(*, seed: int) -> str:

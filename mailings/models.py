@@ -127,7 +127,10 @@ class LetterSignatory(models.Model):
 class LetterVersion(models.Model):
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="versions")
     language = models.CharField(max_length=2, choices=LANGUAGES, default="en")
-    subject = models.CharField(max_length=200, help_text="Email subject line.")
+    subject = models.CharField(
+        max_length=200, blank=True,
+        help_text="Email subject line. Needed before the letter is emailed (not to print it).",
+    )  # fmt: skip
     preheader = models.CharField(
         max_length=200, blank=True, help_text="The grey line email apps show after the subject."
     )
@@ -141,7 +144,10 @@ class LetterVersion(models.Model):
         "'1. ' for numbered lists, '> ' for a quote, '## ' for a heading, [text](link). "
         "Merge fields like {{ first_name }} and {% if last_gift_amount %}...{% endif %}."
     )
-    closing = models.CharField(max_length=120, default="With gratitude,")
+    closing = models.CharField(
+        max_length=120, blank=True, default="With gratitude,",
+        help_text="Leave empty for a letter that ends without one.",
+    )  # fmt: skip
     on_behalf_of = models.TextField(
         blank=True,
         help_text="Optional, e.g. the names of the staff and board who join the signers.",

@@ -23,11 +23,11 @@ from core.outbox.queue import outbox_queue
 from core.pdf import pdf_response
 from crm.models import Supporter
 from mailings.emails.rendering import render_email
-from mailings.letters.checks import letter_problems
-from mailings.letters.merge_values import recipients, sample_recipient_values
+from mailings.letters.checks import letter_email_problems, letter_problems
+from mailings.letters.merge_values import recipients, sample_recipient_values, with_test_links
 from mailings.letters.rendering import CompiledVersion, compile_letter
 from mailings.models import LANGUAGES, Letter
-from mailings.printing.printed_letter import printed_letters_pdf
+from mailings.printing.printed_letter import pdf_page_count, printed_letters_pdf
 
 # The preview frame shows sanitised HTML; this header makes sure nothing in it can run or load.
 PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: https:"
@@ -51,10 +51,11 @@ def _version_and_values(
         raise PermissionDenied("This letter has no text yet.")
     if supporter is not None:
         [recipient] = recipients(letter, [supporter])
-        values = recipient.values
+        # Staff see and send these: an unsubscribe link in them must not stop this person's mail.
+        values = with_test_links(recipient.values)
         language = language if language in compiled else recipient.language
     else:
-        values = sample_recipient_values(letter)
+        values = with_test_links(sample_recipient_values(letter))
     return compiled.get(language) or compiled.get("en") or next(iter(compiled.values())), values
 
 
@@ -105,11 +106,17 @@ def preview(model_admin: Any) -> Callable:
         problems = letter_problems(letter)
         for problem in problems:
             messages.error(request, f"Fix before sending: {problem}")
+        for problem in letter_email_problems(letter)[len(problems) :]:  # email only: a warning
+            messages.warning(request, f"Fix before emailing: {problem}")
         if context["has_versions"] and not problems:
             compiled, values = _version_and_values(letter, supporter, language)
-            context["subject"] = render_email(
-                compiled, values, organisation=Organisation.current()
-            ).subject
+            organisation = Organisation.current()
+            context["subject"] = render_email(compiled, values, organisation=organisation).subject
+            # The printed letter for the same person: how many pages it takes, with its slip.
+            pdf = printed_letters_pdf(
+                [(compiled, values, supporter)], letter=letter, organisation=organisation
+            )
+            context["printed_pages"] = pdf_page_count(pdf)
         return TemplateResponse(request, "admin/mailings/letter/preview.html", context)
 
     return view
@@ -164,7 +171,7 @@ def send_test(model_admin: Any) -> Callable:
         if not request.user.email:
             messages.error(request, "Your user account has no email address: add one first.")
             return redirect(back)
-        if problems := letter_problems(letter):
+        if problems := letter_email_problems(letter):
             messages.error(request, f"No test sent. Fix first: {'; '.join(problems)}")
             return redirect(back)
         compiled, values = _version_and_values(letter, supporter, language)

@@ -19,6 +19,7 @@ from core.models import Organisation
 from mailings.emails.text_part import body_text_template
 from mailings.letters import content, merge_template
 from mailings.letters.content import MergeTagsSetAside
+from mailings.letters.merge_fields import CHANNEL_EMAIL
 from mailings.letters.rendering import TEXT_FIELDS, CompiledVersion
 
 INLINER = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
@@ -38,6 +39,7 @@ def render_email(
     """One message: a single render of the letter's email skeleton per part (see
     EmailSkeleton), so a send of thousands parses and inlines nothing per recipient."""
     skeleton = email_skeleton(compiled, organisation)
+    values = {**values, "channel": CHANNEL_EMAIL}  # `{% if channel == "print" %}` is false
     subject = compiled.subject(values)
     with translation.override(compiled.language):
         html = skeleton.html.render(Context(values, autoescape=True))

@@ -19,3 +19,15 @@ def letter_problems(letter: Letter) -> list[str]:
                 where = f"{version.get_language_display()} version, {label}"
                 problems += [f"{where}: {error}" for error in errors]
     return problems
+
+
+def letter_email_problems(letter: Letter) -> list[str]:
+    """letter_problems, and what an email needs besides: a subject line in every version."""
+    problems = letter_problems(letter)
+    for version in letter.versions.all():
+        if not version.subject.strip():
+            problems.append(
+                f"{version.get_language_display()} version, subject: the email has no subject "
+                "line yet. Write one before the letter is emailed."
+            )
+    return problems

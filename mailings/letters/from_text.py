@@ -2,6 +2,10 @@
 letter version: banner and headline before the greeting, the greeting, the body as Markdown
 (bullets, numbered lists with their explanations, section labels, small headings), the
 closing, the signers (side by side in columns, or 'Name, Title'), 'On behalf of:' and the P.S.
+
+Every line of the text lands somewhere: lines under a signer's name (an organisation, a second
+title) join the signer's title. Nothing is made up: no closing when the text has none, and the
+subject only from a 'Subject:' line or the headline (the letter's staff-only name never is).
 """
 
 import re
@@ -17,8 +21,12 @@ CLOSINGS = re.compile(
 )
 
 
+SUBJECT = re.compile(r"^\s*(subject|asunto)\s*:\s*(.+)$", re.IGNORECASE)
+
+
 @dataclass
 class PlainLetter:
+    subject: str = ""
     banner: str = ""
     headline: str = ""
     salutation_line: str = "Dear {{ salutation }},"
@@ -32,6 +40,10 @@ class PlainLetter:
 def letter_from_text(text: str) -> PlainLetter:
     letter = PlainLetter()
     paragraphs = _paragraphs(text.replace("\r\n", "\n").replace("\u00a0", " "))
+    if paragraphs and (subject := SUBJECT.match(paragraphs[0][0])):
+        letter.subject = subject.group(2).strip()
+        paragraphs[0] = paragraphs[0][1:]
+        paragraphs = [p for p in paragraphs if p]
     greeting = next((i for i, p in enumerate(paragraphs) if p[0].lower().startswith("dear ")), None)
     if greeting is not None:
         before = [" ".join(line.strip() for line in p) for p in paragraphs[:greeting]]
@@ -40,7 +52,8 @@ def letter_from_text(text: str) -> PlainLetter:
         elif before:
             letter.headline = before[0]
         letter.salutation_line = paragraphs[greeting][0].strip()
-        paragraphs = paragraphs[greeting + 1 :]
+        rest = paragraphs[greeting][1:]  # text typed right under the greeting starts the body
+        paragraphs = ([rest] if rest else []) + paragraphs[greeting + 1 :]
 
     tail: list[list[str]] = []
     for paragraph in reversed(paragraphs):
@@ -53,14 +66,19 @@ def letter_from_text(text: str) -> PlainLetter:
         letter.closing = body.pop()[0].strip()
     for paragraph in tail:
         joined = " ".join(line.strip() for line in paragraph)
-        if len(paragraph) == 1 and CLOSINGS.match(joined) and not letter.signatories:
+        closing = len(paragraph) == 1 and CLOSINGS.match(joined)
+        if closing and not letter.signatories and not letter.closing:
             letter.closing = joined
         elif _is_ps(paragraph):
-            letter.ps = re.sub(r"^P\.?\s?S\.?\s*", "", joined)
+            ps = re.sub(r"^P\.?\s?S\.?\s*", "", joined)
+            letter.ps = f"{letter.ps}\n\n{ps}" if letter.ps else ps
         elif _is_behalf(paragraph):
-            letter.on_behalf_of = joined.split(":", 1)[1].strip()
+            behalf = joined.split(":", 1)[1].strip() if ":" in joined else joined
+            letter.on_behalf_of = " ".join(filter(None, [letter.on_behalf_of, behalf]))
         elif not letter.signatories:
             letter.signatories = _signers(paragraph)
+        else:  # under the signatures: the organisation's name, a second title
+            letter.signatories = _under_signers(letter.signatories, paragraph)
     letter.body = "\n\n".join(_markdown(p) for p in body).strip()
     return letter
 
@@ -97,14 +115,27 @@ def _is_signature(paragraph: list[str]) -> bool:
 def _signers(paragraph: list[str]) -> list[tuple[str, str]]:
     lines = [line.strip() for line in paragraph]
     if len(lines) >= 2 and len(COLUMNS.split(lines[0])) > 1:
-        names, titles = COLUMNS.split(lines[0]), COLUMNS.split(lines[1])
-        return [
-            (n.strip(), titles[i].strip() if i < len(titles) else "") for i, n in enumerate(names)
-        ]
+        names = COLUMNS.split(lines[0])
+        return _under_signers([(n.strip(), "") for n in names], lines[1:])
     if "," in lines[0]:
         name, title = lines[0].split(",", 1)
-        return [(name.strip(), title.strip())]
-    return [(lines[0], lines[1] if len(lines) > 1 else "")]
+        return _under_signers([(name.strip(), title.strip())], lines[1:])
+    return _under_signers([(lines[0], "")], lines[1:])
+
+
+def _under_signers(signers: list[tuple[str, str]], lines: list[str]) -> list[tuple[str, str]]:
+    """Lines under the signers' names, added to their titles: column by column when the
+    signers stand side by side, else to the last signer's."""
+    signers = list(signers)
+    for line in (line.strip() for line in lines):
+        cells = COLUMNS.split(line) if len(signers) > 1 else [line]
+        if len(cells) != len(signers):
+            cells = [*[""] * (len(signers) - 1), line]
+        signers = [
+            (name, ", ".join(filter(None, [title, cell.strip()])))
+            for (name, title), cell in zip(signers, cells, strict=True)
+        ]
+    return signers
 
 
 def _markdown(paragraph: list[str]) -> str:

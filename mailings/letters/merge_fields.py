@@ -95,7 +95,15 @@ FIELDS: dict[str, MergeField] = {
     "preferences_url": MergeField("Email preferences page.", "https://example.org/u/.../"),
     "organisation_name": MergeField("Your organisation's name.", "Immigrant Justice Project"),
     "today": MergeField("Today's date.", datetime.date(2026, 11, 23)),
+    "channel": MergeField(
+        "How this copy reaches them: 'email' or 'print'. Say different things by channel: "
+        '{% if channel == "print" %}use the reply slip below{% else %}give online{% endif %}.',
+        "email",
+    ),
 }
+# The values `channel` takes; set by the renderer of each channel, never by the recipient.
+CHANNEL_EMAIL = "email"
+CHANNEL_PRINT = "print"
 
 
 def sample_values() -> dict[str, Any]:

@@ -50,6 +50,28 @@ def unsubscribe_url(supporter_id: int) -> str:
     return f"{settings.SITE_URL}/u/{unsubscribe_token(supporter_id)}/"
 
 
+# A test email (the composer's "send me a test") carries this in place of the previewed
+# supporter's token: its link and List-Unsubscribe header open a page that says it was a test.
+_TEST = "test"
+
+
+def harmless_unsubscribe_url() -> str:
+    return f"{settings.SITE_URL}/u/{signing.dumps(_TEST, salt=UNSUBSCRIBE_SALT)}/"
+
+
+def is_test_unsubscribe_token(token: str) -> bool:
+    try:
+        return signing.loads(token, salt=UNSUBSCRIBE_SALT) == _TEST
+    except signing.BadSignature:
+        return False
+
+
+def with_test_links(values: dict[str, Any]) -> dict[str, Any]:
+    """A recipient's values for a test or a preview: links that unsubscribe no one."""
+    url = harmless_unsubscribe_url()
+    return {**values, "unsubscribe_url": url, "preferences_url": url}
+
+
 def recipients(
     letter: Letter,
     supporters: Iterable[Supporter],

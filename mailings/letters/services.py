@@ -11,18 +11,20 @@ def letter_create_from_text(
     *, name: str, text: str, language: str = "en", appeal_code: str = ""
 ) -> Letter:
     """A new letter from one staff already have as plain text (see mailings.letters.from_text).
-    The version is checked like any other, so text that looks like a merge tag is refused."""
+    The version is checked like any other, so text that looks like a merge tag is refused.
+    The subject comes from the text (a 'Subject:' line, else the headline), never from the
+    staff-only name: without one it stays empty and letter_email_problems says so."""
     plain = letter_from_text(text)
     letter = Letter.objects.create(name=name, appeal_code=appeal_code)
     version = LetterVersion(
         letter=letter,
         language=language,
-        subject=(plain.headline or plain.banner or name)[:200],
+        subject=(plain.subject or plain.headline)[:200],
         banner=plain.banner[:200],
         headline=plain.headline[:200],
         salutation_line=plain.salutation_line[:200],
         body=plain.body,
-        closing=(plain.closing or "With gratitude,")[:120],
+        closing=plain.closing[:120],
         on_behalf_of=plain.on_behalf_of,
         ps=plain.ps,
     )

@@ -25,8 +25,10 @@ Where the address goes, and why:
   from the line at 62.7 mm, and the recipient is written downward from that line in the
   27.3 mm "Anschriftzone"; text starts 25 mm from the left edge. Fold marks at 105 and 210 mm
   and the punch mark at 148.5 mm go in the left margin, where the standard puts them.
-The reply slip fills the bottom third of the last page (below the second fold: 7 1/3 in on
-Letter, 210 mm on A4), so, torn off along the fold, it fits a #9 or DL reply envelope.
+The reply slip sits at the foot of the last page, below the second fold (7 1/3 in on Letter,
+210 mm on A4), and is only as tall as it needs to be, so a one-page letter keeps its slip on its
+one sheet; torn off along its dashed line it fits a #9 or DL reply envelope. When the text
+leaves no room for it, the slip goes whole onto a page of its own, never cut in two.
 """
 
 import re
@@ -65,19 +67,19 @@ LABELS = {
 # margin is added back in the comments, which give the position on the sheet).
 PAPER = {
     "letter": {
-        "size": "letter", "margin": "0.6in 1in 0.7in 1in",
+        "size": "letter", "margin": "0.6in 1in 0.5in 1in",
         "head_height": "2.75in",  # the greeting starts 3.35 in down, above the first fold
         "address": "bottom: 0.33in", "address_width": "3.35in",  # last line ends 3.02 in down
         "return_line": "", "marks": (),
-        "slip_height": "2.967in",  # 11 in - 7 1/3 in (second fold) - 0.7 in margin
+        "slip_height": "2.05in",  # its cut line 8.45 in down, below the second fold (7 1/3 in)
     },
     "a4": {
-        "size": "A4", "margin": "15mm 20mm 18mm 25mm",
+        "size": "A4", "margin": "15mm 20mm 13mm 25mm",
         "head_height": "83.4mm",  # the greeting starts at 98.4 mm
         "address": "top: 48mm", "address_width": "75mm",  # from 63 mm (zone: 62.7), 25 mm left
         "return_line": "bottom: 35.7mm; width: 80mm",  # ends at 62.7 mm
         "marks": ("90mm", "133.5mm", "195mm"),  # 105 mm, 148.5 mm (punch), 210 mm
-        "slip_height": "69mm",  # 297 mm - 210 mm (second fold) - 18 mm margin
+        "slip_height": "52mm",  # its cut line 232 mm down, below the second fold (210 mm)
     },
 }  # fmt: skip
 _LINK = re.compile(r"<a\b[^>]*?\bhref=([\"'])(.*?)\1[^>]*>(.*?)</a>", re.DOTALL | re.IGNORECASE)

@@ -2,15 +2,18 @@
 (mailings.printing.letter_pdf) sets on paper, for one supporter, sample values, or a whole
 mailing."""
 
+import io
 from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.utils import formats, translation
 from django.utils.safestring import mark_safe
+from pypdf import PdfReader
 
 from core.models import Organisation
 from crm.models import Supporter
+from mailings.letters.merge_fields import CHANNEL_PRINT
 from mailings.letters.rendering import CompiledVersion
 from mailings.models import Letter
 from mailings.printing.letter_pdf import PrintedLetter, ReplySlip, Signatory, letters_pdf
@@ -24,7 +27,7 @@ def printed_letter(
     short = f"{settings.SITE_URL}/donate/"
     if compiled.appeal_code:
         short += f"?appeal={compiled.appeal_code}"
-    values = {**values, "donate_url": short}
+    values = {**values, "donate_url": short, "channel": CHANNEL_PRINT}
     parts = compiled.fields(values)
     address = (
         tuple(supporter.address_lines)
@@ -80,3 +83,8 @@ def printed_letters_pdf(
         paper=organisation.paper_size,
         duplex_safe=duplex_safe,
     )
+
+
+def pdf_page_count(pdf: bytes) -> int:
+    """Pages in a rendered PDF (the preview says how many sheets one letter takes)."""
+    return len(PdfReader(io.BytesIO(pdf)).pages)

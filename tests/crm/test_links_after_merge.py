@@ -54,9 +54,9 @@ def test_a_merged_away_records_one_click_unsubscribe_reaches_the_survivor(live_s
     status, page = post(
         f"{live_server.url}/u/{unsubscribe_token(first_id)}/", {"List-Unsubscribe": "One-Click"}
     )
-    assert status == 200 and "You are unsubscribed" in page
+    assert status == 200 and "You are unsubscribed from appeals" in page
     third.refresh_from_db()
-    assert third.do_not_email and not third.can_email
+    assert third.email_opt_in == "opted_out" and not third.can_email
 
 
 def test_a_merged_away_records_unsubscribe_page_asks_about_the_survivor(live_server, chain):
