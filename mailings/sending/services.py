@@ -17,7 +17,7 @@ from core import bulk
 from core.models import OutboxMessage
 from core.outbox.queue import outbox_queue_composed
 from mailings.audiences.selectors import REASONS, audience_exclusions
-from mailings.letters.checks import letter_problems
+from mailings.letters.checks import letter_email_problems, letter_problems
 from mailings.models import Mailing
 from mailings.sending.composer import COMPOSER
 from mailings.sending.models import Delivery, MailingLog
@@ -98,7 +98,9 @@ def mailing_check(mailing: Mailing) -> None:
         )
     if not mailing.letter.versions.exists():
         raise SendRefused(f"The letter '{mailing.letter}' has no text yet.")
-    if problems := letter_problems(mailing.letter):
+    emailed = mailing.channel in (Channel.EMAIL, Channel.BOTH)
+    problems = (letter_email_problems if emailed else letter_problems)(mailing.letter)
+    if problems:
         raise SendRefused("Fix the letter first: " + "; ".join(problems))
     if mailing.audience is None:
         raise SendRefused("Choose an audience first: who should get this mailing?")

@@ -113,7 +113,12 @@ def test_a_mailing_without_an_audience_or_with_a_broken_letter_is_refused(people
     spring.audience = None
     with pytest.raises(SendRefused, match="Choose an audience"):
         mailing_send(mailing=spring, user=None)
+    spring = Mailing.objects.get(pk=spring.pk)
+    spring.letter.versions.update(subject="")
+    with pytest.raises(SendRefused, match="the email has no subject line yet"):
+        mailing_send(mailing=spring, user=None)
     assert not Delivery.objects.exists()
+    assert Mailing.objects.get(pk=spring.pk).status == Mailing.Status.DRAFT
 
 
 @pytest.mark.postgres

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mailings', '0001_letters'),
+        ('mailings', '0004_mailing_audience'),
     ]
 
     operations = [
