@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from crm.admin import SupporterAdmin
@@ -71,12 +72,24 @@ class MailingAdmin(admin.ModelAdmin):
                 "(opens in a new tab; come back and choose it here).",
                 reverse("admin:mailings_audience_add"),
             )
+        if db_field.name == "sender" and field is not None:
+            # The admin shows help text as HTML: the example address must be escaped.
+            field.help_text = format_html(
+                "The From line, e.g. {}. Empty: the organization's default sender.",
+                "Development team <giving@example.org>",
+            )
         if db_field.name == "channel" and field is not None:
             field.help_text = (
                 "Email and print: each supporter who can be emailed gets the email; those who "
                 "cannot (no address, do not email, not opted in) get a printed letter instead."
             )
         return field
+
+    def has_delete_permission(self, request: HttpRequest, obj: Mailing | None = None) -> bool:
+        # A mailing that went out keeps its deliveries and results.
+        if obj is not None and obj.status not in (Status.DRAFT, Status.CANCELLED):
+            return False
+        return super().has_delete_permission(request, obj)
 
     @admin.display(description="When")
     def when(self, mailing: Mailing) -> Any:
@@ -95,11 +108,18 @@ class MailingAdmin(admin.ModelAdmin):
         if not entries:
             return "Nothing yet."
         return format_html(
-            "<ul class='mailing-log'>{}</ul>",
+            "<ul style='margin:0;padding:0;list-style:none'>{}</ul>",
             format_html_join(
                 "",
                 "<li>{} · {} · {}</li>",
-                ((f"{e.at:%Y-%m-%d %H:%M}", e.user or "the scheduler", e.action) for e in entries),
+                (
+                    (
+                        f"{timezone.localtime(e.at):%Y-%m-%d %H:%M}",
+                        e.user or "the background worker",
+                        e.action,
+                    )
+                    for e in entries
+                ),
             ),
         )
 
