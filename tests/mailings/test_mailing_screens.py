@@ -278,3 +278,9 @@ def test_permission_is_checked_before_the_mailing_is_looked_up(rf, board):
     request.user = board
     with pytest.raises(PermissionDenied):
         views.send(admin.site._registry[Mailing])(request, 999999)
+
+
+def test_a_sent_mailing_cannot_be_deleted(staff_client, mailing, staff):
+    mailing_send(mailing=mailing, user=staff)
+    assert staff_client.post(url("delete", mailing), {"post": "yes"}).status_code == 403
+    assert Mailing.objects.filter(pk=mailing.pk).exists()
