@@ -266,6 +266,9 @@ OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30)
 OUTBOX_RATE_PER_SECOND = env_int("OUTBOX_RATE_PER_SECOND", 0)
 # Sending tasks queued for a large mailing, so several workers share it.
 OUTBOX_PARALLEL_TASKS = env_int("OUTBOX_PARALLEL_TASKS", 4)
+# Processes a background print run (a mailing's Print button) lays letters out with; 0: one
+# per core.
+PRINT_RUN_WORKERS = env_int("PRINT_RUN_WORKERS", 0)
 
 # Stripe: with DEBUG on and no secret key the site runs a clearly labelled local test checkout.
 # With DEBUG off both secrets are required, and the local checkout cannot exist: it is decided

@@ -13,7 +13,8 @@ from mailings import preview_views
 from mailings.audiences import admin as audience_admin  # noqa: F401  (registers Audience)
 from mailings.letters.merge_fields import FIELDS
 from mailings.letters.merge_template import used_fields
-from mailings.models import Letter, LetterSignatory, LetterVersion, Mailing, Signatory
+from mailings.models import Letter, LetterSignatory, LetterVersion, Signatory
+from mailings.sending import admin as sending_admin  # noqa: F401  (registers Mailing)
 
 
 @admin.register(Signatory)
@@ -111,11 +112,3 @@ class LetterAdmin(admin.ModelAdmin):
             {"name": name, "field": field, "used": name in used} for name, field in FIELDS.items()
         ]
         return super().render_change_form(request, context, *args, **kwargs)
-
-
-@admin.register(Mailing)
-class MailingAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "letter", "channel", "created_at"]
-    prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["letter"]
-    filter_horizontal = ["audience_tags"]

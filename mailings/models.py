@@ -189,6 +189,13 @@ class Mailing(models.Model):
         SENT = "sent", "Sent"
         CANCELLED = "cancelled", "Cancelled"
 
+    class PrintStatus(models.TextChoices):
+        NONE = "", "Not printed"
+        QUEUED = "queued", "Waiting for the background worker"
+        PRINTING = "printing", "Printing"
+        DONE = "done", "Printed"
+        FAILED = "failed", "Stopped"
+
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True, help_text="Used by manage.py commands.")
     letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="mailings")
@@ -220,6 +227,16 @@ class Mailing(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The print-shop files of the print deliveries, made in the background (mailings.printing
+    # .print_job); personal data, so served only to staff through the admin, never by URL.
+    print_status = models.CharField(
+        max_length=10, choices=PrintStatus.choices, default=PrintStatus.NONE, blank=True
+    )
+    print_done = models.PositiveIntegerField(default=0)  # letters laid out so far
+    print_total = models.PositiveIntegerField(default=0)
+    print_error = models.CharField(max_length=500, blank=True)
+    print_pdf = models.FileField(upload_to="mailings/print/", blank=True)
+    print_list = models.FileField(upload_to="mailings/print/", blank=True)
 
     class Meta:
         ordering = ["-created_at"]

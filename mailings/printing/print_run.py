@@ -10,7 +10,7 @@ import io
 import itertools
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,12 +46,16 @@ class PrintRun:
     letters: int
     pages: int
     skipped: list[Skipped]
+    printed: tuple[int, ...] = ()  # the supporters' ids, in the PDF's order
 
 
-def audience(mailing: Mailing) -> list[Supporter]:
+def audience(mailing: Mailing, supporter_ids: Sequence[int] | None = None) -> list[Supporter]:
+    """The given supporters (a sent mailing's print deliveries), or without them the
+    supporters with any of the mailing's audience_tags (everyone when it has none)."""
     people = Supporter.objects.all()
-    tags = list(mailing.audience_tags.values_list("pk", flat=True))
-    if tags:
+    if supporter_ids is not None:
+        people = people.filter(pk__in=supporter_ids)
+    elif tags := list(mailing.audience_tags.values_list("pk", flat=True)):
         people = people.filter(tags__in=tags).distinct()
     return list(people.order_by("postal_code", "last_name", "first_name", "pk"))
 
@@ -84,30 +88,42 @@ def print_run(
     workers: int | None = None,
     duplex_safe: bool = False,
     chunk: int = CHUNK,
+    supporters: Sequence[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PrintRun:
     """Refuses (PrintRunRefused) before writing anything when the letter has no text or fails
-    the merge checks the composer's preview applies (letter_problems)."""
+    the merge checks the composer's preview applies (letter_problems).
+
+    `supporters`: the ids to print (a sent mailing's print deliveries); without them, the
+    mailing's audience_tags choose (render_letters). `progress(done, total)` is told the
+    letters laid out so far after each chunk."""
     _refuse_unprintable(mailing)
-    printable, skipped = split_for_print(audience(mailing))
+    printable, skipped = split_for_print(audience(mailing, supporters))
     ids = [p.pk for p in printable]
     workers = max(1, workers or os.cpu_count() or 1)
     chunks = split_into_chunks(ids, size=chunk, workers=workers)
     workers = min(workers, len(chunks) or 1)
     # Read once for the whole run and handed to every chunk (a model instance pickles).
     organisation = Organisation.current()
-    parts = list(
-        _render_chunks(mailing.pk, chunks, organisation, workers=workers, duplex_safe=duplex_safe)
+    parts = _render_chunks(
+        mailing.pk, chunks, organisation, workers=workers, duplex_safe=duplex_safe
     )
     writer = PdfWriter()
-    for part in parts:
+    done = 0
+    if progress is not None:
+        progress(0, len(ids))
+    for part, ids_done in zip(parts, chunks, strict=True):
         writer.append(io.BytesIO(part))
+        done += len(ids_done)
+        if progress is not None:
+            progress(done, len(ids))
         if duplex_safe and len(writer.pages) % 2:
             writer.add_blank_page()  # so the next chunk's first letter starts on a front
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("wb") as handle:
         writer.write(handle)
     _write_skipped(out.with_suffix(".skipped.csv"), skipped)
-    return PrintRun(letters=len(ids), pages=len(writer.pages), skipped=skipped)
+    return PrintRun(letters=len(ids), pages=len(writer.pages), skipped=skipped, printed=tuple(ids))
 
 
 def _refuse_unprintable(mailing: Mailing) -> None:

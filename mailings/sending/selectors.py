@@ -126,3 +126,12 @@ def supporter_mailings(supporter_id: int) -> list[Delivery]:
         .select_related("mailing")
         .order_by("-created_at")
     )
+
+
+def mailing_sender(mailing: Mailing) -> str:
+    """The From line its emails carry (as the composer sets it)."""
+    from django.conf import settings
+
+    from core.models import Organisation
+
+    return mailing.sender or Organisation.current().default_sender or settings.DEFAULT_FROM_EMAIL
