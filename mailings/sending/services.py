@@ -107,15 +107,22 @@ def mailing_check(mailing: Mailing) -> None:
 
 
 def mailing_send(*, mailing: Mailing, user: AbstractBaseUser | None) -> Mailing:
-    """Claim the mailing and start it; SendRefused if it was claimed already or cannot go."""
+    """Claim the mailing and start it; SendRefused if it was claimed already or cannot go.
+    The claim and the snapshot are one transaction: a send that reaches nobody is refused
+    and leaves the mailing as it was."""
     mailing_check(mailing)
-    claimed = Mailing.objects.filter(
-        pk=mailing.pk, status__in=[Status.DRAFT, Status.SCHEDULED]
-    ).update(status=Status.SENDING, started_at=timezone.now())
-    if not claimed:
-        raise SendRefused("This mailing was sent already (another tab or person started it).")
-    _log(mailing, user, "Sent")
-    mailing_snapshot(mailing_id=mailing.pk)
+    with transaction.atomic():
+        claimed = Mailing.objects.filter(
+            pk=mailing.pk, status__in=[Status.DRAFT, Status.SCHEDULED]
+        ).update(status=Status.SENDING, started_at=timezone.now())
+        if not claimed:
+            raise SendRefused("This mailing was sent already (another tab or person started it).")
+        if not mailing_snapshot(mailing_id=mailing.pk):
+            raise SendRefused(
+                "Nobody in the audience can get this mailing by its channels: see who is left "
+                "out and why, or choose another audience."
+            )
+        _log(mailing, user, "Sent")
     mailing.refresh_from_db()
     return mailing
 

@@ -146,3 +146,12 @@ def test_two_sends_at_once_start_one(people):
     assert sorted(outcomes) == ["refused", "sent"]
     assert Delivery.objects.filter(mailing=spring).count() == 2
     assert OutboxMessage.objects.filter(kind="appeal").count() == 2
+
+
+def test_a_mailing_that_reaches_nobody_is_refused_and_stays_a_draft(db):
+    SupporterFactory(email="", first_name="Nell")
+    nobody = mailing()
+    with pytest.raises(SendRefused, match="Nobody in the audience can get this mailing"):
+        mailing_send(mailing=nobody, user=None)
+    nobody.refresh_from_db()
+    assert nobody.status == Mailing.Status.DRAFT and not nobody.log.exists()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mailings', '0004_mailing_audience'),
+        ('mailings', '0005_letter_subject_and_closing_may_be_blank'),
     ]
 
     operations = [
