@@ -122,21 +122,25 @@ def test_a_spanish_couple_is_greeted_in_spanish_and_dollars_keep_their_commas():
     assert render("{{ x }}", {"x": Money(1000)}, html=False, language="es") == "$1,000"
 
 
-def test_seed_demo_writes_two_bilingual_letters_and_their_print_mailings(settings):
+def test_seed_demo_writes_two_bilingual_letters_and_their_mailings(settings):
     from django.core.management import call_command
 
     from mailings.models import Letter, Mailing
 
     call_command("seed_demo", supporters=30, seed=1)
     assert set(Mailing.objects.values_list("slug", flat=True)) == {
-        "demo-anniversary", "demo-sanctuary"
+        "demo-anniversary", "demo-sanctuary", "demo-anniversary-email", "demo-sanctuary-email"
     }  # fmt: skip
+    sent = Mailing.objects.get(slug="demo-anniversary-email")
+    assert sent.status == Mailing.Status.SENT and sent.deliveries.exists()
+    assert Mailing.objects.get(slug="demo-sanctuary-email").status == Mailing.Status.DRAFT
     for letter in Letter.objects.all():
         assert set(letter.versions.values_list("language", flat=True)) == {"en", "es"}
         for version in letter.versions.all():
             version.full_clean()  # every merge field in the demo text is valid
     call_command("seed_demo", supporters=30, seed=1)
     assert Letter.objects.count() == 2, "a second run adds nothing"
+    assert Mailing.objects.count() == 4
 
 
 def test_conditions_and_literal_text_survive_the_one_time_css_inlining(donor):
