@@ -113,14 +113,16 @@ def _mailing(slug: str, audience: object) -> object:
 
 
 def _clear_outbox() -> None:
+    from django.db import connection
     from django_tasks_db.models import DBTaskResult
 
-    from core.models import OutboxMessage
+    from core.models import OutboxAttachment, OutboxEvent, OutboxMessage
     from mailings.sending.models import Delivery
 
-    OutboxMessage.objects.all().delete()
-    Delivery.objects.all().delete()
-    DBTaskResult.objects.all().delete()
+    models = (OutboxAttachment, OutboxEvent, OutboxMessage, Delivery, DBTaskResult)
+    tables = ", ".join(f'"{model._meta.db_table}"' for model in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {tables}")
 
 
 def _snapshot_alone(everyone: object) -> tuple[float, int]:
