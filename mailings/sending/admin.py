@@ -81,7 +81,8 @@ class MailingAdmin(admin.ModelAdmin):
         if db_field.name == "channel" and field is not None:
             field.help_text = (
                 "Email and print: each supporter who can be emailed gets the email; those who "
-                "cannot (no address, do not email, not opted in) get a printed letter instead."
+                "cannot (no email address, do not email, opted out) get a printed letter "
+                "instead, if they may be mailed."
             )
         return field
 
