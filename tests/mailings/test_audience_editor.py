@@ -91,7 +91,7 @@ def test_outsider_is_sent_to_sign_in(client, outsider):
 
 def test_the_json_gives_the_count_exclusions_and_preview_of_unsaved_criteria(staff_client):
     SupporterFactory(first_name="Ana", last_name="Alvarez", preferred_language="es")
-    SupporterFactory(first_name="Ben", preferred_language="es", deceased=True)
+    SupporterFactory(first_name="Ben", last_name="Zamora", preferred_language="es", deceased=True)
     SupporterFactory(first_name="Cy", preferred_language="en")
     response = staff_client.post(PREVIEW, {"language": "es"})
     assert response.status_code == 200
