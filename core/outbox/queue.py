@@ -91,29 +91,12 @@ def outbox_queue_composed(
     """Queue many messages composed when sent (core.outbox.composers): one per (ref, email),
     written in bulk. Returns how many were queued."""
     now = timezone.now()
+    # Every other column takes its model default (core.bulk fills them in).
     rows = (
-        {
-            "kind": kind,
-            "priority": priority,
-            "to_email": email,
-            "from_email": "",
-            "reply_to": "",
-            "subject": "",
-            "text_body": "",
-            "html_body": "",
-            "headers": {},
-            "composer": composer,
-            "ref": ref,
-            "status": OutboxMessage.Status.QUEUED,
-            "attempts": 0,
-            "next_attempt_at": now,
-            "claimed_by": "",
-            "esp_message_id": "",
-            "last_error": "",
-            "created_at": now,
-        }
+        {"kind": kind, "priority": priority, "to_email": email, "composer": composer, "ref": ref,
+         "next_attempt_at": now, "created_at": now}
         for ref, email in recipients
-    )
+    )  # fmt: skip
     count = bulk.insert_rows(OutboxMessage, rows)
     outbox_wake(workers=settings.OUTBOX_PARALLEL_TASKS if count else 0)
     return count

@@ -47,7 +47,7 @@ def outbox_send_due(*, worker: str = "", budget_seconds: float | None = None) ->
             chunk = [] if out_of_time else _claim(worker, settings.OUTBOX_CHUNK)
             sending = (chunk, _submit(chunk, pool, connection_for)) if chunk else None
             if in_flight is not None:
-                _record(in_flight[0], _outcomes(*in_flight), worker)
+                _record(in_flight[0], _outcomes(in_flight[1]), worker)
                 handled += len(in_flight[0])
             if sending is None:
                 break
@@ -104,7 +104,7 @@ def _submit(
     return pending
 
 
-def _outcomes(chunk: list[OutboxMessage], pending: list[object]) -> list[Outcome]:
+def _outcomes(pending: list[object]) -> list[Outcome]:
     return [item if isinstance(item, Outcome) else item.result() for item in pending]
 
 

@@ -11,7 +11,7 @@ from crm.models import Supporter
 from mailings.emails.rendering import render_email
 from mailings.letters.merge_values import recipients
 from mailings.letters.rendering import CompiledVersion, compile_letter
-from mailings.models import Letter
+from mailings.models import Letter, Mailing
 from mailings.sending.models import Delivery
 
 COMPOSER = "mailings.appeal"
@@ -41,7 +41,7 @@ def appeal_messages_compose(messages: Sequence[OutboxMessage]) -> None:
                 mailing.letter, [d.supporter for _, d in pairs], organisation=organisation
             )
         }
-        sender = mailing.sender or organisation.default_sender or settings.DEFAULT_FROM_EMAIL
+        sender = mailing_sender(mailing, organisation)
         for message, delivery in pairs:
             recipient = values[delivery.supporter_id]
             version = versions.get(recipient.language) or versions["en"]
@@ -51,6 +51,12 @@ def appeal_messages_compose(messages: Sequence[OutboxMessage]) -> None:
             message.subject = email.subject
             message.text_body, message.html_body = email.text, email.html
             message.headers = email.headers
+
+
+def mailing_sender(mailing: Mailing, organisation: Organisation | None = None) -> str:
+    """The From line a mailing's emails carry: its own, else the organisation's default."""
+    organisation = organisation or Organisation.current()
+    return mailing.sender or organisation.default_sender or settings.DEFAULT_FROM_EMAIL
 
 
 def _not_to_be_emailed(delivery: Delivery | None) -> str:

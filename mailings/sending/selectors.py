@@ -12,7 +12,7 @@ from core.models import OutboxMessage
 from donations.models import Gift
 from donations.summary import COUNTED
 from mailings.models import Mailing
-from mailings.sending.composer import COMPOSER
+from mailings.sending.composer import COMPOSER, mailing_sender  # noqa: F401 - for the screens
 from mailings.sending.models import Delivery
 
 S = OutboxMessage.Status
@@ -126,12 +126,3 @@ def supporter_mailings(supporter_id: int) -> list[Delivery]:
         .select_related("mailing")
         .order_by("-created_at")
     )
-
-
-def mailing_sender(mailing: Mailing) -> str:
-    """The From line its emails carry (as the composer sets it)."""
-    from django.conf import settings
-
-    from core.models import Organisation
-
-    return mailing.sender or Organisation.current().default_sender or settings.DEFAULT_FROM_EMAIL
