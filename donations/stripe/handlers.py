@@ -93,11 +93,11 @@ def on_checkout_session_completed(session: dict[str, Any]) -> Changes:
             )
         )
         if paid:
-            changes.to_thank.add(gift.pk)
+            changes.made_paid(gift)
     elif paid and gift.status == Gift.Status.PENDING:
         gift.status = Gift.Status.SUCCEEDED
         gift.save(update_fields=["status"])
-        changes.to_thank.add(gift.pk)
+        changes.made_paid(gift)
     changes.supporters.add(gift.supporter_id)
     return changes
 
@@ -111,7 +111,7 @@ def on_async_payment(succeeded: bool) -> Handler:
             gift.status = Gift.Status.SUCCEEDED if succeeded else Gift.Status.FAILED
             gift.save(update_fields=["status"])
             if succeeded:
-                changes.to_thank.add(gift.pk)
+                changes.made_paid(gift)
         return changes
 
     return handle
@@ -226,7 +226,7 @@ def on_invoice_paid(invoice: dict[str, Any]) -> Changes:
                 },
             )
         )
-        changes.to_thank.add(gift.pk)
+        changes.made_paid(gift)
     return changes
 
 
