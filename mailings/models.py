@@ -4,7 +4,7 @@ letter plus an audience, printed or emailed)."""
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from crm.models import Tag
@@ -238,11 +238,74 @@ class Mailing(models.Model):
     print_pdf = models.FileField(upload_to="mailings/print/", blank=True)
     print_list = models.FileField(upload_to="mailings/print/", blank=True)
 
+    # A subject test (mailings.sending.subject_test): a sample gets the letter's subject (A) or
+    # subject B, and after the wait the better one goes to everyone else.
+    class TestMetric(models.TextChoices):
+        OPENS = "opens", "Opens"
+        CLICKS = "clicks", "Clicks"
+
+    subject_b = models.CharField(
+        "second subject (English)", max_length=200, blank=True,
+        help_text="To test two subject lines on a sample. Empty: no test.",
+    )  # fmt: skip
+    subject_b_es = models.CharField(
+        "second subject (Spanish)", max_length=200, blank=True,
+        help_text="Needed when the letter has a Spanish version.",
+    )  # fmt: skip
+    test_share = models.PositiveSmallIntegerField(
+        "test share (%)", default=20, validators=[MinValueValidator(2), MaxValueValidator(50)],
+        help_text="Of the email recipients, this share gets the test, half with each subject.",
+    )  # fmt: skip
+    test_hours = models.PositiveSmallIntegerField(
+        "wait (hours)", default=4, validators=[MinValueValidator(1), MaxValueValidator(72)],
+        help_text="How long the test runs before the winner goes to everyone else.",
+    )  # fmt: skip
+    test_metric = models.CharField(
+        "winner by", max_length=6, choices=TestMetric.choices, default=TestMetric.OPENS,
+        help_text="Opens come sooner; clicks mean more (Apple Mail counts every email as "
+        "opened). A tie goes to the letter's own subject.",
+    )  # fmt: skip
+    test_winner = models.CharField(max_length=1, blank=True, editable=False)  # "a" or "b"
+    test_decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def tests_subjects(self) -> bool:
+        return bool(self.subject_b.strip())
+
+    def subject_b_for(self, language: str) -> str:
+        return (self.subject_b_es if language == "es" else self.subject_b).strip()
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        for field in ("subject_b", "subject_b_es"):
+            problems = check_template(getattr(self, field) or "")
+            if problems:
+                errors[field] = [str(p) for p in problems]
+        if self.subject_b_es.strip() and not self.subject_b.strip():
+            errors.setdefault("subject_b", []).append(
+                "Write the English second subject too, or leave both empty."
+            )
+        if self.tests_subjects and self.channel == self.Channel.PRINT:
+            errors.setdefault("subject_b", []).append(
+                "A subject test needs email: choose a channel with email, or leave this empty."
+            )
+        if (
+            self.tests_subjects
+            and not self.subject_b_es.strip()
+            and self.letter_id
+            and self.letter.versions.filter(language="es").exists()
+        ):
+            errors.setdefault("subject_b_es", []).append(
+                "The letter has a Spanish version: write its second subject too."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 # Rooms keep their own models; imported here so Django finds them.

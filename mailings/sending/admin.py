@@ -35,6 +35,17 @@ class MailingAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "slug", "letter", "audience", "channel", "sender"]}),
         ("Sending", {"fields": ["status", "scheduled_for", "cost", "who_did_what"]}),
         (
+            "Subject test (optional)",
+            {
+                "classes": ["collapse"],
+                "fields": ["subject_b", "subject_b_es", "test_share", "test_hours", "test_metric"],
+                "description": "Try a second subject line on a sample first: half of the sample "
+                "gets the letter's own subject (A), half this one (B). When the wait is over, "
+                "the subject with more opens or clicks goes to everyone else, by itself. Merge "
+                "fields work as in the letter's subject, e.g. {{ first_name }}.",
+            },
+        ),
+        (
             "Printing from the command line",
             {
                 "classes": ["collapse"],
@@ -134,6 +145,8 @@ class MailingAdmin(admin.ModelAdmin):
                  name="mailings_mailing_cancel"),
             path("<int:mailing_id>/results/", view(views.results(self)),
                  name="mailings_mailing_results"),
+            path("<int:mailing_id>/subject-test/decide/", view(views.subject_test_decide_now(self)),
+                 name="mailings_mailing_subject_test_decide"),
             path("<int:mailing_id>/progress.json", view(views.progress(self)),
                  name="mailings_mailing_progress"),
             path("<int:mailing_id>/print/", view(print_views.print_start(self)),

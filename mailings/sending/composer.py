@@ -5,16 +5,21 @@ language. Someone who said no, died or was removed since the send began is not e
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.template import Context, Template
+from django.utils import translation
 
 from core.models import Organisation, OutboxMessage
 from crm.models import Supporter
 from mailings.emails.rendering import render_email
+from mailings.letters import merge_template
+from mailings.letters.merge_fields import CHANNEL_EMAIL
 from mailings.letters.merge_values import recipients
 from mailings.letters.rendering import CompiledVersion, compile_letter
 from mailings.models import Letter, Mailing
 from mailings.sending.models import Delivery
 
 COMPOSER = "mailings.appeal"
+CHANNEL = {"channel": CHANNEL_EMAIL}
 _compiled: dict[tuple[int, object], dict[str, CompiledVersion]] = {}
 
 
@@ -42,6 +47,7 @@ def appeal_messages_compose(messages: Sequence[OutboxMessage]) -> None:
             )
         }
         sender = mailing_sender(mailing, organisation)
+        subjects_b = _subjects_b(mailing)
         for message, delivery in pairs:
             recipient = values[delivery.supporter_id]
             version = versions.get(recipient.language) or versions["en"]
@@ -49,6 +55,11 @@ def appeal_messages_compose(messages: Sequence[OutboxMessage]) -> None:
             message.from_email = sender
             message.to_email = delivery.supporter.email or message.to_email
             message.subject = email.subject
+            if delivery.subject_variant in ("b", "B"):
+                subject_b = subjects_b.get(version.language) or subjects_b["en"]
+                with translation.override(version.language):
+                    text = subject_b.render(Context(recipient.values | CHANNEL, autoescape=False))
+                message.subject = " ".join(text.split()) or email.subject
             message.text_body, message.html_body = email.text, email.html
             message.headers = email.headers
 
@@ -57,6 +68,18 @@ def mailing_sender(mailing: Mailing, organisation: Organisation | None = None) -
     """The From line a mailing's emails carry: its own, else the organisation's default."""
     organisation = organisation or Organisation.current()
     return mailing.sender or organisation.default_sender or settings.DEFAULT_FROM_EMAIL
+
+
+def _subjects_b(mailing: Mailing) -> dict[str, Template]:
+    """A subject test's second subject (mailings.sending.subject_test) by language, parsed
+    once per chunk; merged as the letter's own subject is."""
+    if not mailing.tests_subjects:
+        return {}
+    return {
+        language: merge_template.ENGINE.from_string(mailing.subject_b_for(language))
+        for language in ("en", "es")
+        if mailing.subject_b_for(language)
+    }
 
 
 def _not_to_be_emailed(delivery: Delivery | None) -> str:

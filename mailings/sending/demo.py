@@ -21,9 +21,17 @@ from mailings.models import Letter, Mailing
 from mailings.sending.composer import COMPOSER
 from mailings.sending.models import Delivery, MailingLog
 from mailings.sending.services import mailing_plan
+from mailings.sending.subject_test import (
+    SubjectTestRefused,
+    subject_test_assign,
+    subject_test_results,
+    subject_test_winner,
+)
 
 S = OutboxMessage.Status
 LATER = datetime.timedelta(hours=3)
+SUBJECT_A = "Twenty years, and we are not stopping"
+SUBJECT_B = "Will you stand with us for twenty more years?"
 
 
 def demo_mailings_seed(*, seed: int) -> str:
@@ -41,6 +49,7 @@ def demo_mailings_seed(*, seed: int) -> str:
     sent = Mailing.objects.create(
         name="Anniversary appeal (email)", slug="demo-anniversary-email", letter=anniversary,
         channel=Mailing.Channel.EMAIL, audience=emailable, cost=Decimal("150.00"),
+        subject_b=SUBJECT_B, subject_b_es="¿Seguirá a nuestro lado otros veinte años?",
     )  # fmt: skip
     count, gifts = _as_sent(sent, random.Random(seed))  # noqa: S311 - demo data
     Mailing.objects.create(
@@ -58,32 +67,41 @@ def _as_sent(mailing: Mailing, rng: random.Random) -> tuple[int, int]:
     started = timezone.now() - datetime.timedelta(days=21)
     recipients = mailing_plan(mailing).email.recipients
     ids = bulk.reserve_ids(Delivery, len(recipients))
+    # A subject test on a sample; the rest got the winner four hours later.
+    try:
+        variants = subject_test_assign(mailing, recipients)
+    except SubjectTestRefused:  # a demo too small for a test: everyone got A
+        variants = [""] * len(recipients)
+        Mailing.objects.filter(pk=mailing.pk).update(subject_b="", subject_b_es="")
     bulk.insert_rows(
         Delivery,
         [
             {"id": pk, "mailing_id": mailing.pk, "supporter_id": sid, "channel": "email",
-             "email": email, "subject_variant": "", "created_at": started}
-            for pk, (sid, email) in zip(ids, recipients, strict=True)
+             "email": email, "subject_variant": variant, "created_at": started}
+            for pk, (sid, email), variant in zip(ids, recipients, variants, strict=True)
         ],
     )  # fmt: skip
     rows = []
-    for pk, (_sid, email) in zip(ids, recipients, strict=True):
+    for pk, (_sid, email), variant in zip(ids, recipients, variants, strict=True):
         at = started + datetime.timedelta(minutes=rng.randint(1, 30))
         roll = rng.random()
         bounced = roll < 0.02
+        opens = 0.36 if variant == "a" else 0.52  # B wins; the rest is sent B
         rows.append(
             {"kind": "appeal", "priority": OutboxMessage.Priority.BULK, "to_email": email,
-             "from_email": "", "subject": "Twenty years, and we are not stopping",
+             "from_email": "", "subject": SUBJECT_B if variant == "b" else SUBJECT_A,
              "composer": COMPOSER, "ref": pk, "status": S.SENT, "attempts": 1,
              "next_attempt_at": started, "claimed_at": started, "sent_at": at,
              "esp_message_id": f"demo-{pk}", "created_at": started,
              "delivered_at": None if bounced else at,
              "bounced_at": at if bounced else None,
-             "opened_at": at + LATER if not bounced and roll < 0.45 else None,
+             "opened_at": at + LATER if not bounced and roll < opens else None,
              "clicked_at": at + LATER if not bounced and roll < 0.12 else None,
              "unsubscribed_at": at + datetime.timedelta(days=1) if roll > 0.97 else None}
         )  # fmt: skip
     bulk.insert_rows(OutboxMessage, rows)
+    if any(variants):
+        _decided(mailing, started, variants.count(""))
     givers = rng.sample(recipients, k=max(1, len(recipients) // 20)) if recipients else []
     if givers:
         gifts_record(
@@ -108,3 +126,19 @@ def _as_sent(mailing: Mailing, rng: random.Random) -> tuple[int, int]:
     )
     MailingLog.objects.create(mailing=mailing, action="Sent (demo data)")
     return len(recipients), len(givers)
+
+
+def _decided(mailing: Mailing, started: datetime.datetime, rest: int) -> None:
+    """As subject_test_decide leaves it: the winner from the sample's opens, the rest with it."""
+    winner, why = subject_test_winner(subject_test_results(mailing), mailing.test_metric)
+    waiting = Delivery.objects.filter(mailing=mailing, channel="email", subject_variant="")
+    OutboxMessage.objects.filter(composer=COMPOSER, ref__in=waiting.values("pk")).update(
+        subject=SUBJECT_B if winner == "b" else SUBJECT_A
+    )
+    waiting.update(subject_variant=winner.upper())
+    decided = started + datetime.timedelta(hours=mailing.test_hours)
+    Mailing.objects.filter(pk=mailing.pk).update(test_winner=winner, test_decided_at=decided)
+    MailingLog.objects.create(
+        mailing=mailing,
+        action=f"Subject {winner.upper()} won ({why}); sent to the other {rest:,} (demo data)",
+    )

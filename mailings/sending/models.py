@@ -23,7 +23,9 @@ class Delivery(models.Model):
     )
     channel = models.CharField(max_length=5, choices=Channel.choices)
     email = models.CharField(max_length=254, blank=True)
-    subject_variant = models.CharField(max_length=1, blank=True)  # A/B test: "a" or "b"
+    # A subject test (mailings.sending.subject_test): "a" or "b" in its sample, "A" or "B" for
+    # the rest once sent the winner, "" otherwise.
+    subject_variant = models.CharField(max_length=1, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

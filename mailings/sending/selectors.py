@@ -14,6 +14,7 @@ from donations.summary import COUNTED
 from mailings.models import Mailing
 from mailings.sending.composer import COMPOSER, mailing_sender  # noqa: F401 - for the screens
 from mailings.sending.models import Delivery
+from mailings.sending.subject_test import subject_test_decide
 
 S = OutboxMessage.Status
 PENDING = (S.QUEUED, S.SENDING)
@@ -106,7 +107,12 @@ def mailing_results(mailing: Mailing) -> MailingResults:
 
 
 def mailing_status_refresh(mailing: Mailing) -> Mailing:
-    """A mailing is sent once nothing of it waits in the outbox."""
+    """A mailing is sent once nothing of it waits in the outbox, nor for a subject test's
+    winner (decided here too when its time has come and no worker has yet)."""
+    if mailing.status == Mailing.Status.SENDING and mailing.tests_subjects:
+        if not mailing.test_winner and not subject_test_decide(mailing_id=mailing.pk):
+            return mailing
+        mailing.refresh_from_db()
     if (
         mailing.status == Mailing.Status.SENDING
         and mailing.deliveries.exists()

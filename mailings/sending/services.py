@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,6 +22,13 @@ from mailings.letters.checks import letter_email_problems, letter_problems
 from mailings.models import Mailing
 from mailings.sending.composer import COMPOSER
 from mailings.sending.models import Delivery, MailingLog
+from mailings.sending.subject_test import (
+    SubjectTestRefused,
+    TestPlan,
+    subject_test_assign,
+    subject_test_begin,
+    subject_test_plan,
+)
 
 Status = Mailing.Status
 Channel = Mailing.Channel
@@ -42,6 +50,8 @@ class Plan:
     audience_count: int
     email: ChannelPlan | None
     print: ChannelPlan | None
+    test: TestPlan | None = None  # the subject test, when the mailing has one
+    test_problem: str = ""  # why its subject test cannot run as set up
 
     def as_snapshot(self) -> dict:
         return {
@@ -83,7 +93,13 @@ def mailing_plan(mailing: Mailing) -> Plan:
         print_.excluded = _labelled("print", found.excluded)
         if emailed is not None:
             print_.excluded["Gets it by email"] = found.recipient_count - len(print_.recipients)
-    return Plan(audience_count, email, print_)
+    plan = Plan(audience_count, email, print_)
+    if mailing.tests_subjects and email is not None:
+        try:
+            plan.test = subject_test_plan(mailing, len(email.recipients))
+        except SubjectTestRefused as refused:
+            plan.test_problem = str(refused)
+    return plan
 
 
 def _labelled(channel: str, counts: dict[str, int]) -> dict[str, int]:
@@ -102,6 +118,10 @@ def mailing_check(mailing: Mailing) -> None:
     problems = (letter_email_problems if emailed else letter_problems)(mailing.letter)
     if problems:
         raise SendRefused("Fix the letter first: " + "; ".join(problems))
+    try:
+        mailing.clean()  # the subject test's own checks, against the letter as it is now
+    except ValidationError as exc:
+        raise SendRefused("Fix the subject test first: " + "; ".join(exc.messages)) from exc
     if mailing.audience is None:
         raise SendRefused("Choose an audience first: who should get this mailing?")
 
@@ -117,12 +137,18 @@ def mailing_send(*, mailing: Mailing, user: AbstractBaseUser | None) -> Mailing:
         ).update(status=Status.SENDING, started_at=timezone.now())
         if not claimed:
             raise SendRefused("This mailing was sent already (another tab or person started it).")
-        if not mailing_snapshot(mailing_id=mailing.pk):
+        try:
+            written = mailing_snapshot(mailing_id=mailing.pk)
+        except SubjectTestRefused as refused:
+            raise SendRefused(str(refused)) from refused
+        if not written:
             raise SendRefused(
                 "Nobody in the audience can get this mailing by its channels: see who is left "
                 "out and why, or choose another audience."
             )
         _log(mailing, user, "Sent")
+        if mailing.tests_subjects:
+            subject_test_begin(mailing_id=mailing.pk, user=user)
     mailing.refresh_from_db()
     return mailing
 
@@ -142,17 +168,24 @@ def mailing_snapshot(*, mailing_id: int) -> int:
     now = timezone.now()
     written = 0
     if plan.email and plan.email.recipients:
-        ids = bulk.reserve_ids(Delivery, len(plan.email.recipients))
+        recipients = plan.email.recipients
+        ids = bulk.reserve_ids(Delivery, len(recipients))
+        # With a subject test each row carries its subject ("a", "b", or "" for the rest),
+        # and only the test's sample is queued now: the rest waits for the winner.
+        testing = mailing.tests_subjects
+        variants = subject_test_assign(mailing, recipients) if testing else [""] * len(ids)
         rows = [
             {"id": pk, "mailing_id": mailing.pk, "supporter_id": sid, "channel": "email",
-             "email": email, "subject_variant": "", "created_at": now}
-            for pk, (sid, email) in zip(ids, plan.email.recipients, strict=True)
+             "email": email, "subject_variant": variant, "created_at": now}
+            for pk, (sid, email), variant in zip(ids, recipients, variants, strict=True)
         ]  # fmt: skip
         written += bulk.insert_rows(Delivery, rows)
         outbox_queue_composed(
             kind="appeal",
             composer=COMPOSER,
-            recipients=[(row["id"], row["email"]) for row in rows],
+            recipients=[
+                (row["id"], row["email"]) for row in rows if row["subject_variant"] or not testing
+            ],
             priority=OutboxMessage.Priority.BULK,
         )
     if plan.print and plan.print.recipients:

@@ -5,6 +5,7 @@ services claim the mailing, so a second click or tab is refused there, never sen
 Staff (change permission) act; board members (view permission) read the results only."""
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -29,6 +30,7 @@ from mailings.sending.services import (
     mailing_plan,
     mailing_send,
 )
+from mailings.sending.subject_test import subject_test_decide, subject_test_results
 
 View = Callable[..., HttpResponse]
 
@@ -85,6 +87,8 @@ def send(model_admin: Any) -> View:
             plan = mailing_plan(mailing)
         except SendRefused as refused:
             problem = str(refused)
+        if plan and plan.test_problem:
+            problem = plan.test_problem
         channels = [c for c in (plan.email, plan.print) if c is not None] if plan else []
         return _page(
             model_admin, request, mailing, "send.html", f"Send “{mailing}”?",
@@ -151,7 +155,39 @@ def results(model_admin: Any) -> View:
                 (ch, mailing.snapshot[ch]) for ch in ("email", "print") if ch in mailing.snapshot
             ],
             log=mailing.log.select_related("user"),
+            **_subject_test_context(mailing),
         )  # fmt: skip
+
+    return view
+
+
+def _subject_test_context(mailing: Mailing) -> dict[str, Any]:
+    if not mailing.tests_subjects or mailing.status in (
+        Mailing.Status.DRAFT,
+        Mailing.Status.SCHEDULED,
+    ):
+        return {}
+    waiting = mailing.deliveries.filter(channel="email", subject_variant="").count()
+    return {
+        "subject_test": subject_test_results(mailing, rest=True),
+        "test_decide_at": mailing.started_at + timedelta(hours=mailing.test_hours),
+        "test_waiting": waiting,
+    }
+
+
+def subject_test_decide_now(model_admin: Any) -> View:
+    """A person decides the subject test before its time (POST only)."""
+
+    def view(request: HttpRequest, mailing_id: int) -> HttpResponse:
+        mailing = _mailing(model_admin, request, mailing_id, act=True)
+        if request.method != "POST":
+            return redirect("admin:mailings_mailing_results", mailing.pk)
+        winner = subject_test_decide(mailing_id=mailing.pk, user=request.user, early=True)
+        if winner:
+            messages.success(request, f"Subject {winner.upper()} won; it is going to the rest.")
+        else:
+            messages.error(request, "This subject test was decided already, or is not running.")
+        return redirect("admin:mailings_mailing_results", mailing.pk)
 
     return view
 

@@ -133,6 +133,7 @@ def test_seed_demo_writes_two_bilingual_letters_and_their_mailings(settings):
     }  # fmt: skip
     sent = Mailing.objects.get(slug="demo-anniversary-email")
     assert sent.status == Mailing.Status.SENT and sent.deliveries.exists()
+    assert not sent.tests_subjects, "30 supporters are too few for a subject test"
     assert Mailing.objects.get(slug="demo-sanctuary-email").status == Mailing.Status.DRAFT
     for letter in Letter.objects.all():
         assert set(letter.versions.values_list("language", flat=True)) == {"en", "es"}

@@ -31,12 +31,21 @@ class Command(BaseCommand):
                     f"{channel.channel}: {len(channel.recipients)} recipients"
                     + (f"; left out: {left_out}" if left_out else "")
                 )
+            if plan.test_problem:
+                raise SendRefused(plan.test_problem)
+            if plan.test:
+                self.stdout.write(
+                    f"subject test: {plan.test.per_subject} get A, {plan.test.per_subject} get "
+                    f"B; the other {plan.test.rest} get the winner after {found.test_hours} h"
+                )
             if dry_run:
                 return
             mailing_send(mailing=found, user=None)
         except SendRefused as refused:
             raise CommandError(str(refused)) from None
+        emails = found.deliveries.filter(channel="email")
+        queued = emails.exclude(subject_variant="") if found.tests_subjects else emails
         self.stdout.write(
-            f"Sending '{found.name}': {found.deliveries.filter(channel='email').count()} emails "
-            "queued for the worker; print with the mailing's Print button or render_letters."
+            f"Sending '{found.name}': {queued.count()} emails queued for the worker; print "
+            "with the mailing's Print button or render_letters."
         )
