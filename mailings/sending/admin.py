@@ -89,6 +89,8 @@ class MailingAdmin(admin.ModelAdmin):
                 "The From line, e.g. {}. Empty: the organization's default sender.",
                 "Development team <giving@example.org>",
             )
+        if db_field.name in ("subject_b", "subject_b_es") and field is not None:
+            field.widget.attrs["style"] = "width: min(42em, 100%)"  # a subject is long
         if db_field.name == "channel" and field is not None:
             field.help_text = (
                 "Email and print: each supporter who can be emailed gets the email; those who "

@@ -38,6 +38,7 @@ class MailingResults:
     donors: int
     raised: Decimal
     cost: Decimal | None
+    awaiting_test: int = 0  # the rest of a subject test's recipients, waiting for its winner
 
     @property
     def recipients(self) -> int:
@@ -59,7 +60,7 @@ class MailingResults:
 
     @property
     def done(self) -> bool:
-        return self.pending == 0
+        return self.pending == 0 and self.awaiting_test == 0
 
 
 def mailing_messages(mailing: Mailing):  # noqa: ANN201 - a QuerySet of OutboxMessage
@@ -103,6 +104,11 @@ def mailing_results(mailing: Mailing) -> MailingResults:
         donors=giving["donors"],
         raised=giving["raised"] or Decimal("0"),
         cost=mailing.cost,
+        awaiting_test=Delivery.objects.filter(
+            mailing=mailing, channel="email", subject_variant=""
+        ).count()
+        if mailing.tests_subjects and not mailing.test_winner
+        else 0,
     )
 
 

@@ -182,6 +182,13 @@ def subject_test_decide_now(model_admin: Any) -> View:
         mailing = _mailing(model_admin, request, mailing_id, act=True)
         if request.method != "POST":
             return redirect("admin:mailings_mailing_results", mailing.pk)
+        if not any(variant.sent for variant in subject_test_results(mailing)):
+            messages.error(
+                request,
+                "None of the test's emails has been sent yet, so there is nothing to compare. "
+                "The background worker sends them; try again once opens come in.",
+            )
+            return redirect("admin:mailings_mailing_results", mailing.pk)
         winner = subject_test_decide(mailing_id=mailing.pk, user=request.user, early=True)
         if winner:
             messages.success(request, f"Subject {winner.upper()} won; it is going to the rest.")
@@ -202,7 +209,7 @@ def progress(model_admin: Any) -> View:
 
 def progress_data(mailing: Mailing, found: MailingResults) -> dict[str, Any]:
     """What the results page's bars show, and what its script polls for."""
-    handled = found.emails - found.pending
+    handled = found.emails - found.pending - found.awaiting_test
     return {
         "status": mailing.status,
         "status_label": mailing.get_status_display(),
@@ -210,6 +217,7 @@ def progress_data(mailing: Mailing, found: MailingResults) -> dict[str, Any]:
         "handled": handled,
         "sent": found.sent,
         "not_sent": found.not_sent + found.unknown,
+        "awaiting_test": found.awaiting_test,
         "percent": round(100 * handled / found.emails) if found.emails else 100,
         "print_status": mailing.print_status,
         "print_done": mailing.print_done,

@@ -20,7 +20,7 @@ from mailings.audiences.models import Audience
 from mailings.models import Mailing, MailingLog
 from mailings.sending.composer import COMPOSER
 from mailings.sending.models import Delivery
-from mailings.sending.selectors import mailing_status_refresh
+from mailings.sending.selectors import mailing_results, mailing_status_refresh
 from mailings.sending.services import SendRefused, mailing_plan, mailing_send
 from mailings.sending.subject_test import (
     subject_test_decide,
@@ -103,6 +103,8 @@ def test_a_sample_gets_each_subject_and_the_rest_waits(supporters, sent_mail):
             assert message.subject == f"A spring letter for {first_name}"
     # All the sample is sent, but the mailing is not done: the rest waits for the winner.
     assert mailing_status_refresh(spring).status == Mailing.Status.SENDING
+    found = mailing_results(spring)
+    assert (found.emails, found.pending, found.awaiting_test, found.done) == (120, 0, 60, False)
     log = list(MailingLog.objects.filter(mailing=spring).values_list("action", flat=True))
     assert log[-1].startswith("Subject test: 30 get A and 30 get B; the winner by opens")
 
@@ -201,12 +203,16 @@ def test_staff_decide_early_from_the_results_page_board_members_only_read(
 ):
     spring = mailing_with_test()
     mailing_send(mailing=spring, user=None)
+    client.force_login(staff)
+    url = f"/admin/mailings/mailing/{spring.pk}/subject-test/decide/"
+    response = client.post(url, follow=True)
+    assert "emails has been sent yet, so there is nothing to compare" in response.content.decode()
+    assert Mailing.objects.get(pk=spring.pk).test_winner == ""
     sent_mail()
     client.force_login(board)
     page = client.get(f"/admin/mailings/mailing/{spring.pk}/results/").content.decode()
     assert "Subject test" in page and "one question before spring" in page
     assert "Decide now" not in page
-    url = f"/admin/mailings/mailing/{spring.pk}/subject-test/decide/"
     assert client.post(url).status_code == 403
     assert Mailing.objects.get(pk=spring.pk).test_winner == ""
 
