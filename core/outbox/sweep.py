@@ -3,7 +3,7 @@ outcomes left 'unknown' (the line dropped after the request went out). Each is c
 the ESP when it can be asked: taken means sent; not taken means safe to send again. Where the
 ESP cannot be asked, an unknown message waits for a person (Admin > Outbox)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import requests
 from django.conf import settings
@@ -58,7 +58,8 @@ def outbox_sweep() -> int:
 def outbox_follow_up() -> None:
     """Make sure a sending task comes back for what is still pending: retries waiting for
     their time, messages held by a worker that may have stopped, outcomes to check. One
-    follow-up at a time, whatever the number of workers (an atomic cache add)."""
+    follow-up planned at a time, whatever the number of workers (an atomic cache add), unless
+    one is needed sooner than the planned one."""
     from core.tasks import outbox_drain
 
     if not outbox_drain.get_backend().supports_defer:
@@ -76,5 +77,12 @@ def outbox_follow_up() -> None:
     delay = settings.OUTBOX_LEASE_SECONDS
     if next_due is not None:
         delay = max(1, min(delay, int((next_due - now).total_seconds()) + 1))
-    if cache.add(FOLLOW_UP_KEY, now.isoformat(), timeout=delay):
-        outbox_drain.using(run_after=now + timedelta(seconds=delay)).enqueue()
+    at = now + timedelta(seconds=delay)
+    if not cache.add(FOLLOW_UP_KEY, at.isoformat(), timeout=delay):
+        # One is planned already; a second is queued only when this one is due much sooner
+        # (a retry due now, while the planned one waits out another worker's lease).
+        planned = cache.get(FOLLOW_UP_KEY)
+        if planned is not None and datetime.fromisoformat(planned) <= at + timedelta(seconds=1):
+            return
+        cache.set(FOLLOW_UP_KEY, at.isoformat(), timeout=delay)
+    outbox_drain.using(run_after=at).enqueue()

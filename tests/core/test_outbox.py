@@ -163,3 +163,35 @@ def test_transactional_mail_goes_before_a_waiting_appeal(postmark, settings):
     outbox_send_due()
     assert postmark.recipients() == ["thanks@example.org", "appeal@example.org"]
     assert appeal.pk < thanks.pk
+
+
+def test_a_retry_due_now_is_not_left_waiting_behind_another_workers_lease(settings):
+    """One follow-up is planned at a time, but a later one needed sooner is queued too: a
+    retry due now must not wait out the lease planned for another worker's held messages."""
+    from django.core.cache import cache
+    from django_tasks_db.models import DBTaskResult
+
+    from core.outbox.sweep import FOLLOW_UP_KEY, outbox_follow_up
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    cache.delete(FOLLOW_UP_KEY)
+    held = outbox_queue(kind="thank-you", to="held@example.org", subject="Hi", text="Hi")
+    OutboxMessage.objects.filter(pk=held.pk).update(
+        status=OutboxMessage.Status.SENDING, claimed_at=timezone.now(), claimed_by="other"
+    )
+    drains = DBTaskResult.objects.filter(task_path="core.tasks.outbox_drain")
+    drains.delete()  # the wake-up queued with the message
+    outbox_follow_up()
+    [planned] = drains.values_list("run_after", flat=True)
+    assert planned - timezone.now() > timedelta(seconds=settings.OUTBOX_LEASE_SECONDS - 5)
+    outbox_follow_up()
+    assert drains.count() == 1, "the same need plans nothing more"
+
+    outbox_queue(kind="thank-you", to="retry@example.org", subject="Hi", text="Hi")
+    drains.exclude(run_after=planned).delete()  # only the follow-ups count here
+    outbox_follow_up()
+    soon = drains.exclude(run_after=planned).get().run_after
+    assert soon - timezone.now() < timedelta(seconds=3)
+    outbox_follow_up()
+    assert drains.count() == 2
+    cache.delete(FOLLOW_UP_KEY)
