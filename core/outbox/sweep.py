@@ -8,13 +8,18 @@ from datetime import datetime, timedelta
 import requests
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
 from core.models import OutboxMessage
 from core.outbox import esp
 
 Status = OutboxMessage.Status
-FOLLOW_UP_KEY = "outbox:follow-up"
+
+
+def follow_up_key() -> str:
+    """One planned follow-up per outbox: per database, should two sites share one Redis."""
+    return f"outbox:follow-up:{connection.settings_dict['NAME']}"
 
 
 def outbox_sweep() -> int:
@@ -78,11 +83,11 @@ def outbox_follow_up() -> None:
     if next_due is not None:
         delay = max(1, min(delay, int((next_due - now).total_seconds()) + 1))
     at = now + timedelta(seconds=delay)
-    if not cache.add(FOLLOW_UP_KEY, at.isoformat(), timeout=delay):
+    if not cache.add(follow_up_key(), at.isoformat(), timeout=delay):
         # One is planned already; a second is queued only when this one is due much sooner
         # (a retry due now, while the planned one waits out another worker's lease).
-        planned = cache.get(FOLLOW_UP_KEY)
+        planned = cache.get(follow_up_key())
         if planned is not None and datetime.fromisoformat(planned) <= at + timedelta(seconds=1):
             return
-        cache.set(FOLLOW_UP_KEY, at.isoformat(), timeout=delay)
+        cache.set(follow_up_key(), at.isoformat(), timeout=delay)
     outbox_drain.using(run_after=at).enqueue()

@@ -158,6 +158,9 @@ def test_an_unknown_outcome_waits_for_a_person_when_the_esp_cannot_be_asked(sett
 
 def test_transactional_mail_goes_before_a_waiting_appeal(postmark, settings):
     settings.OUTBOX_CHUNK = 1
+    # One request at a time, so the ESP hears them in the order they were claimed (with more
+    # in flight, the next chunk's request may overtake this one's: pipelining, not priority).
+    settings.OUTBOX_IN_FLIGHT = 1
     appeal = _queue(to="appeal@example.org", priority=OutboxMessage.Priority.BULK)
     thanks = _queue(to="thanks@example.org")
     outbox_send_due()
@@ -171,10 +174,10 @@ def test_a_retry_due_now_is_not_left_waiting_behind_another_workers_lease(settin
     from django.core.cache import cache
     from django_tasks_db.models import DBTaskResult
 
-    from core.outbox.sweep import FOLLOW_UP_KEY, outbox_follow_up
+    from core.outbox.sweep import follow_up_key, outbox_follow_up
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    cache.delete(FOLLOW_UP_KEY)
+    cache.delete(follow_up_key())
     held = outbox_queue(kind="thank-you", to="held@example.org", subject="Hi", text="Hi")
     OutboxMessage.objects.filter(pk=held.pk).update(
         status=OutboxMessage.Status.SENDING, claimed_at=timezone.now(), claimed_by="other"
@@ -194,4 +197,4 @@ def test_a_retry_due_now_is_not_left_waiting_behind_another_workers_lease(settin
     assert soon - timezone.now() < timedelta(seconds=3)
     outbox_follow_up()
     assert drains.count() == 2
-    cache.delete(FOLLOW_UP_KEY)
+    cache.delete(follow_up_key())
