@@ -67,20 +67,24 @@ def _refresh_chunk(ids: list[int], organisation: Organisation) -> None:
     marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
         _lock_supporters(cursor, ids, marks)
+        # One read for the three things the refresh needs (one trip instead of three on the
+        # webhook's path): the gifts in date order, who has a live plan, and the fiscal years
+        # stored now (those no longer given in are deleted after the upsert).
         cursor.execute(
-            f"SELECT id, supporter_id, received_on, amount, amount_refunded FROM {GIFTS} "  # noqa: S608
+            f"SELECT 0, id, supporter_id, received_on, amount, amount_refunded FROM {GIFTS} "  # noqa: S608
             f"WHERE supporter_id IN ({marks}) AND status IN (%s, %s, %s, %s) "
-            "ORDER BY supporter_id, received_on, id",
-            [*ids, *RECEIVED],
+            f"UNION ALL SELECT 1, 0, supporter_id, NULL, NULL, NULL FROM {PLANS} "
+            f"WHERE supporter_id IN ({marks}) AND status IN (%s, %s) "
+            f"UNION ALL SELECT 2, fiscal_year, supporter_id, NULL, NULL, NULL FROM {YEARS} "
+            f"WHERE supporter_id IN ({marks}) "
+            "ORDER BY 1, 3, 4, 2",
+            [*ids, *RECEIVED, *ids, *LIVE_PLANS, *ids],
         )
-        gifts = cursor.fetchall()
+        rows = cursor.fetchall()
+        gifts = [row[1:] for row in rows if row[0] == 0]
+        with_plan = {row[2] for row in rows if row[0] == 1}
+        stored_years = {(row[2], row[1]) for row in rows if row[0] == 2}
         refunds = _refunds(cursor, [row[0] for row in gifts if _money(row[4]) > 0])
-        cursor.execute(
-            f"SELECT DISTINCT supporter_id FROM {PLANS} "  # noqa: S608
-            f"WHERE supporter_id IN ({marks}) AND status IN (%s, %s)",
-            [*ids, *LIVE_PLANS],
-        )
-        with_plan = {row[0] for row in cursor.fetchall()}
 
         summaries: dict[int, list] = {}
         years: dict[tuple[int, int], list] = defaultdict(lambda: [ZERO, 0])
@@ -112,7 +116,7 @@ def _refresh_chunk(ids: list[int], organisation: Organisation) -> None:
             summaries[supporter_id][7] = True
         # A year whose gifts were all refunded within it is no year of giving.
         years = {key: value for key, value in years.items() if value[0] or value[1]}
-        _write(cursor, ids, marks, summaries, years)
+        _write(cursor, ids, summaries, years, stale=stored_years - set(years))
 
 
 def given_in_year(total: Decimal | None) -> Decimal | None:
@@ -154,7 +158,9 @@ def _refunds(cursor: CursorWrapper, gift_ids: list[int]) -> dict[int, list[tuple
     return found
 
 
-def _write(cursor: CursorWrapper, ids: list[int], marks: str, summaries: dict, years: dict) -> None:
+def _write(
+    cursor: CursorWrapper, ids: list[int], summaries: dict, years: dict, *, stale: set[tuple]
+) -> None:
     """Upsert what exists and delete only what no longer does: no moment without a row, and
     no insert that another transaction's row can collide with."""
     if summaries:
@@ -182,15 +188,10 @@ def _write(cursor: CursorWrapper, ids: list[int], marks: str, summaries: dict, y
             "DO UPDATE SET total = excluded.total, gift_count = excluded.gift_count",
             [(sid, fy, total, count) for (sid, fy), (total, count) in years.items()],
         )
-    cursor.execute(
-        f"SELECT supporter_id, fiscal_year FROM {YEARS} WHERE supporter_id IN ({marks})",  # noqa: S608
-        ids,
-    )
-    stale = [key for key in cursor.fetchall() if tuple(key) not in years]
     if stale:
         cursor.executemany(
             f"DELETE FROM {YEARS} WHERE supporter_id = %s AND fiscal_year = %s",  # noqa: S608
-            stale,
+            sorted(stale),
         )
 
 
