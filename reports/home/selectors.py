@@ -181,7 +181,7 @@ def failed_plans() -> FailedPlans:
 
 def mailings_in_progress() -> list[Mailing]:
     """Mailings sending now, then those scheduled, soonest first."""
-    mailings = Mailing.objects.filter(status__in=IN_PROGRESS).select_related("letter")
+    mailings = Mailing.objects.filter(status__in=IN_PROGRESS)
     return list(mailings.order_by("-status", F("scheduled_for").asc(nulls_last=True), "pk"))
 
 
