@@ -6,7 +6,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DecimalField, F, Q, Sum
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 
 from core.models import Organisation
@@ -96,28 +97,52 @@ class YearToDate:
         return (100 * self.change / self.last_net).quantize(Decimal("0.1"))
 
 
-def year_to_date(*, today: datetime.date) -> YearToDate:
-    """This fiscal year so far against last year to the same day. Money received (gifts
-    refunded later included) counts on the day it came in, and each refund on its own day,
-    as in the donors' year totals (donations.summary): a January refund of a December gift
-    lowers January's year, and a gift refunded in full nets to zero."""
+@dataclass(frozen=True)
+class Giving:
+    year: YearToDate
+    campaigns: list[Campaign]
+
+
+def giving_so_far(*, today: datetime.date) -> Giving:
+    """This fiscal year so far against last year to the same day, and the campaigns running
+    today with what each raised.
+
+    The year: money received (gifts refunded later included) counts on the day it came in,
+    and each refund on its own day, as in the donors' year totals (donations.summary): a
+    January refund of a December gift lowers January's year; a gift refunded in full nets to
+    zero. A campaign: its counted gifts, each less its refunds, whenever they came.
+
+    Both are read in one pass over the gifts (a scan of the table's two latest years and the
+    running campaigns' gifts), not one per panel: at a million gifts each pass costs about a
+    plain SUM over the whole table."""
     organisation = Organisation.current()
     fiscal_year = organisation.fiscal_year_of(today)
     start, _ = organisation.fiscal_year_bounds(fiscal_year)
     last_start, _ = organisation.fiscal_year_bounds(fiscal_year - 1)
     last_today = _year_earlier(today)
-    # Two ranges in one pass each: last year's part ends before this year's begins.
+    campaigns = _running_campaigns(today)
+    received = Q(status__in=RECEIVED)
+    sums = {
+        "this": _sum("amount", received & Q(received_on__range=(start, today))),
+        "last": _sum("amount", received & Q(received_on__range=(last_start, last_today))),
+        **{
+            f"raised_{campaign.pk}": _sum(NET, Q(campaign_id=campaign.pk, status__in=COUNTED))
+            for campaign in campaigns
+        },
+    }
     gifts = Gift.objects.filter(
-        status__in=RECEIVED, received_on__gte=last_start, received_on__lte=today
-    ).aggregate(
-        this=_sum("amount", Q(received_on__gte=start)),
-        last=_sum("amount", Q(received_on__lte=last_today)),
-    )
+        Q(received_on__gte=last_start, received_on__lte=today)
+        | Q(campaign_id__in=[campaign.pk for campaign in campaigns])
+    ).aggregate(**sums)
     refunds = Refund.objects.filter(refunded_on__gte=last_start, refunded_on__lte=today).aggregate(
         this=_sum("amount", Q(refunded_on__gte=start)),
         last=_sum("amount", Q(refunded_on__lte=last_today)),
     )
-    return YearToDate(
+    for campaign in campaigns:  # a handful of campaigns, not their gifts
+        campaign.raised = gifts[f"raised_{campaign.pk}"]
+        campaign.percent = int(100 * campaign.raised / campaign.goal) if campaign.goal else None
+        campaign.bar = min(campaign.percent or 0, 100)
+    year = YearToDate(
         fiscal_year=fiscal_year,
         start=start,
         today=today,
@@ -128,29 +153,17 @@ def year_to_date(*, today: datetime.date) -> YearToDate:
         last_gross=gifts["last"],
         last_refunds=refunds["last"],
     )
+    return Giving(year=year, campaigns=campaigns)
 
 
-def active_campaigns(*, today: datetime.date) -> list[Campaign]:
-    """Campaigns running today (no dates: running), each with `raised`: its counted gifts net
-    of their refunds, and `percent` of its goal (`bar`: the same, at most 100); soonest to end
-    first."""
-    raised = (
-        Gift.objects.filter(campaign=OuterRef("pk"), status__in=COUNTED)
-        .values("campaign")
-        .annotate(raised=Sum(NET, output_field=MONEY))
-        .values("raised")
-    )
+def _running_campaigns(today: datetime.date) -> list[Campaign]:
+    """Campaigns running today (no dates: running), soonest to end first."""
     campaigns = (
         Campaign.objects.filter(Q(starts_on__isnull=True) | Q(starts_on__lte=today))
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        .annotate(raised=Coalesce(Subquery(raised, output_field=MONEY), ZERO, output_field=MONEY))
         .order_by(F("ends_on").asc(nulls_last=True), "name")
     )
-    campaigns = list(campaigns)
-    for campaign in campaigns:  # a handful of campaigns, not their gifts
-        campaign.percent = int(100 * campaign.raised / campaign.goal) if campaign.goal else None
-        campaign.bar = min(campaign.percent or 0, 100)
-    return campaigns
+    return list(campaigns)
 
 
 @dataclass(frozen=True)
@@ -192,8 +205,8 @@ def import_problems() -> list[ImportJob]:
     return list(jobs.order_by("-updated_at", "-pk"))
 
 
-def _sum(field: str, condition: Q) -> Coalesce:
-    return Coalesce(Sum(field, filter=condition), ZERO, output_field=MONEY)
+def _sum(field: str | Combinable, condition: Q) -> Coalesce:
+    return Coalesce(Sum(field, filter=condition, output_field=MONEY), ZERO, output_field=MONEY)
 
 
 def _year_earlier(day: datetime.date) -> datetime.date:

@@ -36,9 +36,10 @@ def _staff_home(request: HttpRequest) -> HttpResponse:
     if user.has_perm("donations.view_gift"):
         context["thanks"] = selectors.thanks_waiting(today=today)
         context["recent_gifts"] = selectors.recent_gifts()
-        context["year"] = selectors.year_to_date(today=today)
-    if user.has_perm("donations.view_campaign") and user.has_perm("donations.view_gift"):
-        context["campaigns"] = selectors.active_campaigns(today=today)
+        giving = selectors.giving_so_far(today=today)
+        context["year"] = giving.year
+        if user.has_perm("donations.view_campaign"):
+            context["campaigns"] = giving.campaigns
     if user.has_perm("donations.view_recurringgift"):
         context["failed_plans"] = selectors.failed_plans()
     if user.has_perm("mailings.view_mailing"):
