@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from core import sign_in
 from core.outbox.views import postmark_tracking
+from reports.home.views import staff_home
 
 admin.site.site_header = "Donor CRM"
 admin.site.site_title = "Donor CRM"
@@ -18,6 +19,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     # Before the admin's own URLs, which would otherwise claim the path.
     path("admin/two-factor/", sign_in.enrol, name="two-factor-enrol"),
+    # The staff home (reports.home) answers for the admin's index: 'admin:index' leads there.
+    path("admin/", staff_home, name="staff-home"),
     path("admin/", admin.site.urls),
     # The ESP's delivery, bounce, complaint, open and click events (core.outbox.tracking).
     path("anymail/postmark/tracking/", postmark_tracking, name="postmark-tracking"),

@@ -29,6 +29,7 @@ from donations.models import (
 )
 from donations.refund_admin import RefundAdmin, refund_entry, refunds_listed
 from donations.services import GiftEntry, gift_delete, gift_record, gift_update, gifts_delete
+from donations.summary import first_counted_gift
 from donations.tasks import gift_import_run
 
 
@@ -44,6 +45,19 @@ class CampaignAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "goal", "starts_on", "ends_on", "fund"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"code": ["name"]}
+
+
+class FirstGiftFilter(admin.SimpleListFilter):
+    """A donor's first counted gift ever: first-time donors to welcome (the staff home)."""
+
+    title = "first gift"
+    parameter_name = "first_gift"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Donor's first gift")]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        return queryset.filter(first_counted_gift()) if self.value() == "yes" else queryset
 
 
 @admin.register(Gift)
@@ -71,7 +85,7 @@ class GiftAdmin(StaleEditAdminMixin, ImportJobAdminMixin, ImportExportModelAdmin
         "fund",
         "acknowledgement",
     ]
-    list_filter = ["status", "method", "acknowledgement", "campaign", "fund"]
+    list_filter = ["status", "method", "acknowledgement", FirstGiftFilter, "campaign", "fund"]
     search_fields = [
         "supporter__first_name",
         "supporter__last_name",

@@ -21,6 +21,7 @@ from itertools import islice
 
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
+from django.db.models import Exists, OuterRef, Q
 
 from core.models import Organisation
 from crm.models import Supporter
@@ -40,6 +41,16 @@ SUPPORTERS = Supporter._meta.db_table
 PLANS = RecurringGift._meta.db_table
 SUMMARIES = DonorSummary._meta.db_table
 YEARS = DonorYearTotal._meta.db_table
+
+
+def first_counted_gift() -> Q:
+    """A gift that is its donor's first counted gift ever (the same day: the first entered);
+    for 'first-time donor' flags. The supporter-and-date index answers the subquery."""
+    earlier = Gift.objects.filter(supporter_id=OuterRef("supporter_id"), status__in=COUNTED).filter(
+        Q(received_on__lt=OuterRef("received_on"))
+        | Q(received_on=OuterRef("received_on"), pk__lt=OuterRef("pk"))
+    )
+    return Q(status__in=COUNTED) & ~Exists(earlier)
 
 
 @transaction.atomic(savepoint=False)  # callers' transactions suffice; a savepoint costs a trip

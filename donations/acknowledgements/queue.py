@@ -32,11 +32,11 @@ class QueueRow:
 
 def thanks_queue(*, route: str = "") -> list[QueueRow]:
     """Gifts to thank, oldest first, each with how it will be thanked."""
-    rows = [_row(gift) for gift in _pending().select_related("supporter", "campaign")]
+    rows = [_row(gift) for gift in gifts_to_thank().select_related("supporter", "campaign")]
     return [row for row in rows if not route or row.route == route]
 
 
-def _pending() -> QuerySet[Gift]:
+def gifts_to_thank() -> QuerySet[Gift]:
     return (
         Gift.objects.filter(
             acknowledgement=Gift.Acknowledgement.PENDING,
@@ -63,7 +63,7 @@ def _row(gift: Gift) -> QueueRow:
 
 
 def _chosen(gift_ids: Iterable[int]) -> QuerySet[Gift]:
-    return _pending().filter(pk__in=list(gift_ids))
+    return gifts_to_thank().filter(pk__in=list(gift_ids))
 
 
 def thank_by_email(gift_ids: Iterable[int]) -> tuple[int, int]:
