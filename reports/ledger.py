@@ -1,0 +1,160 @@
+"""The counting rules of every report, in one place.
+
+- Money in (gross) is the amount of gifts whose money was received (donations.summary.RECEIVED:
+  succeeded, partly refunded, disputed, and refunded), on the day received. A refund is a
+  donations.models.Refund row and lowers the period of ITS date, so a June gift refunded in
+  July counts in June's gross and lowers July's net; a fully refunded gift therefore adds to its
+  own period's gross and its refund takes the same money away (in the same period when it was
+  refunded at once). Counting only COUNTED gifts in gross would take a refund away twice.
+- Fees are Stripe's fee of those gifts, in the period the gift was received (Stripe keeps its
+  fee on a refund). Net = gross - refunds - fees.
+- Gifts, donors, average and median gift count only COUNTED gifts (donations.summary.COUNTED):
+  refunded, failed and pending gifts are never gifts and make nobody a donor.
+- Donors are distinct supporter ids: a merge moves the merged record's gifts to the survivor
+  (crm.services.supporters_merge), so a merged person counts once.
+- Periods are closed date ranges [start, end]. Fiscal years are named by the calendar year
+  they end in (core.models.Organisation.fiscal_year_of).
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+
+from core.models import Organisation
+from donations.models import ZERO, Gift, Refund
+from donations.summary import COUNTED, RECEIVED
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.date
+    end: datetime.date
+
+    def shifted_back(self, years: int = 1) -> "Period":
+        return Period(years_before(self.start, years), years_before(self.end, years))
+
+
+@dataclass(frozen=True)
+class Raised:
+    gross: Decimal
+    refunds: Decimal
+    fees: Decimal
+    net: Decimal
+
+
+def years_before(day: datetime.date, years: int = 1) -> datetime.date:
+    """The same day `years` earlier; 29 February becomes the 28th."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def fiscal_year_of(day: datetime.date) -> int:
+    return Organisation.current().fiscal_year_of(day)
+
+
+def fiscal_year(year: int) -> Period:
+    """First and last day of fiscal year `year`."""
+    return Period(*Organisation.current().fiscal_year_bounds(year))
+
+
+def year_to_date(today: datetime.date) -> Period:
+    """From the first day of today's fiscal year to today."""
+    return Period(fiscal_year(fiscal_year_of(today)).start, today)
+
+
+def same_period_last_year(today: datetime.date) -> Period:
+    """Last fiscal year from its first day to the same day a year before `today`."""
+    return year_to_date(today).shifted_back()
+
+
+def counted_gifts(period: Period):
+    """COUNTED gifts received in the period (a QuerySet)."""
+    return Gift.objects.filter(status__in=COUNTED, received_on__range=(period.start, period.end))
+
+
+def raised(period: Period) -> Raised:
+    """Gross received, refunds dated in the period, fees and net: two queries."""
+    money = Gift.objects.filter(
+        status__in=RECEIVED, received_on__range=(period.start, period.end)
+    ).aggregate(gross=Sum("amount"), fees=Sum("fee"))
+    refunds = Refund.objects.filter(refunded_on__range=(period.start, period.end)).aggregate(
+        total=Sum("amount")
+    )["total"]
+    gross, fees, refunds = money["gross"] or ZERO, money["fees"] or ZERO, refunds or ZERO
+    return Raised(gross=gross, refunds=refunds, fees=fees, net=gross - refunds - fees)
+
+
+def gift_figures(period: Period) -> dict:
+    """Counted gifts of the period: how many, their total, distinct donors, and the part that
+    came through recurring plans. One query."""
+    figures = counted_gifts(period).aggregate(
+        gifts=Count("pk"),
+        total=Sum("amount"),
+        donors=Count("supporter_id", distinct=True),
+        recurring=Sum("amount", filter=Q(recurring__isnull=False)),
+    )
+    figures["total"] = figures["total"] or ZERO
+    figures["recurring"] = figures["recurring"] or ZERO
+    return figures
+
+
+def median_gift(period: Period) -> Decimal | None:
+    """The median amount of the period's counted gifts (mean of the middle two when even)."""
+    if connection.vendor == "postgresql":
+        table = Gift._meta.db_table
+        marks = ", ".join(["%s"] * len(COUNTED))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY amount) "  # noqa: S608
+                f"FROM {table} WHERE status IN ({marks}) AND received_on BETWEEN %s AND %s",
+                [*COUNTED, period.start, period.end],
+            )
+            value = cursor.fetchone()[0]
+        return None if value is None else Decimal(str(value)).quantize(CENT)
+    amounts = sorted(counted_gifts(period).values_list("amount", flat=True))
+    if not amounts:
+        return None
+    middle = len(amounts) // 2
+    if len(amounts) % 2:
+        return amounts[middle]
+    return ((amounts[middle - 1] + amounts[middle]) / 2).quantize(CENT)
+
+
+def new_donors(period: Period) -> int:
+    """Donors whose first counted gift ever falls in the period."""
+    earlier = Gift.objects.filter(
+        supporter_id=OuterRef("supporter_id"), status__in=COUNTED, received_on__lt=period.start
+    )
+    return counted_gifts(period).filter(~Exists(earlier)).values("supporter_id").distinct().count()
+
+
+def donors_retained(base: Period, later: Period) -> tuple[int, int]:
+    """(donors of `base` who gave again in `later`, donors of `base`)."""
+    again = Gift.objects.filter(
+        supporter_id=OuterRef("supporter_id"),
+        status__in=COUNTED,
+        received_on__range=(later.start, later.end),
+    )
+    figures = counted_gifts(base).aggregate(
+        donors=Count("supporter_id", distinct=True),
+        retained=Count("supporter_id", distinct=True, filter=Exists(again)),
+    )
+    return figures["retained"], figures["donors"]
+
+
+def change(current: Decimal | int | None, previous: Decimal | int | None) -> tuple:
+    """(absolute change, percent change to one decimal); percent is None when previous is 0."""
+    if current is None or previous is None:
+        return None, None
+    difference = current - previous
+    if not previous:
+        return difference, None
+    percent = (Decimal(difference) * 100 / Decimal(previous)).quantize(Decimal("0.1"))
+    return difference, percent
