@@ -20,7 +20,7 @@ def build(book: Book, *, crowd: int = 40) -> dict:
     spring = Campaign.objects.create(name="Spring appeal", code="spring26", fund=fund)
     who = {name: book.person(first_name=name.title()) for name in [
         "alice", "bob", "carol", "dan", "eve", "eve2", "frank", "grace", "heidi", "ivan",
-        "judy", "ken",
+        "judy", "ken", "lena", "mia",
     ]}  # fmt: skip
     give = book.give
     give(who["alice"], 100, D(2024, 8, 1))
@@ -46,6 +46,9 @@ def build(book: Book, *, crowd: int = 40) -> dict:
     give(who["ivan"], 999, TODAY + datetime.timedelta(days=1))
     book.refund(give(who["judy"], 90, D(2025, 11, 11)), 90, D(2025, 11, 20))
     give(who["ken"], 30, D(2026, 6, 30))  # last day of FY2026
+    give(who["lena"], 300, D(2025, 5, 1))  # downgrades in FY2026
+    give(who["lena"], 100, D(2026, 4, 1))
+    give(who["mia"], 75, D(2023, 9, 1))  # gave in FY2024 only: SYBUNT in FY2026
     book.merge(who["eve"], who["eve2"])
 
     rng = random.Random(13)
