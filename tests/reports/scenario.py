@@ -56,13 +56,16 @@ def build(book: Book, *, crowd: int = 40) -> dict:
         person = book.person(first_name=f"Crowd{n}")
         for _ in range(rng.randint(1, 6)):
             day = D(2021, 7, 1) + datetime.timedelta(days=rng.randint(0, 1800))
+            method = rng.choice(["card", "cheque", "cash", "bank_transfer"])
+            online = method == "card" and rng.random() < 0.7
             row = give(
                 person,
                 rng.choice([5, 10, 25, 50, 100, 250, 500, 1000, 2500, 6000]),
                 day,
                 status=rng.choice(STATUSES),
                 fee=rng.choice([None, "0.50", "3.20"]),
-                method=rng.choice(["card", "cheque", "cash", "bank_transfer"]),
+                method=method,
+                stripe_id=f"pi_crowd_{len(book.rows)}" if online else None,
                 fund=rng.choice([None, fund, legal]),
                 campaign=rng.choice([None, spring]),
                 appeal_code=rng.choice(["", "spring26", "fall25"]),
