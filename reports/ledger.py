@@ -21,10 +21,10 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Aggregate, Count, F, FloatField, Q, Sum
 
 from core.models import Organisation
-from donations.models import ZERO, Gift, Refund
+from donations.models import ZERO, DonorSummary, DonorYearTotal, Gift, Refund
 from donations.summary import COUNTED, RECEIVED
 
 CENT = Decimal("0.01")
@@ -91,62 +91,94 @@ def raised(period: Period) -> Raised:
     return Raised(gross=gross, refunds=refunds, fees=fees, net=gross - refunds - fees)
 
 
-def gift_figures(period: Period) -> dict:
-    """Counted gifts of the period: how many, their total, distinct donors, and the part that
-    came through recurring plans. One query."""
-    figures = counted_gifts(period).aggregate(
-        gifts=Count("pk"),
-        total=Sum("amount"),
-        donors=Count("supporter_id", distinct=True),
-        recurring=Sum("amount", filter=Q(recurring__isnull=False)),
-    )
-    figures["total"] = figures["total"] or ZERO
-    figures["recurring"] = figures["recurring"] or ZERO
-    return figures
+class Median(Aggregate):
+    """PostgreSQL's median; Django adds FILTER (WHERE ...) when given a filter."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
 
 
-def median_gift(period: Period) -> Decimal | None:
-    """The median amount of the period's counted gifts (mean of the middle two when even)."""
-    if connection.vendor == "postgresql":
-        table = Gift._meta.db_table
-        marks = ", ".join(["%s"] * len(COUNTED))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY amount) "  # noqa: S608
-                f"FROM {table} WHERE status IN ({marks}) AND received_on BETWEEN %s AND %s",
-                [*COUNTED, period.start, period.end],
-            )
-            value = cursor.fetchone()[0]
-        return None if value is None else Decimal(str(value)).quantize(CENT)
-    amounts = sorted(counted_gifts(period).values_list("amount", flat=True))
+def _median(amounts: list[Decimal]) -> Decimal | None:
     if not amounts:
         return None
-    middle = len(amounts) // 2
+    amounts, middle = sorted(amounts), len(amounts) // 2
     if len(amounts) % 2:
         return amounts[middle]
     return ((amounts[middle - 1] + amounts[middle]) / 2).quantize(CENT)
 
 
-def new_donors(period: Period) -> int:
-    """Donors whose first counted gift ever falls in the period."""
-    earlier = Gift.objects.filter(
-        supporter_id=OuterRef("supporter_id"), status__in=COUNTED, received_on__lt=period.start
-    )
-    return counted_gifts(period).filter(~Exists(earlier)).values("supporter_id").distinct().count()
+def _span(periods: list[Period]) -> tuple[datetime.date, datetime.date]:
+    return min(p.start for p in periods), max(p.end for p in periods)
 
 
-def donors_retained(base: Period, later: Period) -> tuple[int, int]:
-    """(donors of `base` who gave again in `later`, donors of `base`)."""
-    again = Gift.objects.filter(
-        supporter_id=OuterRef("supporter_id"),
-        status__in=COUNTED,
-        received_on__range=(later.start, later.end),
+def period_figures(periods: list[Period], base_years: list[int] | None = None) -> list[dict]:
+    """For each period: gross, refunds, fees, net, gifts, donors, counted_total, recurring
+    (counted gifts through a plan), median_gift and new_donors; with `base_years` (one fiscal
+    year per period) also base_donors (donors of that year) and retained (those of them who
+    gave in the period). Four or five queries for all the periods together, one pass over the
+    gifts of their span, whatever their number."""
+    aggregates: dict = {}
+    for n, p in enumerate(periods):
+        inside = Q(received_on__range=(p.start, p.end))
+        counted = inside & Q(status__in=COUNTED)
+        if base_years:
+            # The base year's donors from the ledger's year totals (a counted gift received
+            # in it), hashed once by PostgreSQL and matched during the same pass.
+            base = DonorYearTotal.objects.filter(fiscal_year=base_years[n], gift_count__gt=0)
+            aggregates[f"retained{n}"] = Count(
+                "supporter_id",
+                distinct=True,
+                filter=counted & Q(supporter_id__in=base.values("supporter_id")),
+            )
+        aggregates |= {
+            f"gross{n}": Sum("amount", filter=inside),
+            f"fees{n}": Sum("fee", filter=inside),
+            f"gifts{n}": Count("pk", filter=counted),
+            f"donors{n}": Count("supporter_id", distinct=True, filter=counted),
+            f"counted_total{n}": Sum("amount", filter=counted),
+            f"recurring{n}": Sum("amount", filter=counted & Q(recurring__isnull=False)),
+        }
+        if connection.vendor == "postgresql":  # in the same pass; SQLite has no percentile
+            aggregates[f"median{n}"] = Median("amount", filter=counted)
+    gifts = Gift.objects.filter(status__in=RECEIVED, received_on__range=_span(periods))
+    found = gifts.aggregate(**aggregates)
+    found |= Refund.objects.filter(refunded_on__range=_span(periods)).aggregate(
+        **{
+            f"refunds{n}": Sum("amount", filter=Q(refunded_on__range=(p.start, p.end)))
+            for n, p in enumerate(periods)
+        }
     )
-    figures = counted_gifts(base).aggregate(
-        donors=Count("supporter_id", distinct=True),
-        retained=Count("supporter_id", distinct=True, filter=Exists(again)),
+    found |= DonorSummary.objects.filter(first_gift_on__range=_span(periods)).aggregate(
+        **{
+            f"new_donors{n}": Count("pk", filter=Q(first_gift_on__range=(p.start, p.end)))
+            for n, p in enumerate(periods)
+        }
     )
-    return figures["retained"], figures["donors"]
+    if base_years:
+        found |= DonorYearTotal.objects.filter(gift_count__gt=0).aggregate(
+            **{
+                f"base_donors{n}": Count("pk", filter=Q(fiscal_year=y))
+                for n, y in enumerate(base_years)
+            }
+        )
+    result = []
+    for n, period in enumerate(periods):
+        if connection.vendor == "postgresql":
+            median = found[f"median{n}"]
+            median = None if median is None else Decimal(str(median)).quantize(CENT)
+        else:
+            amounts = counted_gifts(period).values_list("amount", flat=True)
+            median = _median(list(amounts))
+        row = {name: found[f"{name}{n}"] for name in ("gifts", "donors", "new_donors")}
+        for name in ("gross", "fees", "refunds", "counted_total", "recurring"):
+            row[name] = found[f"{name}{n}"] or ZERO
+        row["net"] = row["gross"] - row["refunds"] - row["fees"]
+        row["median_gift"] = median
+        if base_years:
+            row["retained"], row["base_donors"] = found[f"retained{n}"], found[f"base_donors{n}"]
+        result.append(row)
+    return result
 
 
 def change(current: Decimal | int | None, previous: Decimal | int | None) -> tuple:

@@ -33,7 +33,7 @@ def test_a_refund_across_the_year_boundary_counts_in_each_year(july_book):
                                                                money("525.20"))  # fmt: skip
     assert (fy26.gross, fy26.refunds, fy26.fees, fy26.net) == (25, 500, 0, -475)
     # The refunded gift is no gift: FY2025 has one gift, the last day's.
-    assert ledger.gift_figures(ledger.fiscal_year(2025))["gifts"] == 1
+    assert ledger.period_figures([ledger.fiscal_year(2025)])[0]["gifts"] == 1
 
 
 def test_raised_matches_the_rows_in_every_month(july_book):

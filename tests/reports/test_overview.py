@@ -74,6 +74,7 @@ def test_the_edge_cases_land_where_they_should(july_book):
 def test_nothing_last_year_gives_no_percent(january_book):
     person = january_book.person()
     january_book.give(person, 10, D(2026, 1, 1))
+    january_book.settle()
     got = overview(D(2026, 2, 1))
     assert got.gross.current == 10 and got.gross.previous == 0
     assert got.gross.change == 10 and got.gross.change_percent is None
