@@ -124,7 +124,8 @@ def _as_sent(mailing: Mailing, rng: random.Random) -> tuple[int, int]:
         finished_at=started + datetime.timedelta(minutes=30),
         snapshot=mailing_plan(mailing).as_snapshot(),
     )
-    MailingLog.objects.create(mailing=mailing, action="Sent (demo data)")
+    sent_entry = MailingLog.objects.create(mailing=mailing, action="Sent (demo data)")
+    MailingLog.objects.filter(pk=sent_entry.pk).update(at=started)  # when it was "sent"
     return len(recipients), len(givers)
 
 
@@ -138,7 +139,8 @@ def _decided(mailing: Mailing, started: datetime.datetime, rest: int) -> None:
     waiting.update(subject_variant=winner.upper())
     decided = started + datetime.timedelta(hours=mailing.test_hours)
     Mailing.objects.filter(pk=mailing.pk).update(test_winner=winner, test_decided_at=decided)
-    MailingLog.objects.create(
+    entry = MailingLog.objects.create(
         mailing=mailing,
         action=f"Subject {winner.upper()} won ({why}); sent to the other {rest:,} (demo data)",
     )
+    MailingLog.objects.filter(pk=entry.pk).update(at=decided)
