@@ -272,6 +272,8 @@ OUTBOX_PARALLEL_TASKS = env_int("OUTBOX_PARALLEL_TASKS", 4)
 # Processes a background print run (a mailing's Print button) lays letters out with; 0: one
 # per core.
 PRINT_RUN_WORKERS = env_int("PRINT_RUN_WORKERS", 0)
+# A print run that reported no progress for this long is taken to have lost its worker.
+PRINT_RUN_STALE_MINUTES = env_int("PRINT_RUN_STALE_MINUTES", 10)
 
 # Stripe: with DEBUG on and no secret key the site runs a clearly labelled local test checkout.
 # With DEBUG off both secrets are required, and the local checkout cannot exist: it is decided

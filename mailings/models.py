@@ -235,6 +235,9 @@ class Mailing(models.Model):
     print_done = models.PositiveIntegerField(default=0)  # letters laid out so far
     print_total = models.PositiveIntegerField(default=0)
     print_error = models.CharField(max_length=500, blank=True)
+    # The run's last sign of life (claimed, or letters laid out): a run silent for longer than
+    # PRINT_RUN_STALE_MINUTES belonged to a worker that stopped, and may be started again.
+    print_heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
     print_pdf = models.FileField(upload_to="mailings/print/", blank=True)
     print_list = models.FileField(upload_to="mailings/print/", blank=True)
 

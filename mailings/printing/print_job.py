@@ -12,6 +12,7 @@ import io
 import logging
 import tempfile
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -19,6 +20,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from core.spreadsheets import neutralise_formula
 from crm.models import Supporter
@@ -40,11 +43,19 @@ def mailing_print_start(*, mailing: Mailing, user: AbstractBaseUser | None) -> N
         raise PrintRunRefused(
             "This mailing has no letters to print: print deliveries are written when it is sent."
         )
+    stale = timezone.now() - timedelta(minutes=settings.PRINT_RUN_STALE_MINUTES)
+    # Not while a run is queued or printing, unless that run went silent (its worker stopped).
+    under_way = Q(print_status=PrintStatus.QUEUED) | Q(
+        print_status=PrintStatus.PRINTING, print_heartbeat_at__gte=stale
+    )
     claimed = (
         Mailing.objects.filter(pk=mailing.pk)
-        .exclude(print_status__in=[PrintStatus.QUEUED, PrintStatus.PRINTING])
-        .update(print_status=PrintStatus.QUEUED, print_done=0, print_total=0, print_error="")
-    )
+        .exclude(under_way)
+        .update(
+            print_status=PrintStatus.QUEUED, print_done=0, print_total=0, print_error="",
+            print_heartbeat_at=timezone.now(),
+        )
+    )  # fmt: skip
     if not claimed:
         raise PrintRunRefused("The letters are being printed already; this page shows progress.")
     MailingLog.objects.create(
@@ -55,10 +66,17 @@ def mailing_print_start(*, mailing: Mailing, user: AbstractBaseUser | None) -> N
     transaction.on_commit(lambda: mailing_print.enqueue(mailing.pk))
 
 
+def print_run_stale(mailing: Mailing) -> bool:
+    """A run left 'printing' by a worker that stopped: no sign of life for too long."""
+    stale = timezone.now() - timedelta(minutes=settings.PRINT_RUN_STALE_MINUTES)
+    beat = mailing.print_heartbeat_at
+    return mailing.print_status == PrintStatus.PRINTING and (beat is None or beat < stale)
+
+
 def mailing_print_run(*, mailing_id: int, workers: int | None = None) -> bool:
     """Print a queued run; False when it was not queued (run already, or by another worker)."""
     claimed = Mailing.objects.filter(pk=mailing_id, print_status=PrintStatus.QUEUED).update(
-        print_status=PrintStatus.PRINTING
+        print_status=PrintStatus.PRINTING, print_heartbeat_at=timezone.now()
     )
     if not claimed:
         return False
@@ -70,7 +88,9 @@ def mailing_print_run(*, mailing_id: int, workers: int | None = None) -> bool:
     )
 
     def progress(done: int, total: int) -> None:
-        Mailing.objects.filter(pk=mailing_id).update(print_done=done, print_total=total)
+        Mailing.objects.filter(pk=mailing_id).update(
+            print_done=done, print_total=total, print_heartbeat_at=timezone.now()
+        )
 
     try:
         with tempfile.TemporaryDirectory() as folder:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -16,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
 from mailings.models import Mailing
+from mailings.printing.print_job import print_run_stale
 from mailings.sending.schedule import mailing_schedule_queued
 from mailings.sending.selectors import (
     MailingResults,
@@ -156,6 +158,8 @@ def results(model_admin: Any) -> View:
             ],
             log=mailing.log.select_related("user"),
             **_subject_test_context(mailing),
+            print_stale=print_run_stale(mailing),
+            print_stale_minutes=settings.PRINT_RUN_STALE_MINUTES,
         )  # fmt: skip
 
     return view

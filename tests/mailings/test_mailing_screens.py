@@ -200,11 +200,42 @@ def test_printing_makes_a_pdf_of_the_print_deliveries_and_a_mailing_list(
 
 def test_a_print_run_under_way_is_not_started_twice(mailing, staff):
     mailing_send(mailing=mailing, user=staff)
-    Mailing.objects.filter(pk=mailing.pk).update(print_status=Mailing.PrintStatus.PRINTING)
+    from django.utils import timezone
+
+    Mailing.objects.filter(pk=mailing.pk).update(
+        print_status=Mailing.PrintStatus.PRINTING, print_heartbeat_at=timezone.now()
+    )
     from mailings.printing.print_run import PrintRunRefused
 
     with pytest.raises(PrintRunRefused, match="being printed already"):
         mailing_print_start(mailing=mailing, user=staff)
+
+
+def test_a_print_run_whose_worker_stopped_may_be_started_again(
+    mailing, staff, staff_client, settings, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mailings.printing.print_run import PrintRunRefused
+
+    mailing_send(mailing=mailing, user=staff)
+    silent_since = timezone.now() - timedelta(minutes=settings.PRINT_RUN_STALE_MINUTES - 1)
+    Mailing.objects.filter(pk=mailing.pk).update(
+        print_status=Mailing.PrintStatus.PRINTING, print_heartbeat_at=silent_since
+    )
+    with pytest.raises(PrintRunRefused, match="being printed already"):
+        mailing_print_start(mailing=mailing, user=staff)  # still within its time
+    Mailing.objects.filter(pk=mailing.pk).update(
+        print_heartbeat_at=silent_since - timedelta(minutes=2)
+    )
+    page = staff_client.get(url("results", mailing)).text
+    assert "seems to have stopped" in page and "Print the letters" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        mailing_print_start(mailing=mailing, user=staff)  # the worker stopped: start again
+    mailing.refresh_from_db()
+    assert mailing.print_status == Mailing.PrintStatus.DONE, mailing.print_error
 
 
 def test_scheduling_queues_the_send_at_its_time(
