@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core import signing
@@ -67,9 +67,16 @@ def is_test_unsubscribe_token(token: str) -> bool:
 
 
 def with_test_links(values: dict[str, Any]) -> dict[str, Any]:
-    """A recipient's values for a test or a preview: links that unsubscribe no one."""
+    """A recipient's values for a test or a preview: links that unsubscribe no one, and a
+    donate link that fills in no one's name (the previewed supporter's signed token dropped;
+    the appeal code kept, so the link still credits the appeal)."""
     url = harmless_unsubscribe_url()
-    return {**values, "unsubscribe_url": url, "preferences_url": url}
+    donate = values.get("donate_url", "")
+    if donate:
+        parts = urlsplit(donate)
+        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "t"]
+        donate = urlunsplit(parts._replace(query=urlencode(query)))
+    return {**values, "unsubscribe_url": url, "preferences_url": url, "donate_url": donate}
 
 
 def recipients(

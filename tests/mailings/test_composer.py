@@ -96,3 +96,18 @@ def test_the_printed_letter_preview_is_a_pdf_for_the_chosen_supporter(staff_clie
     assert response["Content-Type"] == "application/pdf"
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert "Dear Mariela," in text and "5 Oak Ave" in text and "{{" not in text
+
+
+def test_a_test_email_for_a_real_supporter_fills_in_no_ones_donate_form(
+    staff_client, staff, sent_mail
+):
+    letter = letter_with_versions()
+    ana = SupporterFactory(first_name="Ana", email="ana@example.org")
+    staff_client.post(
+        f"/admin/mailings/letter/{letter.pk}/send-test/?language=en&supporter={ana.pk}"
+    )
+    [message] = sent_mail()
+    assert message.subject == "[TEST] A spring letter for Ana"
+    links = [part for part in message.body.split() if "/donate/" in part]
+    assert links and all("appeal=spring26" in link for link in links)
+    assert not any("t=" in link.split("?", 1)[1].split("&")[0] for link in links), links
