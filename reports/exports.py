@@ -45,6 +45,10 @@ def xlsx_response(table: Table, filename: str) -> HttpResponse:
     sheet.title = table.key[:31]
     for row in table_rows(table):
         sheet.append(row)
+    for row, values in zip(sheet.iter_rows(min_row=2), table.rows, strict=True):
+        for cell, value in zip(row, values, strict=True):
+            if isinstance(value, Decimal) and not isinstance(value, Pct):
+                cell.number_format = "#,##0.00"  # money, shown with cents
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     out = io.BytesIO()
