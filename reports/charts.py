@@ -260,6 +260,7 @@ def gain_loss(found: Retention) -> Chart:
         bars[names.index("lapsed")].set_hatch("//")
         axes.bar_label(bars, labels=[f"{v:+d}" if v < 0 else str(v) for v in values], padding=2)
         axes.axhline(0, color="#333", linewidth=0.8)
+        axes.margins(y=0.15)  # room for the labels above and below the bars
         axes.set_ylabel("Donors")
         svg = _svg(figure)
     title = (

@@ -234,3 +234,11 @@ def test_no_export_holds_contact_details(staff_client, who):
         content = staff_client.get(f"/reports/{table}.csv?fy=2026").content.decode()
         assert "@" not in content, table  # no emails
         assert "Main St" not in content and "10001" not in content, table
+
+
+def test_the_pages_keep_scripts_locked_down_while_allowing_the_admins_styles(board_client):
+    policy = board_client.get("/reports/")["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert "'unsafe-inline'" in directives["style-src"]  # admin templates' inline styles
+    assert "'unsafe-inline'" not in directives["script-src"]
+    assert "data:" in directives["img-src"]  # the charts
