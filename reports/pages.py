@@ -119,11 +119,28 @@ def overview_figures(found) -> list[Shown]:
     return shown
 
 
+def headline(found, y: Year) -> str:
+    """The overview in one sentence, for a reader with a minute."""
+    gross, donors = found.gross, found.donors
+    when = "so far this year" if y.current else f"in {y.label}"
+    words = f"{charts.money_words(gross.current)} raised {when}"
+    if gross.change_percent is not None:
+        direction = "up" if gross.change > 0 else "down"
+        against = "the same point last year" if y.current else "the year before"
+        if gross.change:
+            words += f", {direction} {abs(gross.change_percent):.0f}% on {against}"
+    words += f", from {donors.current:,} donor{'s' if donors.current != 1 else ''}"
+    if found.retention.current is not None:
+        words += f"; {found.retention.current:.0f}% of last year's donors have given again"
+    return words + "."
+
+
 def overview(y: Year, *, draw: bool = True, hide_names: bool = False) -> Page:
     page = Page()
     found = s.overview(y.as_of)
     page.extra["overview"] = found
     page.extra["figures"] = overview_figures(found)
+    page.extra["headline"] = headline(found, y)
     page.add(tables.overview_table(found))
     return page
 

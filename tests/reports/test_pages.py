@@ -117,6 +117,14 @@ def test_overview_shows_each_figure_with_its_change(board_client, who):
         word = "▲ Up" if figure.change > 0 else "▼ Down" if figure.change < 0 else "No change"
         assert word in box, key
     assert "FY2026 runs from July 1, 2025 to June 30, 2026" in _text(response)
+    # The one-sentence summary, worked out here from the same figures.
+    percent = abs(found.gross.change_percent)
+    direction = "up" if found.gross.change > 0 else "down"
+    assert (
+        f"${found.gross.current:,.0f} raised so far this year, {direction} {percent:.0f}% on "
+        f"the same point last year, from {found.donors.current} donors; "
+        f"{found.retention.current:.0f}% of last year's donors have given again."
+    ) in _text(response)
 
 
 def test_the_fiscal_year_picker_shows_a_whole_past_year(board_client, who):
