@@ -24,6 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The ESP's delivery, bounce, complaint, open and click events (core.outbox.tracking).
     path("anymail/postmark/tracking/", postmark_tracking, name="postmark-tracking"),
+    path("reports/", include("reports.urls")),
     path("", include("donations.urls")),
     path("", include("mailings.urls")),
 ]
