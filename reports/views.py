@@ -19,8 +19,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from core.pdf import pdf_response
 from core.roles import BOARD_GROUP, STAFF_GROUP
 from reports import exports, pages
+from reports.packet import board_packet_pdf
 
 
 def may_read_reports(user) -> bool:
@@ -89,3 +91,11 @@ def export(request: HttpRequest, table: str, kind: str) -> HttpResponse:
     if kind == "csv":
         return exports.csv_response(found, filename)
     return exports.xlsx_response(found, filename)
+
+
+@report_view
+def board_pdf(request: HttpRequest) -> HttpResponse:
+    """The board packet for ?fy=YYYY (the current year by default), names hidden on asking."""
+    year, _years = _year(request)
+    pdf = board_packet_pdf(year, hide_names=_hide_names(request))
+    return pdf_response(pdf, f"board-report-{year.label}.pdf")
