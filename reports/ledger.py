@@ -215,9 +215,8 @@ def _donors(periods: list[Period], base_years: list[int] | None) -> dict:
     if base_years:
         found |= {f"retained{n}": int(row[n_periods + n] or 0) for n in range(n_periods)}
         base = DonorYearTotal.objects.filter(fiscal_year__in=base_years, gift_count__gt=0)
-        counts = dict(
-            base.values("fiscal_year").annotate(n=Count("pk")).values_list("fiscal_year", "n")
-        )
+        counts = base.values("fiscal_year").annotate(n=Count("supporter"))
+        counts = dict(counts.values_list("fiscal_year", "n"))
         found |= {f"base{n}": counts.get(year, 0) for n, year in enumerate(base_years)}
     return found
 
