@@ -20,7 +20,7 @@ import datetime
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 
 from core.models import Organisation
@@ -130,6 +130,17 @@ def period_figures(periods: list[Period], base_years: list[int] | None = None) -
     with how often they occur, from which the median is found here), once grouped by donor
     (who gave in which period, then counted against the base years' donors). Distinct counts
     and percentiles in one pass sorted their input once per figure, past memory."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Statements are prepared (config/settings.py); after five runs PostgreSQL may keep
+            # a generic plan that does not know the dates, and then read these ranges three
+            # times slower (0.1 s -> 0.35 s at a million gifts). Plan each run for its dates.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        return _period_figures(periods, base_years)
+
+
+def _period_figures(periods: list[Period], base_years: list[int] | None) -> list[dict]:
     span, anywhere = _span(periods), _in_some_period(periods)
     gifts = Gift.objects.filter(anywhere, status__in=RECEIVED, received_on__range=span)
     by_amount: dict = {}
