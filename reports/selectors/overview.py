@@ -1,8 +1,9 @@
 """The board overview: this fiscal year to date against the same period last year.
 
-Counting rules are reports.ledger's (period_figures). Five queries: one pass over the gifts of
-both periods' span (index gift_received_on) for money, counts, medians and retention, then
-refunds (refund_refunded_on), new donors (donor summaries), last years' donors (year totals).
+Counting rules are reports.ledger's (period_figures). Five queries: the gifts of both periods
+grouped by amount (money, counts, medians) and by donor (donors, retention), each one hash
+aggregation over a range of index gift_received_on; then refunds (refund_refunded_on), new
+donors (donor summaries), last years' donors (year totals).
 """
 
 import datetime
