@@ -4,7 +4,8 @@ board overview (p50/p95 over --runs), every other report selector once, the staf
 selectors (reports/home/selectors.py) and, in the same run, the floor: one bare
 `SELECT sum(amount) FROM donations_gift` timed the same way, with the ratio.
 
-    .venv/bin/python bench/board_reports.py [--gifts 1000000] [--supporters 100000] [--runs 20] [--keep]
+    .venv/bin/python bench/board_reports.py [--gifts 1000000] [--supporters 100000]
+                                            [--runs 20] [--keep]
 
 The data: most donors give one to three times a year in the years they give (some lapse,
 some come back); about 5% give monthly through a RecurringGift (failed payments among them);
