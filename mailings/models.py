@@ -1,6 +1,7 @@
 """Appeal letters (written once, in English and Spanish), their signatories, and mailings (a
 letter plus an audience, printed or emailed)."""
 
+import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -280,6 +281,13 @@ class Mailing(models.Model):
     @property
     def tests_subjects(self) -> bool:
         return bool(self.subject_b.strip())
+
+    @property
+    def test_decides_at(self) -> "datetime.datetime | None":
+        """When a subject test's winner goes to the rest; None until the mailing is sent."""
+        if self.started_at is None:
+            return None
+        return self.started_at + datetime.timedelta(hours=self.test_hours)
 
     def subject_b_for(self, language: str) -> str:
         return (self.subject_b_es if language == "es" else self.subject_b).strip()

@@ -13,7 +13,7 @@ the mailing's row lock and does nothing once a winner is set)."""
 import random
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -40,7 +40,6 @@ class SubjectTestRefused(Exception):
 class TestPlan:
     per_subject: int
     rest: int
-    decide_at: datetime | None  # None until the mailing is sent
 
 
 @dataclass(frozen=True)
@@ -76,9 +75,7 @@ def subject_test_plan(mailing: Mailing, recipients: int) -> TestPlan:
             f"audience has {recipients:,}. Raise the test share, choose a larger audience, or "
             "remove the second subject."
         )
-    started = mailing.started_at
-    decide_at = started + timedelta(hours=mailing.test_hours) if started else None
-    return TestPlan(per_subject, recipients - 2 * per_subject, decide_at)
+    return TestPlan(per_subject, recipients - 2 * per_subject)
 
 
 def subject_test_assign(mailing: Mailing, recipients: list[tuple[int, str]]) -> list[str]:
@@ -106,7 +103,7 @@ def subject_test_begin(*, mailing_id: int, user: AbstractBaseUser | None) -> Non
             "subject_variant", flat=True
         )
     )
-    decide_at = mailing.started_at + timedelta(hours=mailing.test_hours)
+    decide_at = mailing.test_decides_at
     MailingLog.objects.create(
         mailing=mailing,
         user=user if getattr(user, "pk", None) else None,
@@ -170,7 +167,7 @@ def subject_test_decide(
             or mailing.started_at is None
         ):
             return ""
-        if not early and now < mailing.started_at + timedelta(hours=mailing.test_hours):
+        if not early and now < mailing.test_decides_at:
             return ""
         winner, why = subject_test_winner(subject_test_results(mailing), mailing.test_metric)
         rest = Delivery.objects.filter(mailing=mailing, channel="email", subject_variant="")

@@ -5,7 +5,6 @@ services claim the mailing, so a second click or tab is refused there, never sen
 Staff (change permission) act; board members (view permission) read the results only."""
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -171,12 +170,7 @@ def _subject_test_context(mailing: Mailing) -> dict[str, Any]:
         Mailing.Status.SCHEDULED,
     ):
         return {}
-    waiting = mailing.deliveries.filter(channel="email", subject_variant="").count()
-    return {
-        "subject_test": subject_test_results(mailing, rest=True),
-        "test_decide_at": mailing.started_at + timedelta(hours=mailing.test_hours),
-        "test_waiting": waiting,
-    }
+    return {"subject_test": subject_test_results(mailing, rest=True)}
 
 
 def subject_test_decide_now(model_admin: Any) -> View:
