@@ -173,3 +173,20 @@ def july_book(db) -> Book:
 @pytest.fixture
 def january_book(db) -> Book:
     return Book(1)
+
+
+@pytest.fixture
+def scenario_day():
+    """The pages and the packet are read on the scenario's day (tests.reports.scenario.TODAY)."""
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2026, 3, 15, 15, 0, tzinfo=datetime.UTC)):
+        yield
+
+
+@pytest.fixture
+def who(july_book):
+    """The scenario (tests.reports.scenario) with a small random crowd."""
+    from tests.reports.scenario import build
+
+    return build(july_book, crowd=12)

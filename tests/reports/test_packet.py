@@ -5,24 +5,11 @@ import datetime
 import subprocess
 
 import pytest
-import time_machine
 
 from core.money import money_text
 from reports import pages, selectors
-from tests.reports.scenario import build
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def today():
-    with time_machine.travel(datetime.datetime(2026, 3, 15, 15, 0, tzinfo=datetime.UTC)):
-        yield
-
-
-@pytest.fixture
-def who(july_book):
-    return build(july_book, crowd=12)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scenario_day")]
 
 
 def _pdf_text(response) -> str:

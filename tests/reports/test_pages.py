@@ -9,7 +9,6 @@ import re
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -17,9 +16,9 @@ from core.money import money_text
 from donations.models import Gift
 from reports import selectors
 from reports.ledger import Period
-from tests.reports.scenario import TODAY, build
+from tests.reports.scenario import TODAY
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scenario_day")]
 
 PAGES = ["/reports/", "/reports/over-time/", "/reports/sources/", "/reports/donors/"]
 PAGES += ["/reports/recurring/"]
@@ -27,17 +26,6 @@ TABLES = ["overview", "by-month", "by-year", "campaigns", "appeals", "funds", "m
 TABLES += ["channels", "retention", "gain-loss", "pyramid", "lybunt", "sybunt", "top-donors"]
 TABLES += ["recurring"]
 SO_FAR = Period(datetime.date(2025, 7, 1), TODAY)
-
-
-@pytest.fixture(autouse=True)
-def today():
-    with time_machine.travel(datetime.datetime(2026, 3, 15, 15, 0, tzinfo=datetime.UTC)):
-        yield
-
-
-@pytest.fixture
-def who(july_book):
-    return build(july_book, crowd=12)
 
 
 def _text(response) -> str:
