@@ -16,38 +16,11 @@ import statistics
 import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench_django import django_on, server_database
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_audiences"
 REPEATS = 5
-
-
-def _server_database(url: str, sql: str) -> None:
-    import psycopg
-
-    server = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(sql)
-
-
-def _setup(url: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.update(
-        DATABASE_URL=url,
-        DEBUG="false",  # with DEBUG on, Django also keeps every query's SQL
-        SECRET_KEY="bench-only",
-        STRIPE_SECRET_KEY="sk_test_bench",
-        STRIPE_WEBHOOK_SECRET="whsec_bench",
-        ALLOWED_HOSTS="localhost",
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def _populate(n: int) -> dict:
@@ -142,8 +115,8 @@ def main() -> None:
     if not url.startswith("postgres"):
         sys.exit("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
     name = url.rsplit("/", 1)[1]
-    _server_database(url, f'DROP DATABASE IF EXISTS "{name}"')
-    _server_database(url, f'CREATE DATABASE "{name}"')
+    server_database(url, f'DROP DATABASE IF EXISTS "{name}"')
+    server_database(url, f'CREATE DATABASE "{name}"')
     try:
         _run(url, args.supporters)
     finally:
@@ -151,11 +124,11 @@ def main() -> None:
             from django.db import connections
 
             connections.close_all()
-            _server_database(url, f'DROP DATABASE IF EXISTS "{name}"')
+            server_database(url, f'DROP DATABASE IF EXISTS "{name}"')
 
 
 def _run(url: str, n: int) -> None:
-    _setup(url)
+    django_on(url)
     started = time.perf_counter()
     made = _populate(n)
     print(f"built {n:,} supporters with summaries in {time.perf_counter() - started:.1f} s")

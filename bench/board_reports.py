@@ -22,44 +22,17 @@ import datetime
 import os
 import random
 import statistics
-import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench_django import django_on, server_database
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_reports"
 TODAY = datetime.date(2026, 11, 20)  # FY2027 (July start): FY2022 to FY2027, six years
 FIRST_DAY = datetime.date(2021, 7, 1)
 CHUNK = 50_000
 OVERVIEW_GOAL_MS, HOME_GOAL_MS = 500, 300
 GIVES = 0.7  # chance a donor gives in a year after their first
-
-
-def _server_database(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
-        connection.execute(sql)
-
-
-def _setup(url: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.update(
-        DATABASE_URL=url,
-        DEBUG="false",  # with DEBUG on, Django also keeps every query's SQL
-        SECRET_KEY="bench-only",
-        STRIPE_SECRET_KEY="sk_test_bench",
-        STRIPE_WEBHOOK_SECRET="whsec_bench",
-        ALLOWED_HOSTS="localhost",
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def _day(rng: random.Random, start: datetime.date, end: datetime.date) -> datetime.date:
@@ -376,10 +349,10 @@ def main() -> None:
         url = DEFAULT_URL
     name = url.rsplit("/", 1)[1]
     if not options.reuse:
-        _server_database(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        _server_database(url, f'CREATE DATABASE "{name}"')
+        server_database(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server_database(url, f'CREATE DATABASE "{name}"')
     try:
-        _setup(url)
+        django_on(url)
         if not options.reuse:
             started = time.perf_counter()
             written = _populate(options.supporters, options.gifts)
@@ -406,7 +379,7 @@ def main() -> None:
             from django.db import connections
 
             connections.close_all()
-            _server_database(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            server_database(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
