@@ -70,11 +70,13 @@ def _expanded(obj: Any, *path: str) -> Any:
     return obj
 
 
-def gift_fee_capture(*, gift: Gift, source: dict[str, Any]) -> None:
+def gift_fee_capture(*, gift: Gift, source: dict[str, Any]) -> tuple[int, str] | None:
     """Fee and net for a gift just paid: from `source` (the event's session, invoice or
     charge) when it carries the balance transaction expanded, at once and with no read; else
     read from Stripe by the gift_fee_fill task, which the worker runs once this transaction
-    has committed, so no API call holds the webhook's transaction (and the gift's row lock)."""
+    has committed, so no API call holds the webhook's transaction (and the gift's row lock).
+    With the database queue that task's arguments are returned, for the caller to queue in
+    this transaction with the event's other tasks (donations.stripe.inbox._follow_up)."""
     charge = source if source.get("object") == "charge" else None
     charge = charge or _expanded(source, "payment_intent", "latest_charge")
     charge = charge or _expanded(source, "latest_charge") or _expanded(source, "charge")
@@ -87,15 +89,15 @@ def gift_fee_capture(*, gift: Gift, source: dict[str, Any]) -> None:
         txn = charge.get("balance_transaction")
         if isinstance(txn, dict):
             gift_fee_record(gift=gift, balance_transaction=txn)
-            return
+            return None
     if learnt or (gift.stripe_charge_id and source.get("object") == "charge"):
         # Kept now (on_charge_balance may have learnt it too): the read comes later.
         gift.save(update_fields=["stripe_charge_id"])
     if not settings.STRIPE_SECRET_KEY:
-        return  # local test mode: there is no Stripe to ask
+        return None  # local test mode: there is no Stripe to ask
     txn_id = txn if isinstance(txn, str) else ""
     if not txn_id and not gift.stripe_payment_intent_id:
-        return  # nothing to read the fee from; the payout that pays it out fills it
+        return None  # nothing to read the fee from; the payout that pays it out fills it
     from django_tasks_db import DatabaseBackend
 
     from donations.tasks import gift_fee_fill
@@ -103,11 +105,11 @@ def gift_fee_capture(*, gift: Gift, source: dict[str, Any]) -> None:
     if isinstance(gift_fee_fill.get_backend(), DatabaseBackend):
         # The queue is a table in this database: the task row commits with the gift, in the
         # webhook's one commit (a second commit per event cost ~10% of bench/webhooks.py).
-        gift_fee_fill.enqueue(gift.pk, txn_id)
-    else:
-        # A backend that runs the task at once must wait for the commit.
-        gift_id = gift.pk
-        transaction.on_commit(lambda: gift_fee_fill.enqueue(gift_id, txn_id))
+        return (gift.pk, txn_id)
+    # A backend that runs the task at once must wait for the commit.
+    gift_id = gift.pk
+    transaction.on_commit(lambda: gift_fee_fill.enqueue(gift_id, txn_id))
+    return None
 
 
 def gift_fee_fetch(*, gift_id: int, balance_transaction_id: str = "") -> bool:
@@ -156,8 +158,8 @@ def with_fees(handler: Callable[[dict[str, Any]], "Changes"]) -> Callable[..., "
     def handle(obj: dict[str, Any]) -> "Changes":
         changes = handler(obj)
         for gift in changes.paid.values():
-            if gift.fee is None:
-                gift_fee_capture(gift=gift, source=obj)
+            if gift.fee is None and (read := gift_fee_capture(gift=gift, source=obj)):
+                changes.fee_reads.append(read)
         return changes
 
     handle.__name__ = getattr(handler, "__name__", "handle")
@@ -171,9 +173,11 @@ def on_charge_balance(charge: dict[str, Any]) -> "Changes":
     charge_id = values.text(charge, "id")
     intent = values.text(charge, "payment_intent")
     gift = _gift_of(charge_id=charge_id, payment_intent=intent)
+    changes = Changes()
     if gift is not None and gift.fee is None and charge.get("balance_transaction"):
-        gift_fee_capture(gift=gift, source=charge)
-    return Changes()
+        if read := gift_fee_capture(gift=gift, source=charge):
+            changes.fee_reads.append(read)
+    return changes
 
 
 def _gift_of(*, charge_id: str, payment_intent: str) -> Gift | None:

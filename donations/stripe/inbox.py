@@ -24,6 +24,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.task_batch import Call, enqueue_with_transaction
+
 from donations.models import StripeEvent
 from donations.stripe import client as stripe_client
 from donations.stripe.handlers import HANDLERS, Changes
@@ -183,15 +185,17 @@ def _already_done(event_id: str) -> bool:
 
 
 def _follow_up(changes: Changes) -> None:
-    """Queue a thank-you for each gift this event made paid, and a new receipt version for
-    each receipted gift it took money from. The tasks are written in this transaction (the
-    queue is a table in the same database), so they exist exactly when the change does."""
+    """Queue a thank-you for each gift this event made paid, the read of each fee still
+    unknown, and a new receipt version for each receipted gift it took money from. The tasks
+    are written in this transaction, in one INSERT (core.task_batch: the queue is a table in
+    the same database), so they exist exactly when the change does."""
     from donations.models import Receipt
-    from donations.tasks import reissue_receipt, thank_donor
+    from donations.tasks import gift_fee_fill, reissue_receipt, thank_donor
 
-    for gift_id in sorted(changes.to_thank):
-        thank_donor.enqueue(gift_id)
+    calls: list[Call] = [(thank_donor, (gift_id,)) for gift_id in sorted(changes.to_thank)]
+    calls += [(gift_fee_fill, read) for read in changes.fee_reads]
     if changes.to_reissue:
         receipted = Receipt.objects.filter(gift_id__in=changes.to_reissue)
         for gift_id in sorted(set(receipted.values_list("gift_id", flat=True))):
-            reissue_receipt.enqueue(gift_id)
+            calls.append((reissue_receipt, (gift_id,)))
+    enqueue_with_transaction(calls)

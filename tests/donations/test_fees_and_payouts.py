@@ -93,6 +93,45 @@ def test_a_checkout_reads_its_fee_in_a_task_after_the_webhook_commits(
     assert gift.fee == Decimal("1.75")
 
 
+def test_with_the_database_queue_the_thanks_and_fee_read_are_the_events_own_rows(
+    client, stripe_api, settings, sent_mail
+):
+    """The queue in production: a paid gift's two tasks are written with the event, in its
+    one transaction, and running them as the worker would thanks the donor and reads the fee.
+"""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    txn = balance_transaction("txn_7", amount=2500, fee=103, source="ch_test_7")
+    stripe_api.payment_intents["pi_test_7"] = {
+        "id": "pi_test_7",
+        "object": "payment_intent",
+        "latest_charge": {
+            **_charge("ch_test_7", "pi_test_7", amount=2500),
+            "balance_transaction": txn,
+        },
+    }
+    gift = _checkout(client, 7, amount=2500, email="lucia@example.org")
+    rows = DBTaskResult.objects.order_by("task_path")
+    assert [(row.task_path, row.args_kwargs) for row in rows] == [
+        ("donations.tasks.gift_fee_fill", {"args": [gift.pk, ""], "kwargs": {}}),
+        ("donations.tasks.thank_donor", {"args": [gift.pk], "kwargs": {}}),
+    ]
+    assert gift.fee is None and stripe_api.requests == []
+
+    for row in rows:  # what the worker runs for each row
+        row.task.call(*row.args_kwargs["args"])
+    gift.refresh_from_db()
+    assert (gift.fee, gift.net, gift.acknowledgement) == (
+        Decimal("1.03"), Decimal("23.97"), Gift.Acknowledgement.THANKED
+    )
+    assert [mail.to for mail in sent_mail()] == [["lucia@example.org"]]
+
+    # Stripe sends the checkout again as another event: the gift is known, nothing is queued.
+    _checkout(client, 7, amount=2500, email="lucia@example.org")
+    assert DBTaskResult.objects.count() == 2
+
+
 def test_a_fee_read_that_fails_leaves_the_fee_for_the_payout(
     client, stripe_api, django_capture_on_commit_callbacks
 ):
