@@ -174,9 +174,9 @@ def on_charge_balance(charge: dict[str, Any]) -> "Changes":
     intent = values.text(charge, "payment_intent")
     gift = _gift_of(charge_id=charge_id, payment_intent=intent)
     changes = Changes()
-    if gift is not None and gift.fee is None and charge.get("balance_transaction"):
-        if read := gift_fee_capture(gift=gift, source=charge):
-            changes.fee_reads.append(read)
+    needs_fee = gift is not None and gift.fee is None and charge.get("balance_transaction")
+    if needs_fee and (read := gift_fee_capture(gift=gift, source=charge)):
+        changes.fee_reads.append(read)
     return changes
 
 

@@ -25,7 +25,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.task_batch import Call, enqueue_with_transaction
-
 from donations.models import StripeEvent
 from donations.stripe import client as stripe_client
 from donations.stripe.handlers import HANDLERS, Changes

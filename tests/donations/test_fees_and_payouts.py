@@ -98,7 +98,7 @@ def test_with_the_database_queue_the_thanks_and_fee_read_are_the_events_own_rows
 ):
     """The queue in production: a paid gift's two tasks are written with the event, in its
     one transaction, and running them as the worker would thanks the donor and reads the fee.
-"""
+    """
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -123,7 +123,9 @@ def test_with_the_database_queue_the_thanks_and_fee_read_are_the_events_own_rows
         row.task.call(*row.args_kwargs["args"])
     gift.refresh_from_db()
     assert (gift.fee, gift.net, gift.acknowledgement) == (
-        Decimal("1.03"), Decimal("23.97"), Gift.Acknowledgement.THANKED
+        Decimal("1.03"),
+        Decimal("23.97"),
+        Gift.Acknowledgement.THANKED,
     )
     assert [mail.to for mail in sent_mail()] == [["lucia@example.org"]]
 
