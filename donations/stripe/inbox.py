@@ -1,10 +1,11 @@
 """The Stripe webhook inbox: each event is stored, then processed exactly once, in one
 transaction. What each event does to the ledger is in donations.stripe.handlers.
 
-The event row is inserted first; the handler runs inside a savepoint after it, so a handler
-that fails undoes only its own work and the row is committed with the error, for
-`manage.py stripe_reprocess`. The inbox's unique event id makes a second delivery of the same
-event, even one arriving at the same moment, wait for the first and then find it done.
+The event row is inserted first, marked processed, and the handler runs after it in the same
+transaction: one commit and no savepoint per event. A handler that fails undoes the whole
+transaction, and the row is then stored (or updated) with the error in a transaction of its
+own, for `manage.py stripe_reprocess`. The inbox's unique event id makes a second delivery of
+the same event, even one arriving at the same moment, wait for the first and then find it done.
 
 A genuine event the books cannot hold (a gift of no or an implausible amount, a refund or
 dispute of none, a time that cannot be, a value of the wrong kind anywhere a handler reads
@@ -85,93 +86,128 @@ def stripe_event_store_and_process(event: dict) -> Outcome:
     event_id = event["id"]
     if _already_done(event_id):
         return Outcome(stored=False, processed=False)  # a replay: one indexed read
-    with transaction.atomic():
-        row_id = _insert_if_new(event)
-        stored = row_id is not None
-        if row_id is None:
+    try:
+        with transaction.atomic():
+            # Inserted as processed: it is, exactly when this transaction commits.
+            row_id = _insert_if_new(event, processed=True)
+            if row_id is not None:
+                _handle(event)
+                return Outcome(stored=True, processed=True)
             # Stored before: by a delivery that failed, or by one that just finished (the
             # insert above waited for it). The row lock settles which.
             locked = StripeEvent.objects.select_for_update().only("processed_at")
             row = locked.get(event_id=event_id)
             if row.processed_at is not None:
                 return Outcome(stored=False, processed=False)
-            row_id = row.pk
-        failure = _run_handler(row_id, event)
-    return Outcome(stored=stored, processed=failure is None, failure=failure)
+            _handle(event)
+            _mark_processed(row.pk)
+            return Outcome(stored=False, processed=True)
+    except _HandlerFailed as failed:
+        stored = _keep_failure(event, failed.failure)
+        return Outcome(stored=stored, processed=False, failure=failed.failure)
 
 
 def stripe_event_process(*, event_pk: int) -> None:
     """Process a stored event that is not done yet (retries and `stripe_sync`); raises the
     handler's error, or NeedsAttention, so the commands report what is still not done."""
-    with transaction.atomic():
-        row = StripeEvent.objects.select_for_update().get(pk=event_pk)
-        if row.processed_at is not None:
-            return
-        failure = _run_handler(row.pk, row.payload)
-    if failure is not None:
-        raise failure
+    try:
+        with transaction.atomic():
+            row = StripeEvent.objects.select_for_update().get(pk=event_pk)
+            if row.processed_at is not None:
+                return
+            _handle(row.payload)
+            _mark_processed(row.pk)
+    except _HandlerFailed as failed:
+        _keep_failure(row.payload, failed.failure)
+        raise failed.failure from None
 
 
-def _insert_if_new(event: dict) -> int | None:
-    """INSERT ... ON CONFLICT DO NOTHING: the new row's id, or None if the event id is known.
-    (get_or_create would read first and need a savepoint; this is one statement.)"""
-    payload = StripeEvent._meta.get_field("payload").get_db_prep_save(event, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {INBOX} "  # noqa: S608 - the table name is ours
-            "(event_id, type, payload, livemode, received_at, attempts, error, attention) "
-            "VALUES (%s, %s, %s, %s, %s, 0, '', '') "
-            "ON CONFLICT (event_id) DO NOTHING RETURNING id",
-            [
-                event["id"],
-                str(event.get("type", ""))[:100],
-                payload,
-                bool(event.get("livemode")),
-                timezone.now(),
-            ],
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
+class _HandlerFailed(Exception):
+    """Leaves the event's transaction, undoing all it wrote (the row too, when this delivery
+    inserted it): one transaction and no savepoint per event. The failure is then kept on the
+    row in a transaction of its own (_keep_failure)."""
+
+    def __init__(self, failure: Exception) -> None:
+        super().__init__(str(failure))
+        self.failure = failure
 
 
-def _run_handler(row_id: int, event: dict) -> Exception | None:
-    """Run the event's handler in a savepoint and mark the row done, or keep its error (or
-    why it needs attention); the savepoint undoes whatever the handler wrote before that."""
+def _handle(event: dict) -> None:
+    """Run the event's handler, refresh the summaries it touched and queue its follow-ups;
+    raises _HandlerFailed with the error, or with NeedsAttention for what needs a person."""
     kind = event.get("type")
     handler = HANDLERS.get(kind) if isinstance(kind, str) else None  # a list is unhashable
     try:
-        with transaction.atomic():
-            try:
-                changes = handler(event_object(event)) if handler else Changes()
-            except ValidationError as exc:
-                # The gifts service refused what the event says (donations.services): data
-                # for a person to look at, not an error Stripe should retry.
-                raise NeedsAttention("; ".join(exc.messages)) from exc
-            if changes.supporters:
-                donor_summaries_refresh(supporter_ids=changes.supporters)
-            _follow_up(changes)
+        try:
+            changes = handler(event_object(event)) if handler else Changes()
+        except ValidationError as exc:
+            # The gifts service refused what the event says (donations.services): data for a
+            # person to look at, not an error Stripe should retry.
+            raise NeedsAttention("; ".join(exc.messages)) from exc
+        if changes.supporters:
+            donor_summaries_refresh(supporter_ids=changes.supporters)
+        _follow_up(changes)
     except NeedsAttention as exc:
-        reason = str(exc)[: StripeEvent._meta.get_field("attention").max_length]
-        StripeEvent.objects.filter(pk=row_id).update(
-            attention=reason, error="", attempts=F("attempts") + 1
-        )
+        raise _HandlerFailed(exc) from exc
+    except Exception as exc:
+        raise _HandlerFailed(exc) from exc
+
+
+def _keep_failure(event: dict, failure: Exception) -> bool:
+    """Keep why the event was not processed on its row (inserted now when the failed
+    delivery had inserted it); True if this call stored the event. A row another delivery
+    processed meanwhile is left as it is."""
+    if isinstance(failure, NeedsAttention):
+        reason = str(failure)[: StripeEvent._meta.get_field("attention").max_length]
+        kept = {"attention": reason, "error": ""}
         logger.warning(
             "Stripe event %s (%s) stored as needing attention, nothing recorded: %s",
             event.get("id"), event.get("type"), reason,
         )  # fmt: skip
-        return exc
-    except Exception as exc:
-        StripeEvent.objects.filter(pk=row_id).update(
-            error=traceback.format_exc()[-4000:], attempts=F("attempts") + 1
+    else:
+        trace = "".join(traceback.format_exception(failure))
+        kept = {"error": trace[-4000:], "attention": ""}
+    with transaction.atomic():
+        row_id = _insert_if_new(event, processed=False)
+        StripeEvent.objects.filter(event_id=event["id"], processed_at=None).update(
+            attempts=F("attempts") + 1, **kept
         )
-        return exc
+    return row_id is not None
+
+
+def _mark_processed(row_id: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {INBOX} SET processed_at = %s, error = '', attention = '', "  # noqa: S608
             "attempts = attempts + 1 WHERE id = %s",
             [timezone.now(), row_id],
         )
-    return None
+
+
+def _insert_if_new(event: dict, *, processed: bool) -> int | None:
+    """INSERT ... ON CONFLICT DO NOTHING: the new row's id, or None if the event id is known.
+    (get_or_create would read first and need a savepoint; this is one statement.) A row
+    inserted as processed counts its one attempt."""
+    payload = StripeEvent._meta.get_field("payload").get_db_prep_save(event, connection)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {INBOX} "  # noqa: S608 - the table name is ours
+            "(event_id, type, payload, livemode, received_at, processed_at, attempts, error, "
+            "attention) VALUES (%s, %s, %s, %s, %s, %s, %s, '', '') "
+            "ON CONFLICT (event_id) DO NOTHING RETURNING id",
+            [
+                event["id"],
+                str(event.get("type", ""))[:100],
+                payload,
+                bool(event.get("livemode")),
+                now,
+                now if processed else None,
+                1 if processed else 0,
+            ],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def _already_done(event_id: str) -> bool:
