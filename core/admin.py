@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
+from core import giving_levels
 from core.models import Organisation, OutboxMessage, Suppression
 from core.outbox.queue import outbox_mark_sent, outbox_send_again
 from core.outbox.suppression import email_hash
@@ -15,7 +16,27 @@ class OrganisationAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "logo", "address", "tax_id", "website", "phone", "hotline"]}),
         ("Mail and money", {"fields": ["default_sender", "fiscal_year_start_month", "paper_size"]}),
+        ("Reports", {"fields": ["giving_levels"]}),
     ]
+    readonly_fields = ["giving_levels_shown"]  # shown only to those who may not change them
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "giving_levels":  # typed as one line of text, not as JSON
+            kwargs["form_class"] = giving_levels.LevelsFormField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        if self.has_change_permission(request, obj):
+            return self.fieldsets
+        # The board reads the settings: the levels as staff type them, not as stored JSON.
+        return [
+            (name, {"fields": [_shown(field) for field in options["fields"]]})
+            for name, options in self.fieldsets
+        ]
+
+    @admin.display(description="giving levels")
+    def giving_levels_shown(self, obj: Organisation) -> str:
+        return giving_levels.display(obj.giving_levels)
 
     def save_model(self, request: HttpRequest, obj: Organisation, form: Any, change: bool) -> None:
         # Through the service: a new fiscal-year start rebuilds the giving summaries.
@@ -32,6 +53,10 @@ class OrganisationAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(
             reverse("admin:core_organisation_change", args=[organisation.pk])
         )
+
+
+def _shown(field: str) -> str:
+    return "giving_levels_shown" if field == "giving_levels" else field
 
 
 @admin.register(OutboxMessage)

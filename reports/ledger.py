@@ -66,12 +66,21 @@ def fiscal_year(year: int) -> Period:
 
 def year_to_date(today: datetime.date) -> Period:
     """From the first day of today's fiscal year to today."""
-    return Period(fiscal_year(fiscal_year_of(today)).start, today)
+    return year_to_date_and_last(today)[1]
 
 
 def same_period_last_year(today: datetime.date) -> Period:
     """Last fiscal year from its first day to the same day a year before `today`."""
-    return year_to_date(today).shifted_back()
+    return year_to_date_and_last(today)[2]
+
+
+def year_to_date_and_last(today: datetime.date) -> tuple[int, Period, Period]:
+    """Today's fiscal year, its first day to today, and the same period a year before: what
+    the staff home and the overview compare, reading the organisation once."""
+    organisation = Organisation.current()
+    year = organisation.fiscal_year_of(today)
+    this = Period(organisation.fiscal_year_bounds(year)[0], today)
+    return year, this, this.shifted_back()
 
 
 def counted_gifts(period: Period):
@@ -81,14 +90,55 @@ def counted_gifts(period: Period):
 
 def raised(period: Period) -> Raised:
     """Gross received, refunds dated in the period, fees and net: two queries."""
-    money = Gift.objects.filter(
-        status__in=RECEIVED, received_on__range=(period.start, period.end)
-    ).aggregate(gross=Sum("amount"), fees=Sum("fee"))
-    refunds = Refund.objects.filter(refunded_on__range=(period.start, period.end)).aggregate(
-        total=Sum("amount")
-    )["total"]
-    gross, fees, refunds = money["gross"] or ZERO, money["fees"] or ZERO, refunds or ZERO
+    return raised_by_period([period])[0]
+
+
+def raised_by_period(periods: list[Period]) -> list[Raised]:
+    """Raised in each period, two queries for all of them: one pass over the gifts of their
+    span, one over the refunds. The staff home's year to date reads this; the overview
+    (period_figures) sums the same gifts with the same sums and the same refunds query,
+    grouped by amount for its medians, so the two pages always show the same money."""
+    money = _received(periods).aggregate(**_money_sums(periods))
+    refunds = _refunds_by_period(periods)
+    return [
+        _raised(money[f"gross{n}"], refunds[f"refunds{n}"], money[f"fees{n}"])
+        for n, _ in enumerate(periods)
+    ]
+
+
+def _raised(gross: Decimal | None, refunds: Decimal | None, fees: Decimal | None) -> Raised:
+    gross, refunds, fees = gross or ZERO, refunds or ZERO, fees or ZERO
     return Raised(gross=gross, refunds=refunds, fees=fees, net=gross - refunds - fees)
+
+
+def _received(periods: list[Period]):
+    """The money-in (RECEIVED) gifts of the periods: one range of index gift_received_on."""
+    return Gift.objects.filter(
+        _in_some_period(periods), status__in=RECEIVED, received_on__range=_span(periods)
+    )
+
+
+def _money_sums(periods: list[Period]) -> dict:
+    """gross{n} and fees{n} of each period, as aggregates over _received(periods)."""
+    sums = {}
+    for n, p in enumerate(periods):
+        sums |= _money_sum(n, p)
+    return sums
+
+
+def _money_sum(n: int, period: Period) -> dict:
+    inside = Q(received_on__range=(period.start, period.end))
+    return {f"gross{n}": Sum("amount", filter=inside), f"fees{n}": Sum("fee", filter=inside)}
+
+
+def _refunds_by_period(periods: list[Period]) -> dict:
+    """refunds{n}: refunds dated in each period, whatever the day of their gift; one query."""
+    return Refund.objects.filter(refunded_on__range=_span(periods)).aggregate(
+        **{
+            f"refunds{n}": Sum("amount", filter=Q(refunded_on__range=(p.start, p.end)))
+            for n, p in enumerate(periods)
+        }
+    )
 
 
 def _median_of_counts(counts: list[tuple[Decimal, int]]) -> Decimal | None:
@@ -141,26 +191,19 @@ def period_figures(periods: list[Period], base_years: list[int] | None = None) -
 
 
 def _period_figures(periods: list[Period], base_years: list[int] | None) -> list[dict]:
-    span, anywhere = _span(periods), _in_some_period(periods)
-    gifts = Gift.objects.filter(anywhere, status__in=RECEIVED, received_on__range=span)
+    span = _span(periods)
+    # The money is raised_by_period's (same gifts, same sums, same refunds), grouped by
+    # amount here so that the counts and medians come from the same single pass.
     by_amount: dict = {}
     for n, p in enumerate(periods):
-        inside = Q(received_on__range=(p.start, p.end))
-        counted = inside & Q(status__in=COUNTED)
-        by_amount |= {
-            f"gross{n}": Sum("amount", filter=inside),
-            f"fees{n}": Sum("fee", filter=inside),
+        counted = Q(received_on__range=(p.start, p.end)) & Q(status__in=COUNTED)
+        by_amount |= _money_sum(n, p) | {
             f"gifts{n}": Count("amount", filter=counted),
             f"recurring{n}": Count("amount", filter=counted & Q(recurring__isnull=False)),
         }
-    amounts = list(gifts.values("amount").annotate(**by_amount).order_by("amount"))
+    amounts = list(_received(periods).values("amount").annotate(**by_amount).order_by("amount"))
     found = _donors(periods, base_years)
-    found |= Refund.objects.filter(refunded_on__range=span).aggregate(
-        **{
-            f"refunds{n}": Sum("amount", filter=Q(refunded_on__range=(p.start, p.end)))
-            for n, p in enumerate(periods)
-        }
-    )
+    found |= _refunds_by_period(periods)
     found |= DonorSummary.objects.filter(first_gift_on__range=span).aggregate(
         **{
             f"new_donors{n}": Count("pk", filter=Q(first_gift_on__range=(p.start, p.end)))
@@ -169,10 +212,16 @@ def _period_figures(periods: list[Period], base_years: list[int] | None) -> list
     )
     result = []
     for n, _ in enumerate(periods):
+        money = _raised(
+            sum((r[f"gross{n}"] or ZERO for r in amounts), ZERO),
+            found[f"refunds{n}"],
+            sum((r[f"fees{n}"] or ZERO for r in amounts), ZERO),
+        )
         row = {
-            "gross": sum((r[f"gross{n}"] or ZERO for r in amounts), ZERO),
-            "fees": sum((r[f"fees{n}"] or ZERO for r in amounts), ZERO),
-            "refunds": found[f"refunds{n}"] or ZERO,
+            "gross": money.gross,
+            "fees": money.fees,
+            "refunds": money.refunds,
+            "net": money.net,
             "gifts": sum(r[f"gifts{n}"] for r in amounts),
             "donors": found[f"donors{n}"],
             "counted_total": sum((r["amount"] * r[f"gifts{n}"] for r in amounts), ZERO),
@@ -180,7 +229,6 @@ def _period_figures(periods: list[Period], base_years: list[int] | None) -> list
             "new_donors": found[f"new_donors{n}"],
             "median_gift": _median_of_counts([(r["amount"], r[f"gifts{n}"]) for r in amounts]),
         }
-        row["net"] = row["gross"] - row["refunds"] - row["fees"]
         if base_years:
             row["retained"], row["base_donors"] = found[f"retained{n}"], found[f"base{n}"]
         result.append(row)

@@ -206,7 +206,8 @@ def level_label(level: Level) -> str:
         return f"Under {whole(level.upper)}" if level.upper is not None else "All"
     if level.upper is None:
         return f"{whole(level.lower)} and up"
-    return f"{whole(level.lower)} to {whole(level.upper - 1)}"
+    top = level.upper - 1  # levels are whole dollars: $250 up to $999.99 reads $250-$999
+    return whole(level.lower) if top <= level.lower else f"{whole(level.lower)}-{whole(top)}"
 
 
 def pyramid_table(levels: list[Level], fiscal_year: int) -> Table:

@@ -5,6 +5,8 @@ import datetime
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from core import giving_levels
+
 
 class Organisation(models.Model):
     class PaperSize(models.TextChoices):
@@ -31,6 +33,15 @@ class Organisation(models.Model):
         help_text="1 = January (calendar year), 7 = July ...",
     )
     paper_size = models.CharField(max_length=6, choices=PaperSize.choices, default="letter")
+    giving_levels = models.JSONField(
+        default=giving_levels.default_levels,
+        validators=[giving_levels.validate],
+        help_text=(
+            "The donor pyramid's levels: the smallest year total of each level, in whole "
+            "dollars, smallest first, separated by a comma and a space. 2 to 8 levels, e.g. "
+            "1, 250, 1,000, 5,000 gives $1-$249, $250-$999, $1,000-$4,999 and $5,000 and up."
+        ),
+    )
 
     class Meta:
         verbose_name = "organisation settings"

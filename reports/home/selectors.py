@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum
-from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 
-from core.models import Organisation
 from crm.models import ImportJob
 from donations.acknowledgements.queue import gifts_to_thank
-from donations.models import ZERO, Campaign, Gift, RecurringGift, Refund
+from donations.models import ZERO, Campaign, Gift, RecurringGift
 from donations.summary import COUNTED, RECEIVED, first_counted_gift
 from mailings.models import Mailing
+from reports import ledger
+from reports.ledger import Raised
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 NET = F("amount") - F("amount_refunded")  # a gift's amount less its refunds
@@ -68,33 +68,24 @@ def recent_gifts() -> list[Gift]:
 
 @dataclass(frozen=True)
 class YearToDate:
+    """This fiscal year to today and last year to the same day, as the report overview
+    counts them (reports.ledger.raised_by_period): the two pages show the same money."""
+
     fiscal_year: int
     start: datetime.date
     today: datetime.date
     last_start: datetime.date
     last_today: datetime.date  # the same point last year
-    gross: Decimal
-    refunds: Decimal
-    last_gross: Decimal
-    last_refunds: Decimal
-
-    @property
-    def net(self) -> Decimal:
-        return self.gross - self.refunds
-
-    @property
-    def last_net(self) -> Decimal:
-        return self.last_gross - self.last_refunds
+    this: Raised
+    last: Raised
 
     @property
     def change(self) -> Decimal:
-        return self.net - self.last_net
+        return self.this.gross - self.last.gross
 
     @property
     def change_percent(self) -> Decimal | None:
-        if self.last_net <= 0:
-            return None
-        return (100 * self.change / self.last_net).quantize(Decimal("0.1"))
+        return ledger.change(self.this.gross, self.last.gross)[1]
 
 
 @dataclass(frozen=True)
@@ -107,43 +98,26 @@ def giving_so_far(*, today: datetime.date) -> Giving:
     """This fiscal year so far against last year to the same day, and the campaigns running
     today with what each raised.
 
-    The year: money received (gifts refunded later included) counts on the day it came in,
-    and each refund on its own day, as in the donors' year totals (donations.summary): a
-    January refund of a December gift lowers January's year; a gift refunded in full nets to
-    zero. A campaign: its counted gifts, each less its refunds, whenever they came.
-
-    The year is one pass over index gift_received_on from last year's start to today (the
-    index carries status and amount, so no table row is read); each campaign's gifts are
-    summed with the campaigns' list, by the campaign index. One query over the gifts with the
-    two conditions OR'd together read the whole table instead."""
-    organisation = Organisation.current()
-    fiscal_year = organisation.fiscal_year_of(today)
-    start, _ = organisation.fiscal_year_bounds(fiscal_year)
-    last_start, _ = organisation.fiscal_year_bounds(fiscal_year - 1)
-    last_today = _year_earlier(today)
+    The year is the ledger's (reports.ledger): money received counts on the day it came in
+    (gifts refunded later included), each refund on its own day and card fees with their
+    gift, so a July refund of a June gift lowers July's year. It is one pass over index
+    gift_received_on from last year's start to today (the index carries status, amount, fee)
+    and one over the refunds. A campaign: its counted gifts, each less its refunds, whenever
+    they came, summed with the campaigns' list by the campaign index."""
+    fiscal_year, this, last = ledger.year_to_date_and_last(today)
+    now, before = ledger.raised_by_period([this, last])
     campaigns = _running_campaigns(today)
-    this = Q(received_on__range=(start, today))
-    last = Q(received_on__range=(last_start, last_today))
-    gifts = Gift.objects.filter(
-        this | last, status__in=RECEIVED, received_on__range=(last_start, today)
-    ).aggregate(this=_sum("amount", this), last=_sum("amount", last))
-    refunds = Refund.objects.filter(refunded_on__gte=last_start, refunded_on__lte=today).aggregate(
-        this=_sum("amount", Q(refunded_on__gte=start)),
-        last=_sum("amount", Q(refunded_on__lte=last_today)),
-    )
     for campaign in campaigns:  # a handful of campaigns, not their gifts
         campaign.percent = int(100 * campaign.raised / campaign.goal) if campaign.goal else None
         campaign.bar = min(campaign.percent or 0, 100)
     year = YearToDate(
         fiscal_year=fiscal_year,
-        start=start,
+        start=this.start,
         today=today,
-        last_start=last_start,
-        last_today=last_today,
-        gross=gifts["this"],
-        refunds=refunds["this"],
-        last_gross=gifts["last"],
-        last_refunds=refunds["last"],
+        last_start=last.start,
+        last_today=last.end,
+        this=now,
+        last=before,
     )
     return Giving(year=year, campaigns=campaigns)
 
@@ -205,14 +179,3 @@ def import_problems() -> list[ImportJob]:
     crm.importing.jobs), newest first."""
     jobs = ImportJob.objects.filter(status__in=IMPORT_PROBLEMS).select_related("created_by")
     return list(jobs.order_by("-updated_at", "-pk"))
-
-
-def _sum(field: str | Combinable, condition: Q) -> Coalesce:
-    return Coalesce(Sum(field, filter=condition, output_field=MONEY), ZERO, output_field=MONEY)
-
-
-def _year_earlier(day: datetime.date) -> datetime.date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)

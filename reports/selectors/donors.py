@@ -19,11 +19,11 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Exists, Max, OuterRef, Q, Sum
 
+from core.models import Organisation
 from crm.models import Supporter
 from donations.models import ZERO, DonorYearTotal
 
 YEARS = DonorYearTotal._meta.db_table
-DEFAULT_LEVELS = (Decimal(1), Decimal(250), Decimal(1000), Decimal(5000))
 CATEGORIES = ("new", "recaptured", "upgraded", "same", "downgraded", "lapsed")
 
 
@@ -209,9 +209,12 @@ def sybunt(fiscal_year: int, *, limit: int | None = None, hide_names: bool = Fal
     return DonorList(found.count(), _money(total), _listed(rows, hide_names))
 
 
-def pyramid(fiscal_year: int, levels=DEFAULT_LEVELS) -> list[Level]:
-    """Donors of the year by their year total, one row per level (lower bounds, any order),
-    plus a first row for donors below the lowest level; one query."""
+def pyramid(fiscal_year: int, levels: list[int] | None = None) -> list[Level]:
+    """Donors of the year by their year total, one row per level (lower bounds, any order;
+    by default the organisation's giving levels, set by staff), plus a first row for donors
+    below the lowest level; one query."""
+    if levels is None:
+        levels = Organisation.current().giving_levels
     bounds = sorted(Decimal(level) for level in levels)
     cases = " ".join(f"WHEN total >= %s THEN {index}" for index in reversed(range(len(bounds))))
     sql = (

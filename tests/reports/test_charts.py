@@ -101,8 +101,8 @@ def test_pyramid_reads_money_labels_as_money():
         "1 donor at $1,000 and up gave 40% of the year's dollars; 36 donors in all."
     )
     texts = _texts(chart.svg)
-    assert "$250 to $999" in texts and "$1 to $249" in texts  # not typeset as TeX
-    assert [row[0] for row in chart.table.rows] == ["$1,000 and up", "$250 to $999", "$1 to $249"]
+    assert "$250-$999" in texts and "$1-$249" in texts  # not typeset as TeX
+    assert [row[0] for row in chart.table.rows] == ["$1,000 and up", "$250-$999", "$1-$249"]
 
 
 def test_gain_loss_counts_gains_against_losses():

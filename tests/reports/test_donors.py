@@ -2,8 +2,11 @@ from decimal import Decimal
 
 import pytest
 
+from core.models import Organisation
+from core.services import organisation_update
 from crm.models import Supporter
 from reports.selectors.donors import lybunt, pyramid, retention, sybunt, top_donors
+from reports.tables import pyramid_table
 from tests.reports.scenario import build
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +139,28 @@ def test_pyramid_with_default_and_staff_levels(july_book):
             inside = [t for t in totals if t >= lower and (upper is None or t < upper)]
             assert (row.donors, row.total, row.upper) == (len(inside), sum(inside), upper)
         assert sum(row.donors for row in got) == len(totals)
+
+
+def test_pyramid_uses_the_levels_staff_set(july_book):
+    build(july_book)
+    levels = {"giving_levels": [20, 75, 400]}
+    organisation_update(organisation=Organisation.current(), changes=levels)
+    totals = [july_book.year_total(p, Y) for p in people(july_book) if gave(july_book, p, Y)]
+    # Counted here level by level, from the top: each donor in the highest level reached.
+    expected = {400: [], 75: [], 20: [], None: []}
+    for total in totals:
+        level = next((bound for bound in (400, 75, 20) if total >= bound), None)
+        expected[level].append(total)
+    got = pyramid(Y)  # no levels given: the organisation's
+    assert [(row.lower, row.upper) for row in got] == [
+        (None, 20), (20, 75), (75, 400), (400, None),
+    ]  # fmt: skip
+    for row in got:
+        inside = expected[None if row.lower is None else int(row.lower)]
+        assert (row.donors, row.total) == (len(inside), sum(inside, Decimal(0))), row.lower
+    assert all(expected.values())  # the scenario puts somebody in every level
+    labels = [row[0] for row in pyramid_table(got, Y).rows]
+    assert labels == ["$400 and up", "$75-$399", "$20-$74", "Under $20"]
 
 
 def test_top_donors_with_names_hidden(july_book):

@@ -12,7 +12,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from core.models import Organisation
 from core.money import money_text
+from core.services import organisation_update
 from donations.models import Gift
 from reports import selectors
 from reports.ledger import Period
@@ -164,6 +166,21 @@ def test_donors_page_shows_retention_lists_pyramid_and_top_donors(board_client, 
     assert f"1 {top[0].name} {money_text(top[0].total)}" in text
     assert "Gain and loss of donors, FY2026 against FY2025" in text
     assert "LYBUNT" in text and "Last Year But Unfortunately Not This year" in text
+
+
+def test_the_pyramid_shows_the_levels_staff_set(board_client, who):
+    organisation_update(organisation=Organisation.current(), changes={"giving_levels": [50, 500]})
+    levels = selectors.pyramid(2026)
+    assert [level.lower for level in levels] == [None, 50, 500]
+    rows = _csv(board_client, "pyramid")
+    shown = [level for level in reversed(levels) if level.lower is not None or level.donors]
+    labels = {50: "$50-$499", 500: "$500 and up", None: "Under $50"}
+    assert [row[:3] for row in rows[1:]] == [
+        [labels[level.lower and int(level.lower)], str(level.donors), f"{level.total:.2f}"]
+        for level in shown
+    ]
+    text = _text(board_client.get("/reports/donors/"))
+    assert "$500 and up" in text and "$50-$499" in text and "$5,000 and up" not in text
 
 
 def test_hide_names_hides_them_on_the_page_and_in_its_downloads(board_client, who):
