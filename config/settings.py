@@ -180,6 +180,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
+# Where the organisation mails from: an address with no country is here, and letters that stay
+# here print no country line (crm.addresses).
+ORGANISATION_COUNTRY = env_str("ORGANISATION_COUNTRY", "US").strip().upper()
 USE_I18N = True
 FORMAT_MODULE_PATH = ["config.formats"]
 # The project's own translations (Spanish): compiled .mo files are kept in the repository.

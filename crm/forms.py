@@ -2,7 +2,10 @@ from django import forms
 from import_export.forms import ImportForm
 
 from core.stale_edit import StaleEditModelForm
+from crm import addresses
 from crm.models import Supporter
+
+ADDRESS_FIELDS = ("address_line1", "city", "region", "postal_code", "country")
 
 CONSENT_SOURCE_HELP = (
     "Where these people said yes to email, e.g. 'Spring gala sign-up sheet, 2025-04-12'. "
@@ -18,6 +21,7 @@ class SupporterForm(StaleEditModelForm):  # refuses a save over someone else's n
         help_text="Needed when you mark someone as opted in to email: where and how they said "
         "yes (e.g. 'Ticked the box on the gala RSVP card').",
     )
+    country = forms.ChoiceField(choices=addresses.country_choices, initial=addresses.home_country)
 
     class Meta:
         model = Supporter
@@ -39,6 +43,17 @@ class SupporterForm(StaleEditModelForm):  # refuses a save over someone else's n
             and not cleaned.get("consent_source", "").strip()
         ):
             self.add_error("consent_source", "Say how this person gave consent to email.")
+        if set(self.changed_data) & set(ADDRESS_FIELDS):
+            # Only when the address is edited: an old partial one must not block other edits.
+            address = addresses.normalise(
+                country=cleaned.get("country", ""),
+                region=cleaned.get("region", ""),
+                postal_code=cleaned.get("postal_code", ""),
+                city=cleaned.get("city", ""),
+                line1=cleaned.get("address_line1", ""),
+            )
+            for name, message in address.missing.items():
+                self.add_error(name, message)
         return cleaned
 
 

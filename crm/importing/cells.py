@@ -10,85 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Model
 
-from crm import matching
+from crm import addresses, matching
 
-US_STATE_NAMES = {
-    "alabama": "AL",
-    "alaska": "AK",
-    "arizona": "AZ",
-    "arkansas": "AR",
-    "california": "CA",
-    "colorado": "CO",
-    "connecticut": "CT",
-    "delaware": "DE",
-    "florida": "FL",
-    "georgia": "GA",
-    "hawaii": "HI",
-    "idaho": "ID",
-    "illinois": "IL",
-    "indiana": "IN",
-    "iowa": "IA",
-    "kansas": "KS",
-    "kentucky": "KY",
-    "louisiana": "LA",
-    "maine": "ME",
-    "maryland": "MD",
-    "massachusetts": "MA",
-    "michigan": "MI",
-    "minnesota": "MN",
-    "mississippi": "MS",
-    "missouri": "MO",
-    "montana": "MT",
-    "nebraska": "NE",
-    "nevada": "NV",
-    "new hampshire": "NH",
-    "new jersey": "NJ",
-    "new mexico": "NM",
-    "new york": "NY",
-    "north carolina": "NC",
-    "north dakota": "ND",
-    "ohio": "OH",
-    "oklahoma": "OK",
-    "oregon": "OR",
-    "pennsylvania": "PA",
-    "rhode island": "RI",
-    "south carolina": "SC",
-    "south dakota": "SD",
-    "tennessee": "TN",
-    "texas": "TX",
-    "utah": "UT",
-    "vermont": "VT",
-    "virginia": "VA",
-    "washington": "WA",
-    "west virginia": "WV",
-    "wisconsin": "WI",
-    "wyoming": "WY",
-    "district of columbia": "DC",
-    "puerto rico": "PR",
-}
-COUNTRY_NAMES = {
-    "usa": "US",
-    "u.s.": "US",
-    "u.s.a.": "US",
-    "united states": "US",
-    "united states of america": "US",
-    "mexico": "MX",
-    "méxico": "MX",
-    "canada": "CA",
-    "united kingdom": "GB",
-    "uk": "GB",
-    "guatemala": "GT",
-    "el salvador": "SV",
-    "honduras": "HN",
-    "dominican republic": "DO",
-    "colombia": "CO",
-    "ecuador": "EC",
-    "spain": "ES",
-    "españa": "ES",
-    "germany": "DE",
-    "france": "FR",
-    "haiti": "HT",
-}
 _TRUE = {"yes", "y", "true", "t", "1", "x", "si", "sí"}
 _FALSE = {"no", "n", "false", "f", "0", ""}
 _DATE_FORMATS = (
@@ -167,10 +90,8 @@ def parse_email(text: str) -> str:
 
 
 def parse_country(text: str) -> str:
-    code = COUNTRY_NAMES.get(text.lower(), text.upper())
-    if not re.fullmatch(r"[A-Z]{2}", code):
-        raise ValidationError(f"'{text}' is not a country; use a two-letter code such as US or MX.")
-    return code
+    """A country's name or code in English, Spanish or French ('Canada', 'CAN', 'México')."""
+    return addresses.country_code(text)
 
 
 def parse_tags(text: str) -> list[str]:
@@ -200,20 +121,33 @@ def parse_date(cell: object, text: str) -> datetime.date:
     return day
 
 
-def normalise_us_address(values: dict[str, object], errors: dict[str, list[str]]) -> None:
-    """State names become codes; ZIPs that lost their leading zero in Excel get it back."""
+def normalise_address(
+    values: dict[str, object], errors: dict[str, list[str]], *, guess_country: bool
+) -> bool:
+    """Region and postal code in their country's printed form ('Québec' -> 'QC', 'h2x1y4' ->
+    'H2X 1Y4', a ZIP that lost its leading zero in Excel gets it back). With `guess_country`
+    (the file gave none), an address that is plainly another country's ('QC', 'H2X 1Y4') is
+    taken to be there; True when that happened."""
     region = str(values.get("region", "") or "")
-    if region:
-        region = US_STATE_NAMES.get(region.lower(), region.upper())
-        values["region"] = region
-        if message := matching.us_region_error(region):
-            errors.setdefault("region", []).append(message)
     postal = str(values.get("postal_code", "") or "")
+    if not (region or postal):
+        return False
+    country = str(values.get("country") or addresses.home_country())
+    result = addresses.normalise(
+        country=country, region=region, postal_code=postal, from_spreadsheet=True
+    )
+    guessed = None
+    if result.errors and guess_country:
+        guessed = addresses.guess_country(region, postal)
+        if guessed:
+            values["country"] = guessed
+            result = addresses.normalise(
+                country=guessed, region=region, postal_code=postal, from_spreadsheet=True
+            )
+    if region:
+        values["region"] = result.region
     if postal:
-        if re.fullmatch(r"\d{3,4}", postal):
-            postal = postal.zfill(5)
-        elif re.fullmatch(r"\d{9}", postal):
-            postal = f"{postal[:5]}-{postal[5:]}"
-        values["postal_code"] = postal
-        if message := matching.us_zip_error(postal):
-            errors.setdefault("postal_code", []).append(message)
+        values["postal_code"] = result.postal_code
+    for name, message in result.errors.items():
+        errors.setdefault(name, []).append(message)
+    return guessed is not None

@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 
 from core.spreadsheets import formula_error
+from crm import addresses
 from crm.importing import cells
 from crm.importing import supporter_columns as columns
 from crm.importing.headers import columns_found, repeated_columns_error
@@ -106,12 +107,14 @@ def _parse_row(
     if values["kind"] == "person" and not (values.get("first_name") or values.get("last_name")):
         outcome.error("last_name", "Give at least a first or a last name.")
     if "country" not in values:
-        values["country"] = "US"
+        values["country"] = addresses.home_country()
         outcome.defaulted.add("country")
-    if values["country"] == "US":
-        cells.normalise_us_address(values, outcome.errors)
-        if outcome.errors:
-            outcome.action = "invalid"
+    if cells.normalise_address(
+        values, outcome.errors, guess_country="country" in outcome.defaulted
+    ):
+        outcome.defaulted.discard("country")  # the address itself said which country
+    if outcome.errors:
+        outcome.action = "invalid"
     if values.get("email_opt_in") == "opted_in":
         values.setdefault("consent_source", default_source)
         if not values["consent_source"]:

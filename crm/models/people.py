@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from core.history_records import CreationAwareHistoricalRecords
 from core.outbox.addresses import email_hash
-from crm import greetings, matching
+from crm import addresses, greetings, matching
 
 
 class Tag(models.Model):
@@ -161,20 +161,18 @@ class Supporter(models.Model):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         self.email = matching.clean_email(self.email)
-        self.country = (self.country or "US").strip().upper()
+        self.country = (self.country or addresses.home_country()).strip().upper()
         if self.kind == self.Kind.ORGANISATION and not self.organisation_name.strip():
             errors["organisation_name"] = "An organisation needs a name."
         if self.kind == self.Kind.PERSON and not (
             self.first_name.strip() or self.last_name.strip()
         ):
             errors["last_name"] = "Give at least a first or a last name."
-        if self.country == "US":
-            region_error = matching.us_region_error(self.region)
-            if region_error:
-                errors["region"] = region_error
-            postal_error = matching.us_zip_error(self.postal_code)
-            if postal_error:
-                errors["postal_code"] = postal_error
+        address = addresses.normalise(
+            country=self.country, region=self.region, postal_code=self.postal_code
+        )
+        self.region, self.postal_code = address.region, address.postal_code
+        errors.update(address.errors)
         if errors:
             raise ValidationError(errors)
 
@@ -228,20 +226,16 @@ class Supporter(models.Model):
 
     @property
     def address_lines(self) -> list[str]:
-        """The postal address as printed on an envelope (without the addressee)."""
-        lines = [self.address_line1, self.address_line2]
-        if self.country == "US":
-            city_line = " ".join(
-                p
-                for p in [f"{self.city}," if self.city else "", self.region, self.postal_code]
-                if p
-            )
-            lines.append(city_line.rstrip(","))
-        else:
-            lines.append(" ".join(p for p in [self.postal_code, self.city] if p))
-            lines.append(self.region)
-            lines.append(self.country)
-        return [line.strip() for line in lines if line and line.strip()]
+        """The postal address as printed on an envelope (without the addressee), laid out by
+        the destination country's rules."""
+        return addresses.address_lines(
+            line1=self.address_line1,
+            line2=self.address_line2,
+            city=self.city,
+            region=self.region,
+            postal_code=self.postal_code,
+            country=self.country,
+        )
 
     @property
     def has_postal_address(self) -> bool:

@@ -56,7 +56,7 @@ def test_an_email_already_on_file_in_other_case_is_refused(staff_client):
 def test_a_us_address_with_a_bad_state_or_zip_is_refused(staff_client):
     response = staff_client.post(ADD_URL, form_data(region="Nowhere", postal_code="1234"))
     text = response.content.decode()
-    assert "is not a US state code" in text and "is not a US ZIP code" in text
+    assert "is not a US state" in text and "is not a US ZIP code" in text
     assert Supporter.objects.count() == 0
 
 
@@ -137,3 +137,34 @@ def test_a_five_digit_zip_finds_zip_plus_four(staff_client):
     SupporterFactory(first_name="Zip", last_name="Four", postal_code="10002-1234")
     page = staff_client.get("/admin/crm/supporter/", {"q": "10002"})
     assert [str(s) for s in page.context["cl"].result_list] == ["Zip Four"]
+
+
+def test_a_canadian_address_is_stored_in_its_printed_form(staff_client):
+    montreal = {"address_line1": "123 Rue Saint-Denis", "city": "Montréal", "country": "CA"}
+    response = staff_client.post(
+        ADD_URL, form_data(**montreal, region="Québec", postal_code="h2x1y4")
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    maria = Supporter.objects.get()
+    assert (maria.region, maria.postal_code, maria.country) == ("QC", "H2X 1Y4", "CA")
+
+
+def test_a_bad_canadian_postal_code_is_a_field_error(staff_client):
+    response = staff_client.post(
+        ADD_URL, form_data(city="Montréal", country="CA", region="QC", postal_code="H2X")
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["postal_code"] == [
+        "'H2X' is not a Canadian postal code (like H3Z 2Y7 or V8X 3X4)."
+    ]
+    assert Supporter.objects.count() == 0
+
+
+def test_an_edited_address_missing_what_its_post_needs_is_refused(staff_client):
+    response = staff_client.post(
+        ADD_URL, form_data(city="London", country="GB", region="", postal_code="")
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["postal_code"] == ["A UK address needs a postal code."]
