@@ -154,7 +154,7 @@ class SupporterAdmin(
             {
                 "fields": [
                     "kind",
-                    ("title", "first_name", "last_name"),
+                    ("title", "first_name", "middle_name", "last_name", "suffix"),
                     "preferred_name",
                     ("partner_title", "partner_first_name", "partner_last_name"),
                     "organisation_name",

@@ -1,6 +1,11 @@
 """Greeting engine: how to greet and address a supporter when staff leave it blank."""
 
+import re
 from dataclasses import dataclass
+
+# A first name that already names two people ('Luis & Ana', typed before the partner fields
+# were used): no title fits in front of it.
+_TWO_PEOPLE = re.compile(r"&|\s(and|y)\s", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -9,6 +14,8 @@ class Names:
     title: str = ""
     first_name: str = ""
     last_name: str = ""
+    middle_name: str = ""
+    suffix: str = ""
     preferred_name: str = ""
     partner_title: str = ""
     partner_first_name: str = ""
@@ -36,14 +43,23 @@ def _has_partner(n: Names) -> bool:
     return bool(_clean(n.partner_first_name) or _clean(n.partner_last_name))
 
 
-def display_name(n: Names) -> str:
+def _middle_initial(n: Names) -> str:
+    """'Andrew' -> 'A.': an envelope's middle name, as Emily Post and USPS samples write it."""
+    middle = _clean(n.middle_name)
+    return f"{middle[0].upper()}." if middle else ""
+
+
+def display_name(n: Names, *, middle: str = "") -> str:
+    """The person or couple by name, with their suffix ('John Smith Jr.'); `middle` is put
+    between first and last name when given (the envelope's middle initial)."""
     if _is_org(n):
         return _clean(n.organisation_name)
-    name = _join(n.first_name, n.last_name)
+    name = _join(n.first_name, middle, n.last_name, n.suffix)
     if _has_partner(n):
         if _clean(n.partner_last_name) and _clean(n.partner_last_name) != _clean(n.last_name):
             return f"{name} and {_join(n.partner_first_name, n.partner_last_name)}"
-        return _join(f"{_clean(n.first_name)} and {_clean(n.partner_first_name)}", n.last_name)
+        both = f"{_join(n.first_name, middle)} and {_clean(n.partner_first_name)}"
+        return _join(both, n.last_name, n.suffix)
     return name or _clean(n.organisation_name)
 
 
@@ -85,10 +101,12 @@ def addressee(n: Names) -> str:
     if _is_org(n):
         return _clean(n.organisation_name)
     if not _clean(n.first_name):
-        return _join(n.title, n.last_name) or "Friend"
+        return _join(n.title, n.last_name, n.suffix) or "Friend"
     if _has_partner(n):
-        return display_name(n)
-    return _join(n.title, n.first_name, n.last_name)
+        return display_name(n, middle=_middle_initial(n))
+    if _TWO_PEOPLE.search(n.first_name):  # never 'Mr. & Mrs. Luis & Ana Ramírez'
+        return _join(n.first_name, n.last_name, n.suffix)
+    return _join(n.title, n.first_name, _middle_initial(n), n.last_name, n.suffix)
 
 
 # Spanish greetings agree with the reader: "Estimado Ricardo", "Estimada María", "Estimados

@@ -7,6 +7,8 @@ and by the duplicate finder, so all three always agree.
 import re
 import unicodedata
 
+from crm import phones
+
 US_REGIONS = frozenset(
     [
         "AL",
@@ -123,8 +125,11 @@ def postal_key(postal_code: str | None) -> str:
     return code
 
 
-def phone_key(phone: str | None) -> str:
-    """The last ten digits, so '+1 (212) 555-0100' and '212.555.0100' agree."""
+def phone_key(phone: str | None, country: str = "US") -> str:
+    """E.164, read in the record's country, so '+1 (212) 555-0100' and '212.555.0100' agree;
+    a number the phone library cannot place keeps its last ten digits, still comparable."""
+    if key := phones.e164(phone, country):
+        return key
     digits = _NOT_DIGIT.sub("", phone or "")
     return digits[-10:] if len(digits) >= 7 else ""
 
@@ -138,6 +143,7 @@ def match_keys(
     kind: str,
     postal_code: str,
     phone: str,
+    country: str = "US",
 ) -> tuple[str, str, str, str]:
     return (
         email_key(email),
@@ -148,7 +154,7 @@ def match_keys(
             kind=kind,
         ),
         postal_key(postal_code),
-        phone_key(phone),
+        phone_key(phone, country),
     )
 
 

@@ -9,20 +9,37 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Model
+from openpyxl.utils.datetime import from_excel
 
 from crm import addresses, matching
 
-_TRUE = {"yes", "y", "true", "t", "1", "x", "si", "sí"}
-_FALSE = {"no", "n", "false", "f", "0", ""}
+_TRUE = {"yes", "y", "true", "t", "1", "x", "si", "sí", "checked", "✓", "✔"}
+_FALSE = {"no", "n", "false", "f", "0", "", "unchecked", "-"}
 _DATE_FORMATS = (
     "%Y-%m-%d",
+    "%Y/%m/%d",
     "%m/%d/%Y",
     "%m/%d/%y",
     "%m-%d-%Y",
+    "%m-%d-%y",
+    "%m.%d.%Y",
     "%d %B %Y",
+    "%d %b %Y",
     "%B %d, %Y",
     "%b %d, %Y",
+    "%B %d %Y",
+    "%b %d %Y",
 )
+# A time after the date ('2025-03-14T10:22:00Z', '3/14/2025 10:22 AM'): the day is the date.
+_TIME_OF_DAY = re.compile(
+    r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([ap]\.?m\.?)?\s*(z|utc|[+-]\d{2}:?\d{2})?$",
+    re.IGNORECASE,
+)
+_SEPT = re.compile(r"\bsept\b", re.IGNORECASE)
+_ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)\b", re.IGNORECASE)
+_NUMERIC_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})")
+# A date kept as a spreadsheet's day number (45730 is 2025-03-14) when a CSV lost its format.
+_SERIAL = re.compile(r"\d{5}(\.\d+)?")
 # Stricter than Django's validator, so a match is certainly valid and the (slower, thorough)
 # validator only runs for the unusual addresses; a 20,000-row import saves a quarter second.
 _PLAIN_EMAIL = re.compile(
@@ -61,12 +78,13 @@ def check_length(text: str, limit: int | None) -> None:
 
 
 def parse_bool(text: str, label: str) -> bool:
-    lowered = text.lower()
+    """Yes/No, Y/N, TRUE/FALSE, 1/0, an X in a box, or blank for no."""
+    lowered = text.strip().lower()
     if lowered in _TRUE:
         return True
     if lowered in _FALSE:
         return False
-    raise ValidationError(f"{label}: '{text}' is not yes or no.")
+    raise ValidationError(f"{label}: '{text}' is not yes or no (Yes/No, Y/N, TRUE/FALSE, 1/0).")
 
 
 def parse_language(text: str) -> str:
@@ -99,26 +117,57 @@ def parse_tags(text: str) -> list[str]:
 
 
 def parse_date(cell: object, text: str) -> datetime.date:
-    """A date cell as a spreadsheet stores it, or its text in the US or ISO forms."""
+    """A date as people and spreadsheets write it: a date or datetime cell, a spreadsheet's
+    day number, ISO (2025-03-14), US (3/14/2025, 03-14-25) or words (March 14, 2025).
+    Numbers are read month first; a date that cannot be month first is refused, not turned."""
     if isinstance(cell, datetime.datetime):
         day = cell.date()
     elif isinstance(cell, datetime.date):
         day = cell
+    elif isinstance(cell, int | float | Decimal) and not isinstance(cell, bool):
+        day = _serial_day(float(cell), text)
+    elif _SERIAL.fullmatch(text):
+        day = _serial_day(float(text), text)
     else:
-        day = None
-        for pattern in _DATE_FORMATS:
-            try:
-                day = datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a date
-                break
-            except ValueError:
-                continue
-        if day is None:
-            raise ValidationError(
-                f"'{text}' is not a date this importer reads; use 2026-03-31 or 03/31/2026."
-            )
+        day = _text_day(text)
     if day.year < 1900:
         raise ValidationError(f"{day:%Y-%m-%d} is too long ago to be a gift date.")
     return day
+
+
+def _is_day(day: int, month: int, year: int) -> bool:
+    try:
+        datetime.date(year if year > 99 else 2000 + year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _serial_day(serial: float, text: str) -> datetime.date:
+    if not 1 <= serial < 2958466:  # Excel's own range, 1900-01-01 to 9999-12-31
+        raise ValidationError(f"'{text}' is not a date; use 2025-03-14 or 03/14/2025.")
+    return from_excel(serial).date()
+
+
+def _text_day(text: str) -> datetime.date:
+    cleaned = _TIME_OF_DAY.sub("", text.strip())
+    if any(c.isalpha() for c in cleaned):  # 'Mar. 14th, 2025', 'Sept 14, 2025'
+        cleaned = _ORDINAL.sub("", cleaned).replace(".", "")
+        cleaned = _SEPT.sub("Sep", cleaned)
+    for pattern in _DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(cleaned, pattern).date()  # noqa: DTZ007 - a date
+        except ValueError:
+            continue
+    numeric = _NUMERIC_DATE.fullmatch(cleaned)
+    if numeric and int(numeric.group(1)) > 12 and _is_day(*map(int, numeric.groups())):
+        raise ValidationError(
+            f"'{text}' puts the day first; this importer reads dates the US way, month first. "
+            "Write it as 2025-03-14, or set the column's format to month/day/year."
+        )
+    raise ValidationError(
+        f"'{text}' is not a date this importer reads; use 2025-03-14 or 03/14/2025."
+    )
 
 
 def normalise_address(

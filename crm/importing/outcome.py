@@ -10,8 +10,9 @@ from crm.models import Supporter
 
 # Restrictions an import may set but never lift: lifting one needs a person's decision.
 RESTRICTIONS = ("do_not_email", "do_not_mail", "do_not_contact", "deceased")
-# Values that are not Supporter columns.
-SIDE_VALUES = ("tags", "notes", "consent_source")
+# Values that are not Supporter columns. A second phone and the source system's id are read
+# from the file (supporter_columns) and kept by the writer that stores them, not as columns.
+SIDE_VALUES = ("tags", "notes", "consent_source", "phone_2", "source_id")
 
 
 @dataclass

@@ -5,7 +5,8 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 
-from crm.importing import cells
+from crm import phones
+from crm.importing import cells, names
 from crm.importing.headers import HeaderMap
 from crm.models import ConsentEvent, Supporter
 
@@ -15,7 +16,9 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "kind": ("type", "kind", "constituent type", "record type", "contact type"),
     "title": ("title", "prefix", "honorific", "name prefix"),
     "first_name": ("first name", "first", "firstname", "given name", "fname", "first_name"),
+    "middle_name": ("middle name", "middle", "middle initial", "middlename", "mi"),
     "last_name": ("last name", "last", "lastname", "surname", "family name", "lname", "last_name"),
+    "suffix": ("suffix", "name suffix", "jr/sr"),
     "preferred_name": ("preferred name", "nickname", "nick name", "known as", "goes by"),
     "partner_title": ("spouse title", "partner title", "spouse prefix"),
     "partner_first_name": ("spouse first name", "partner first name", "spouse first"),
@@ -34,7 +37,20 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "formal_salutation": ("formal salutation", "formal greeting"),
     "addressee": ("addressee", "envelope name", "mailing name", "formal addressee"),
     "email": ("email", "e-mail", "email address", "e-mail address", "primary email", "email 1"),
-    "phone": ("phone", "phone number", "telephone", "primary phone", "mobile", "cell", "phone 1"),
+    "phone": (
+        "phone",
+        "phone number",
+        "telephone",
+        "telephone number",
+        "primary phone",
+        "mobile",
+        "mobile phone",
+        "cell",
+        "cell phone",
+        "phone 1",
+    ),
+    # A second number ('Phone2'); headers.HeaderMap reads 'Phone 2' as this field.
+    "phone_2": ("phone 2", "second phone", "other phone", "alternate phone", "alt phone"),
     "address_line1": (
         "address 1",
         "address1",
@@ -47,8 +63,17 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
         "primary address",
     ),
     "address_line2": ("address 2", "address2", "address line 2", "street 2", "apt", "suite"),
-    "city": ("city", "town", "mailing city", "locality"),
-    "region": ("state", "state/province", "province", "region", "mailing state", "st"),
+    "city": ("city", "town", "locality", "city/town"),
+    "region": (
+        "state",
+        "state/province",
+        "province/state",
+        "province",
+        "region",
+        "st",
+        "state/region",
+        "province/territory",
+    ),
     "postal_code": (
         "zip",
         "zip code",
@@ -57,10 +82,29 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
         "postcode",
         "zip/postal code",
         "mailing zip",
-        "mailing zip/postal code",
+        "postal/zip code",
+        "postal/zip",
+        "zip/postal",
         "postal",
     ),
-    "country": ("country", "mailing country", "country code"),
+    "country": ("country", "country code"),
+    # The person's id in the system the file comes from (EveryAction's VANID, Little Green
+    # Light's Constituent ID, a Donor_ID): kept to match the next import from it. Not 'ID' alone
+    # or 'Supporter ID': the first could be anything, the second is this CRM's own export.
+    "source_id": (
+        "source id",
+        "donor id",
+        "vanid",
+        "van id",
+        "constituent id",
+        "contact id",
+        "account id",
+        "donor number",
+        "constituent number",
+        "record id",
+        "external id",
+        "legacy id",
+    ),
     "preferred_language": ("language", "preferred language", "lang"),
     "tags": ("tags", "tag", "groups", "categories", "lists"),
     "source": ("source", "lead source", "origin", "how found"),
@@ -76,7 +120,9 @@ COLUMN_LABELS: dict[str, str] = {
     field: aliases[0].title() if aliases[0] != "type" else "Type"
     for field, aliases in HEADER_ALIASES.items()
 }
-COLUMN_LABELS.update({"email": "Email", "address_line1": "Address 1", "postal_code": "Zip"})
+COLUMN_LABELS.update(
+    {"email": "Email", "address_line1": "Address 1", "postal_code": "Zip", "source_id": "Source ID"}
+)
 
 SUPPORTER_HEADERS = HeaderMap(HEADER_ALIASES)
 _OPT_IN = {"yes", "y", "true", "1", "opted in", "opted_in", "subscribed", "si", "sí"}
@@ -110,11 +156,26 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "country": cells.parse_country,
     "email_opt_in": parse_opt_in,
     "tags": cells.parse_tags,
+    "phone": phones.parse_phone,
+    "phone_2": phones.parse_phone,
     "deceased": lambda t: cells.parse_bool(t, "Deceased"),
     "do_not_email": lambda t: cells.parse_bool(t, "Do not email"),
     "do_not_mail": lambda t: cells.parse_bool(t, "Do not mail"),
     "do_not_contact": lambda t: cells.parse_bool(t, "Do not contact"),
 }
+
+
+def complete_row(values: dict[str, object], errors: dict[str, list[str]]) -> None:
+    """What a row means once each cell is read: a couple in one name cell, a couple's title,
+    a suffix on the last name (crm.importing.names). Problems go to `errors` by field, as
+    cells.normalise_address does; the caller marks the row invalid when there are any."""
+    try:
+        names.complete_names(values)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+
+
 # Consent source is kept on each consent event the row records, not on the supporter.
 MAX_LENGTHS = {
     **cells.text_limits(Supporter),

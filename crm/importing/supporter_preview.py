@@ -18,7 +18,7 @@ def _run(*, consent_source: str = "", **kwargs: Any) -> ImportReport:
 
 
 # The preview shows every value the import writes for a row, in four compact columns.
-NAME_PARTS = ("title", "first_name", "last_name")
+NAME_PARTS = ("title", "first_name", "middle_name", "last_name", "suffix")
 ADDRESS_PARTS = ("address_line1", "address_line2", "city", "region", "postal_code", "country")
 OTHER_PARTS = (
     "kind",

@@ -40,7 +40,9 @@ class Supporter(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PERSON)
     title = models.CharField(max_length=20, blank=True, help_text="Ms., Mr., Mx., Dr., Rev. ...")
     first_name = models.CharField(max_length=100, blank=True)
+    middle_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
+    suffix = models.CharField(max_length=20, blank=True, help_text="Jr., Sr., III, PhD ...")
     preferred_name = models.CharField(
         max_length=100, blank=True, help_text="What they like to be called, e.g. 'Bob' for Robert."
     )
@@ -185,6 +187,7 @@ class Supporter(models.Model):
             kind=self.kind,
             postal_code=self.postal_code,
             phone=self.phone,
+            country=self.country,
         )
         self.match_email, self.match_name, self.match_postal, self.match_phone = keys
         self.email_hash = email_hash(self.email)
@@ -216,7 +219,9 @@ class Supporter(models.Model):
             is_organisation=self.kind == self.Kind.ORGANISATION,
             title=self.title,
             first_name=self.first_name,
+            middle_name=self.middle_name,
             last_name=self.last_name,
+            suffix=self.suffix,
             preferred_name=self.preferred_name,
             partner_title=self.partner_title,
             partner_first_name=self.partner_first_name,

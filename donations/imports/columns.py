@@ -15,7 +15,15 @@ from donations.models import Campaign, Fund, Gift
 from donations.noncash import TICKER, ticker_normal
 
 GIFT_HEADERS: dict[str, tuple[str, ...]] = {
-    "amount": ("amount", "gift amount", "donation amount", "amount received", "total", "gift"),
+    "amount": (
+        "amount",
+        "gift amount",
+        "donation amount",
+        "amount received",
+        "contribution amount",
+        "total",
+        "gift",
+    ),
     "received_on": (
         "date",
         "gift date",
@@ -23,8 +31,10 @@ GIFT_HEADERS: dict[str, tuple[str, ...]] = {
         "received",
         "received on",
         "donation date",
+        "contribution date",
         "close date",
         "payment date",
+        "transaction date",
     ),
     "method": ("method", "payment method", "payment type", "gift method", "tender"),
     "cheque_number": (
@@ -58,7 +68,37 @@ GIFT_HEADERS: dict[str, tuple[str, ...]] = {
         "quantity of shares",
     ),
     "given_on": ("date given", "transfer date", "date of transfer", "stock transfer date"),
-    "notes": ("gift note", "gift notes", "note", "notes", "memo", "comment", "comments"),
+    "notes": (
+        "gift note",
+        "gift notes",
+        "note",
+        "notes",
+        "memo",
+        "comment",
+        "comments",
+        "message to charity",
+    ),
+    # Whether the donor was already thanked: per row, it decides if the gift waits in the
+    # thank-you queue (see acknowledgement below).
+    "acknowledged": (
+        "acknowledged",
+        "acknowledgement sent",
+        "acknowledgment sent",
+        "thanked",
+        "thank you sent",
+        "ack sent",
+    ),
+    # The gift's id in the system the file comes from (EveryAction's Transaction ID,
+    # CanadaHelps' transaction number): kept to match the next import from it.
+    "source_gift_id": (
+        "transaction id",
+        "transaction number",
+        "gift id",
+        "donation id",
+        "contribution id",
+        "payment id",
+        "source gift id",
+    ),
 }
 REQUIRED = {"amount": "Amount", "received_on": "Date"}
 LABELS = {
@@ -74,13 +114,16 @@ LABELS = {
     "stock_shares": "Shares",
     "given_on": "Date given",
     "notes": "Note",
+    "acknowledged": "Acknowledged?",
+    "source_gift_id": "Transaction ID",
+    "source_id": "Donor ID",
     "email": "Email",
     "first_name": "First name",
     "last_name": "Last name",
     "organisation_name": "Organization",
     "postal_code": "ZIP",
 }
-IDENTITY = ("email", "first_name", "last_name", "organisation_name", "postal_code")
+IDENTITY = ("email", "first_name", "last_name", "organisation_name", "postal_code", "source_id")
 # Gift columns first ('Notes' here is the gift's note), then who gave.
 HEADERS = HeaderMap(GIFT_HEADERS, fallback=SUPPORTER_HEADERS, fallback_fields=IDENTITY)
 # Text fields' widths, from the model.
@@ -120,7 +163,15 @@ METHODS = {
     Gift.Method.OTHER: ("other",),
 }
 _METHOD_LOOKUP = {alias: method for method, aliases in METHODS.items() for alias in aliases}
-_MONEY = re.compile(r"\$?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?")
+# '1,250.00', '1250.5', '50'; and '1.250,00' or '50,00', written the way much of the world
+# writes money (the comma before exactly two decimals says which way it is).
+_US_MONEY = re.compile(r"(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?")
+_COMMA_DECIMAL_MONEY = re.compile(r"(\d{1,3}(\.\d{3})+|\d+),\d{2}")
+# '2.500.000' is thousands; '1.250' could be 1,250 or 1.25, so it is asked about.
+_DOT_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3}){2,}")
+_ONE_DOT_GROUP = re.compile(r"\d{1,3}\.\d{3}")
+_DOLLARS = re.compile(r"^(usd|us\$|\$)\s*|\s*(usd|\$)$", re.IGNORECASE)
+_OTHER_CURRENCY = re.compile(r"[€£¥₹₱]|\b(eur|gbp|cad|mxn|ca\$|c\$|mx\$|aud)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -149,6 +200,8 @@ def parse(name: str, cell: object, text: str, lookups: Lookups) -> object:
         return cells.parse_date(cell, text)
     if name == "method":
         return parse_method(text)
+    if name == "acknowledged":
+        return cells.parse_bool(text, "Acknowledged?")
     if name == "stock_shares":
         return parse_shares(text)
     if name == "stock_ticker":
@@ -170,14 +223,34 @@ def parse(name: str, cell: object, text: str, lookups: Lookups) -> object:
 
 
 def parse_amount(text: str) -> Decimal:
-    cleaned = text.replace("USD", "").replace("US$", "$").strip()
-    if cleaned.startswith("(") or cleaned.startswith("-"):
+    """Dollars as people write them: '$1,250.00', 'USD 50', '50 USD', '1.250,00'. A negative
+    amount ('(50.00)', '-50') and another currency are refused, saying why."""
+    cleaned = text.strip()
+    if _OTHER_CURRENCY.search(cleaned):
+        raise ValidationError(
+            f"'{text}' is in another currency; gifts are recorded in dollars. Convert it first."
+        )
+    cleaned = _DOLLARS.sub("", cleaned, count=2).strip()
+    if cleaned.startswith(("(", "-", "$-", "$(")) or cleaned.endswith("-"):
         raise ValidationError(f"'{text}' is negative; record refunds on the gift itself.")
-    if not _MONEY.fullmatch(cleaned):
+    cleaned = cleaned.removeprefix("$").strip()
+    if _US_MONEY.fullmatch(cleaned):
+        number = cleaned.replace(",", "")
+    elif _COMMA_DECIMAL_MONEY.fullmatch(cleaned):
+        number = cleaned.replace(".", "").replace(",", ".")
+    elif _DOT_THOUSANDS.fullmatch(cleaned):
+        number = cleaned.replace(".", "")
+    elif _ONE_DOT_GROUP.fullmatch(cleaned):
+        whole, part = cleaned.split(".")
+        raise ValidationError(
+            f"'{text}' could be {whole},{part} or {whole}.{part.rstrip('0') or '0'} dollars; "
+            f"write it as {whole},{part} or {whole}.{part[:2]}."
+        )
+    else:
         raise ValidationError(f"'{text}' is not an amount in dollars, like 250 or 1,250.00.")
     try:
-        amount = Decimal(cleaned.replace("$", "").replace(",", "").strip())
-    except InvalidOperation:  # pragma: no cover - the pattern admits only plain numbers
+        amount = Decimal(number)
+    except InvalidOperation:  # pragma: no cover - the patterns admit only plain numbers
         raise ValidationError(f"'{text}' is not an amount.") from None
     if amount <= 0:
         raise ValidationError("A gift must be more than zero.")
@@ -207,6 +280,19 @@ def parse_method(text: str) -> str:
             "bank transfer, stock, in kind, other."
         )
     return method
+
+
+def acknowledgement(values: dict[str, object], *, column_given: bool, already_thanked: bool) -> str:
+    """Whether an imported gift waits in the thank-you queue. A file's 'Acknowledged?' column
+    decides per row, a blank cell there meaning not yet thanked; without the column, the
+    choice made for the whole file does."""
+    if "acknowledged" in values:
+        thanked = bool(values["acknowledged"])
+    elif column_given:
+        thanked = False
+    else:
+        thanked = already_thanked
+    return Gift.Acknowledgement.THANKED if thanked else Gift.Acknowledgement.PENDING
 
 
 def _pick(options: dict, text: str, noun: str, plural: str) -> object:
