@@ -15,7 +15,7 @@ from crm.forms import SupporterForm, SupporterImportForm
 from crm.importing.job_admin import ImportJobAdminMixin
 from crm.importing.supporter_preview import SUPPORTER_IMPORT
 from crm.matching import fold
-from crm.models import ConsentEvent, Note, Supporter, SupporterMerge, Tag
+from crm.models import ConsentEvent, Note, SourceId, Supporter, SupporterMerge, Tag
 from crm.resources import SupporterResource
 from crm.services import consent_record_changes, consent_snapshot
 from crm.tasks import supporter_import_run
@@ -55,6 +55,24 @@ class ConsentEventInline(admin.TabularInline):
     fields = ["at", "field", "old_value", "new_value", "method", "source", "actor"]
     readonly_fields = fields
     verbose_name_plural = "Consent history"
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class SourceIdInline(admin.TabularInline):
+    """The supporter's ids in the systems their records came from, kept by imports (read-only:
+    they are how the next import of that system's file finds this record)."""
+
+    model = SourceId
+    extra = 0
+    fields = ["system", "value", "created_at"]
+    readonly_fields = fields
+    verbose_name_plural = "Ids in other systems"
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -145,7 +163,7 @@ class SupporterAdmin(
     list_per_page = 50
     show_full_result_count = False
     autocomplete_fields = ["tags"]
-    inlines = [NoteInline, ConsentEventInline]
+    inlines = [NoteInline, ConsentEventInline, SourceIdInline]
     readonly_fields = ["created_at", "updated_at"]
     history_list_display = ["changed_fields"]
     fieldsets = [

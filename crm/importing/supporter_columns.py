@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from crm.importing import cells
 from crm.importing.headers import HeaderMap
-from crm.models import ConsentEvent, Supporter
+from crm.models import ConsentEvent, SourceId, Supporter
 
 # Canonical field -> header spellings seen in exports from other donor systems
 # (Little Green Light, Bloomerang, CiviCRM, Salesforce NPSP, Mailchimp) and hand-made sheets.
@@ -34,7 +34,16 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "formal_salutation": ("formal salutation", "formal greeting"),
     "addressee": ("addressee", "envelope name", "mailing name", "formal addressee"),
     "email": ("email", "e-mail", "email address", "e-mail address", "primary email", "email 1"),
-    "phone": ("phone", "phone number", "telephone", "primary phone", "mobile", "cell", "phone 1"),
+    "phone": (
+        "phone",
+        "phone number",
+        "telephone",
+        "primary phone",
+        "mobile",
+        "cell",
+        "phone 1",
+        "phone1",
+    ),  # fmt: skip
     "address_line1": (
         "address 1",
         "address1",
@@ -42,13 +51,22 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
         "address",
         "street",
         "street address",
+        "home address",
         "street 1",
         "mailing street",
         "primary address",
     ),
     "address_line2": ("address 2", "address2", "address line 2", "street 2", "apt", "suite"),
-    "city": ("city", "town", "mailing city", "locality"),
-    "region": ("state", "state/province", "province", "region", "mailing state", "st"),
+    "city": ("city", "town", "mailing city", "locality", "home city"),
+    "region": (
+        "state",
+        "state/province",
+        "province",
+        "region",
+        "mailing state",
+        "st",
+        "home state",
+    ),  # fmt: skip
     "postal_code": (
         "zip",
         "zip code",
@@ -59,6 +77,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
         "mailing zip",
         "mailing zip/postal code",
         "postal",
+        "home zip code",
     ),
     "country": ("country", "mailing country", "country code"),
     "preferred_language": ("language", "preferred language", "lang"),
@@ -71,12 +90,17 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "do_not_email": ("do not email", "do not e-mail", "no email", "email opt-out"),
     "do_not_mail": ("do not mail", "no mail", "do not send mail"),
     "do_not_contact": ("do not contact", "do not solicit", "no contact"),
+    # The person's id in the system the file comes from (crm.importing.sources).
+    "source_id": ("source id", "vanid", "van id", "donor id", "constituent id", "external id"),
+    "source_system": ("source system",),
 }
 COLUMN_LABELS: dict[str, str] = {
     field: aliases[0].title() if aliases[0] != "type" else "Type"
     for field, aliases in HEADER_ALIASES.items()
 }
-COLUMN_LABELS.update({"email": "Email", "address_line1": "Address 1", "postal_code": "Zip"})
+COLUMN_LABELS.update(
+    {"email": "Email", "address_line1": "Address 1", "postal_code": "Zip", "source_id": "Source ID"}
+)
 
 SUPPORTER_HEADERS = HeaderMap(HEADER_ALIASES)
 _OPT_IN = {"yes", "y", "true", "1", "opted in", "opted_in", "subscribed", "si", "sí"}
@@ -119,4 +143,6 @@ PARSERS: dict[str, Callable[[str], object]] = {
 MAX_LENGTHS = {
     **cells.text_limits(Supporter),
     "consent_source": ConsentEvent._meta.get_field("source").max_length,
+    "source_id": SourceId._meta.get_field("value").max_length,
+    "source_system": SourceId._meta.get_field("system").max_length,
 }
