@@ -3,11 +3,13 @@ edits: people and gifts in one pass, rows of one person folded, source ids kept,
 import changes nothing. Run on SQLite and on PostgreSQL (DATABASE_URL)."""
 
 import datetime
+import html
 import io
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from crm.importing import files as import_files
@@ -197,3 +199,30 @@ def test_the_command_exits_non_zero_on_a_file_that_would_not_import(tmp_path, ca
     with pytest.raises(CommandError, match="no saved mapping named 'Bloomerang'"):
         call_command("import_file", str(CONTACTS), "--mapping", "Bloomerang")
     assert Supporter.objects.count() == 0
+
+
+def test_the_admin_previews_the_folds_and_the_new_campaigns_then_imports_as_staff_chose(
+    staff_client,
+):
+    legal = Fund.objects.create(name="Legal", code="legal")
+    upload = SimpleUploadedFile(DONOR_EXPORT.name, DONOR_EXPORT.read_bytes())
+    page = staff_client.post(
+        "/admin/crm/supporter/import/",
+        {"import_file": upload, "format": "0", "source_system": ""},
+    )
+    text = html.unescape(page.content.decode())
+    assert "This file is read as gifts, each with its donor." in text
+    assert "Rows 1 and 3 are one donor: Ana Ruiz, 2 gifts." in text
+    assert "New fund 'Legal Defense' (2 gifts)" in text
+    assert "new donor" in text and "same donor as row 1" in text
+    assert "no: waits in the thank-you queue" in text
+    assert Gift.objects.count() == 0
+
+    job = page.context["confirm_form"].initial["job"]
+    done = staff_client.post(
+        "/admin/crm/supporter/process_import/",
+        {"job": job, "choice:fund:legal-defense": str(legal.pk), "choice:fund:bogus": "1"},
+    )
+    assert done.status_code == 302
+    assert legal.gift_set.count() == 2 and not Fund.objects.filter(name="Legal Defense").exists()
+    assert Supporter.objects.count() == 3 and Gift.objects.count() == 5
