@@ -64,24 +64,6 @@ class ConsentEventInline(admin.TabularInline):
         return False
 
 
-class SourceIdInline(admin.TabularInline):
-    """The supporter's ids in the systems their records came from, kept by imports (read-only:
-    they are how the next import of that system's file finds this record)."""
-
-    model = SourceId
-    extra = 0
-    fields = ["system", "value", "created_at"]
-    readonly_fields = fields
-    verbose_name_plural = "Ids in other systems"
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 class EmailConsentFilter(admin.SimpleListFilter):
     title = "can be emailed"
     parameter_name = "emailable"
@@ -163,8 +145,8 @@ class SupporterAdmin(
     list_per_page = 50
     show_full_result_count = False
     autocomplete_fields = ["tags"]
-    inlines = [NoteInline, ConsentEventInline, SourceIdInline]
-    readonly_fields = ["created_at", "updated_at"]
+    inlines = [NoteInline, ConsentEventInline]
+    readonly_fields = ["created_at", "updated_at", "source_ids_shown"]
     history_list_display = ["changed_fields"]
     fieldsets = [
         (
@@ -211,11 +193,29 @@ class SupporterAdmin(
                 ]
             },
         ),
-        ("About", {"fields": ["tags", "source", "deceased", ("created_at", "updated_at")]}),
+        (
+            "About",
+            {
+                "fields": [
+                    "tags",
+                    "source",
+                    "deceased",
+                    ("created_at", "updated_at"),
+                    "source_ids_shown",
+                ]
+            },
+        ),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).prefetch_related("tags")
+
+    @admin.display(description="Ids in other systems")
+    def source_ids_shown(self, supporter: Supporter) -> str:
+        # Read-only: imports keep them, and the next import of that system's file finds this
+        # record by them (crm.importing.row_matching).
+        ids = SourceId.objects.filter(supporter=supporter) if supporter.pk else []
+        return ", ".join(f"{s.system}: {s.value}" for s in ids) or "—"
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list:
         fieldsets = super().get_fieldsets(request, obj)

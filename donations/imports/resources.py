@@ -132,7 +132,11 @@ def _donor(row: RowOutcome) -> dict:
 
 
 def _cells(
-    row: RowOutcome, *, method_given: bool, default_fund: Fund | None, thanked_default: bool
+    row: RowOutcome,
+    *,
+    method_given: bool,
+    default_fund: Fund | None,
+    thanked_default: bool = True,
 ) -> list:
     """What Gift rows donations.imports.gifts records: its defaults (method, fund, appeal code)
     shown with where they come from."""

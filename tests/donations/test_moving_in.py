@@ -115,7 +115,9 @@ def test_staff_may_map_a_new_campaign_to_one_on_file_before_the_import_runs():
     assert not Campaign.objects.filter(name="Gala 2024").exists()
 
 
-def test_a_contact_list_with_one_person_under_two_ids_becomes_one_supporter_with_both():
+def test_a_contact_list_with_one_person_under_two_ids_becomes_one_supporter_with_both(
+    staff_client,
+):
     report = run(CONTACTS)
     assert report.written, [r.errors for r in report.invalid_rows]
     assert "Rows 1 and 3 are one supporter: Ana Ruiz." in report.notes
@@ -128,6 +130,8 @@ def test_a_contact_list_with_one_person_under_two_ids_becomes_one_supporter_with
     ]  # fmt: skip
     luis = Supporter.objects.get(last_name="López")
     assert list(luis.source_ids.values_list("value", flat=True)) == ["D-101"]
+    page = staff_client.get(f"/admin/crm/supporter/{ana.pk}/change/").content.decode()
+    assert "Previous CRM: D-100, Previous CRM: D-245" in page
 
     before = counts()
     again = run(CONTACTS)
