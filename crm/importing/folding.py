@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from crm.importing.outcome import RowOutcome
-from crm.importing.row_matching import ids_text, name_postal_key
+from crm.importing.row_matching import ids_text
 
 
 @dataclass
@@ -23,20 +23,24 @@ class _Group:
 
 
 class _Union:
-    """Union-find over row positions, each root carrying its group's emails and records."""
+    """Union-find over the positions of rows that share a key (most rows share none, and cost
+    nothing here), each root carrying its group's emails and stored records."""
 
     def __init__(self, rows: list[RowOutcome]) -> None:
-        self.parent = list(range(len(rows)))
-        self.groups = {}
-        for i, row in enumerate(rows):
-            group = _Group(rows=[i])
+        self.rows = rows
+        self.parent: dict[int, int] = {}
+        self.groups: dict[int, _Group] = {}
+
+    def find(self, i: int) -> int:
+        if i not in self.parent:
+            row = self.rows[i]
+            self.parent[i] = i
+            group = self.groups[i] = _Group(rows=[i])
             if row.values.get("email"):
                 group.emails.add(str(row.values["email"]))
             if row.supporter is not None:
                 group.supporters[row.supporter.pk] = row.supporter
-            self.groups[i] = group
-
-    def find(self, i: int) -> int:
+            return i
         while self.parent[i] != i:
             self.parent[i] = self.parent[self.parent[i]]
             i = self.parent[i]
@@ -56,21 +60,24 @@ class _Union:
 def rows_fold(rows: list[RowOutcome]) -> list[list[RowOutcome]]:
     """Fold the (valid, matched) rows; returns the groups of two rows or more, lead first."""
     union = _Union(rows)
-    first: dict[tuple, int] = {}
+    by_key: dict[tuple, list[int]] = defaultdict(list)
     for i, row in enumerate(rows):
-        keys = [("id", *pair) for pair in row.source_ids]
-        if row.values.get("email"):
-            keys.append(("email", row.values["email"]))
+        for pair in row.source_ids:
+            by_key[("id", *pair)].append(i)
+        if email := row.values.get("email"):
+            by_key[("email", email)].append(i)
         if row.supporter_id is not None:
-            keys.append(("supporter", row.supporter_id))
-        for key in keys:
-            union.union(i, first.setdefault(key, i))
+            by_key[("supporter", row.supporter_id)].append(i)
+    for members in by_key.values():
+        for i in members[1:]:
+            union.union(members[0], i)
 
+    # A row matched to a stored record met the others of its name through that record
+    # (crm.importing.row_matching); new rows meet here, by the key matching computed.
     by_name: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, row in enumerate(rows):
-        key = name_postal_key(row.values)
-        if key[0]:
-            by_name[key].append(i)
+        if row.supporter is None and row.name_key and row.name_key[0]:
+            by_name[row.name_key].append(i)
     for members in by_name.values():
         if len(members) < 2 or all(rows[i].values.get("email") for i in members):
             continue  # rows that all have emails are one person only by the same email
@@ -99,6 +106,7 @@ def rows_fold(rows: list[RowOutcome]) -> list[list[RowOutcome]]:
             continue
         _combine(members, next(iter(group.supporters.values()), None))
         folds.append(members)
+    folds.sort(key=lambda members: members[0].number)
     return folds
 
 

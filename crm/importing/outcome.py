@@ -37,6 +37,8 @@ class RowOutcome:
     # Rows of one person fold into the first of them (the lead), which is written for all.
     folded_into: "RowOutcome | None" = None
     folded: list["RowOutcome"] = field(default_factory=list)  # on the lead: the rows it took
+    # Folded name and postal code, as matching computed it (crm.importing.row_matching).
+    name_key: tuple[str, str] | None = None
     # For an import of records about a person (gifts), the row's person (crm.importing.people).
     person: "RowOutcome | None" = None
 

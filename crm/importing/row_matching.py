@@ -54,7 +54,8 @@ def supporters_match(rows: list[RowOutcome]) -> Matches:
         if found is not None:
             row.supporter, row.supporter_id = found, found.pk
         else:
-            by_name.append((row, name_postal_key(row.values)))
+            row.name_key = name_postal_key(row.values)
+            by_name.append((row, row.name_key))
     if not by_name:
         return result
     names = {key[0] for _, key in by_name if key[0]}
