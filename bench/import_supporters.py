@@ -62,7 +62,8 @@ def run_one(database_url: str, rows: int) -> None:
             f"{engine:10} {label:42} {rows / elapsed:8.0f} rows/s  ({elapsed:.2f} s; {totals})",
             flush=True,
         )
-    assert Supporter.objects.count() == rows
+    # Rows of one person (one without an email, one with) fold into one supporter.
+    assert Supporter.objects.count() == rows - totals.get("folded", 0)
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from crm.forms import SupporterForm, SupporterImportForm
 from crm.importing.job_admin import ImportJobAdminMixin
 from crm.importing.supporter_preview import SUPPORTER_IMPORT
 from crm.matching import fold
-from crm.models import ConsentEvent, Note, Supporter, SupporterMerge, Tag
+from crm.models import ConsentEvent, Note, SourceId, Supporter, SupporterMerge, Tag
 from crm.resources import SupporterResource
 from crm.services import consent_record_changes, consent_snapshot
 from crm.tasks import supporter_import_run
@@ -146,7 +146,7 @@ class SupporterAdmin(
     show_full_result_count = False
     autocomplete_fields = ["tags"]
     inlines = [NoteInline, ConsentEventInline]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "source_ids_shown"]
     history_list_display = ["changed_fields"]
     fieldsets = [
         (
@@ -193,11 +193,29 @@ class SupporterAdmin(
                 ]
             },
         ),
-        ("About", {"fields": ["tags", "source", "deceased", ("created_at", "updated_at")]}),
+        (
+            "About",
+            {
+                "fields": [
+                    "tags",
+                    "source",
+                    "deceased",
+                    ("created_at", "updated_at"),
+                    "source_ids_shown",
+                ]
+            },
+        ),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).prefetch_related("tags")
+
+    @admin.display(description="Ids in other systems")
+    def source_ids_shown(self, supporter: Supporter) -> str:
+        # Read-only: imports keep them, and the next import of that system's file finds this
+        # record by them (crm.importing.row_matching).
+        ids = SourceId.objects.filter(supporter=supporter) if supporter.pk else []
+        return ", ".join(f"{s.system}: {s.value}" for s in ids) or "—"
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list:
         fieldsets = super().get_fieldsets(request, obj)

@@ -276,7 +276,7 @@ def demo_rows(count: int, seed: int) -> Iterator[list[str]]:
     """`count` rows in HEADERS order; row i is the same for a given seed whatever `count` is.
 
     Rows without an email are matched by name and postal code, so those keys stay unique
-    (a real file with two such rows is refused as a repeat).
+    (two such rows in one file fold into one supporter, crm.importing.folding).
     """
     seen: set[tuple[str, str, str, str]] = set()
     made: list[list[str]] = []

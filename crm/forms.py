@@ -57,6 +57,22 @@ class SupporterForm(StaleEditModelForm):  # refuses a save over someone else's n
         return cleaned
 
 
+def source_system_field() -> forms.CharField:
+    """'Which system is this file from?': the ids in the file are kept as that system's, and
+    found again on its next import (crm.importing.sources). Blank: guessed from the headers."""
+    field = forms.CharField(
+        label="Which system is this file from?",
+        required=False,
+        max_length=60,
+        help_text="Ids in the file (VANID, Donor_ID, Transaction ID...) are kept as this "
+        "system's, so importing its files again adds nothing twice. Leave blank to let the "
+        "import tell from the columns (VANID: EveryAction; Donor_ID or Constituent ID: "
+        "Previous CRM; DONOR EMAIL ADDRESS: CanadaHelps).",
+    )
+    field.widget.attrs["list"] = "source-systems"
+    return field
+
+
 class SupporterImportForm(ImportForm):
     consent_source = forms.CharField(
         label="Consent source for this file",
@@ -64,6 +80,7 @@ class SupporterImportForm(ImportForm):
         max_length=200,
         help_text=CONSENT_SOURCE_HELP,
     )
+    source_system = source_system_field()
 
 
 class MergeForm(forms.Form):

@@ -16,7 +16,8 @@ from donations.acknowledgements.views import thanks_queue_view
 from donations.deposits import admin as payouts_admin  # noqa: F401 - registers Payout and the journal page
 from donations.deposits.batch import batch_entry
 from donations.forms import GiftAdminForm
-from donations.imports.resources import GIFT_IMPORT, GiftImportForm, GiftResource
+from donations.imports.any_file import FILE_IMPORT
+from donations.imports.resources import GiftImportForm, GiftResource
 from donations.models import (
     Campaign,
     CheckoutThrottleEvent,
@@ -30,7 +31,7 @@ from donations.models import (
 from donations.refund_admin import RefundAdmin, refund_entry, refunds_listed
 from donations.services import GiftEntry, gift_delete, gift_record, gift_update, gifts_delete
 from donations.summary import first_counted_gift
-from donations.tasks import gift_import_run
+from donations.tasks import file_import_run
 
 
 @admin.register(Fund)
@@ -65,10 +66,17 @@ class GiftAdmin(StaleEditAdminMixin, ImportJobAdminMixin, ImportExportModelAdmin
     form = GiftAdminForm
     resource_classes = [GiftResource]
     import_form_class = GiftImportForm
-    # Checked and written through import jobs (crm.importing.job_admin).
-    import_kind = GIFT_IMPORT
-    import_task = gift_import_run
+    # Checked and written through import jobs (crm.importing.job_admin): people, gifts or both.
+    import_kind = FILE_IMPORT
+    import_task = file_import_run
     import_template_name = "admin/donations/gift/import.html"
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        # A gift file adds and updates its donors: whoever imports it may do both.
+        return super().has_import_permission(request) and all(
+            request.user.has_perm(p) for p in ("crm.add_supporter", "crm.change_supporter")
+        )
+
     import_error_display = ("message",)
     import_formats = [base_formats.CSV, base_formats.XLSX]
     export_formats = [base_formats.CSV, base_formats.XLSX]
@@ -292,6 +300,9 @@ SupporterAdmin.inlines = [GiftInline, RecurringGiftInline, *SupporterAdmin.inlin
 SupporterAdmin.record_links = [
     ("Record a gift", "admin:donations_gift_add", "donations.add_gift"),
 ]
+# ...and its import reads gift files too (people, gifts or both: donations.imports.any_file).
+SupporterAdmin.import_kind = FILE_IMPORT
+SupporterAdmin.import_task = file_import_run
 
 
 def giving_glance(supporter: Any, request: HttpRequest) -> str:

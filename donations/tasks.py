@@ -37,12 +37,13 @@ def rebuild_donor_summaries() -> int:
 
 
 @task()
-def gift_import_run(job_id: int) -> None:
-    """A large gift import's next step: its dry run, or its import once confirmed."""
+def file_import_run(job_id: int) -> None:
+    """A large import's next step (people, gifts or both: donations.imports.any_file): its dry
+    run, or its import once confirmed."""
     from crm.importing.jobs import import_job_run
-    from donations.imports.resources import GIFT_IMPORT
+    from donations.imports.any_file import FILE_IMPORT
 
-    import_job_run(job_id=job_id, kind=GIFT_IMPORT)
+    import_job_run(job_id=job_id, kind=FILE_IMPORT)
 
 
 @task()

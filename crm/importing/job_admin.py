@@ -23,9 +23,11 @@ from django.views.decorators.http import require_POST
 from crm.importing.files import ImportFileError
 from crm.importing.jobs import ImportKind, import_job_confirm, import_job_page, import_job_start
 from crm.importing.jobs import import_job_run as run_now
+from crm.importing.sources import KNOWN_SYSTEMS
 from crm.models import ImportJob
 
 FORM_FIELDS = ("import_file", "format", "resource")
+CHOICE_PREFIX = "choice:"
 
 
 class ImportJobConfirmForm(forms.Form):
@@ -86,7 +88,13 @@ class ImportJobAdminMixin:
             messages.error(request, "That import was not found: upload the file again.")
             return redirect(self._url("import"))
         job = self._own_job(request, form.cleaned_data["job"])
-        if not import_job_confirm(job=job):
+        # Staff's answers to the preview's choices (new campaigns: create, or use another).
+        decisions = {
+            key.removeprefix(CHOICE_PREFIX): value
+            for key, value in request.POST.items()
+            if key.startswith(CHOICE_PREFIX)
+        }
+        if not import_job_confirm(job=job, decisions=decisions):
             return redirect(self._job_url(job))  # confirmed twice: show where it stands
         if job.background:
             self.import_task.enqueue(job.pk)
@@ -149,6 +157,7 @@ class ImportJobAdminMixin:
             ),
             "import_error_display": self.import_error_display,
             "import_max_file_mb": settings.IMPORT_MAX_FILE_MB,
+            "source_systems": KNOWN_SYSTEMS,
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.import_template_name], context)

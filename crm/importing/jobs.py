@@ -63,6 +63,8 @@ class Preview:
     # (row, the row's cells as read from the file) -> the row's preview cells
     cells: Callable[[RowOutcome, Sequence[object]], list]
     notes: Sequence[str] = ()  # said once above the preview, e.g. how every gift is thanked
+    headers: Sequence[str] = ()  # the preview's columns, when not the kind's (a detected file)
+    shown: tuple[str, ...] = ()  # the row actions listed, when not the kind's
 
 
 def preview_part(
@@ -117,10 +119,23 @@ def import_job_start(
     return job
 
 
-def import_job_confirm(*, job: ImportJob) -> bool:
-    """Mark a checked job to be written; False when it was not waiting (confirmed twice)."""
+def import_job_confirm(*, job: ImportJob, decisions: Mapping[str, str] | None = None) -> bool:
+    """Mark a checked job to be written, with staff's answers to its choices (see
+    ImportReport.choices; an answer not offered is ignored); False when it was not waiting
+    (confirmed twice)."""
+    options = dict(job.options)
+    if decisions:
+        offered = {
+            c["key"]: {str(value) for value, _label in c["options"]}
+            for c in (job.result or {}).get("choices", [])
+        }
+        options["decisions"] = {
+            key: str(value)
+            for key, value in decisions.items()
+            if str(value) in offered.get(key, set())
+        }
     claimed = ImportJob.objects.filter(pk=job.pk, status=Status.READY).update(
-        status=Status.CONFIRMED, rows_done=0, updated_at=timezone.now()
+        status=Status.CONFIRMED, rows_done=0, updated_at=timezone.now(), options=options
     )
     job.refresh_from_db()
     return bool(claimed)
@@ -190,14 +205,15 @@ def _run(job: ImportJob, kind: ImportKind, *, dry_run: bool) -> None:
         "totals": dict(report.totals),
         "file_errors": report.file_errors,
         "ignored_columns": report.ignored_columns,
-        "headers": list(kind.headers),
-        "notes": list(preview.notes),
+        "headers": list(preview.headers or kind.headers),
+        "notes": [*preview.notes, *report.notes],
+        "choices": report.choices,
     }
     ImportJobRow.objects.filter(job=job).delete()
     if report.written:
         _finish(job, Status.DONE)
     elif report.ok:
-        shown = [r for r in report.rows if r.action in kind.shown]
+        shown = [r for r in report.rows if r.action in (preview.shown or kind.shown)]
         _store_rows(job, kind, preview, shown, rows)
         _finish(job, Status.READY)
     else:

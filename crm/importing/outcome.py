@@ -10,15 +10,17 @@ from crm.models import Supporter
 
 # Restrictions an import may set but never lift: lifting one needs a person's decision.
 RESTRICTIONS = ("do_not_email", "do_not_mail", "do_not_contact", "deceased")
-# Values that are not Supporter columns. A second phone and the source system's id are read
-# from the file (supporter_columns) and kept by the writer that stores them, not as columns.
-SIDE_VALUES = ("tags", "notes", "consent_source", "phone_2", "source_id")
+# Values that are not Supporter columns: source ids are SourceId rows; a second phone is
+# kept in a note by the writer.
+SIDE_VALUES = (
+    "tags", "notes", "consent_source", "phone_2", "source_id", "source_system", "source_ids"
+)  # fmt: skip
 
 
 @dataclass
 class RowOutcome:
     number: int  # 1 = first row under the headers
-    action: str = "new"  # new | update | skip | invalid
+    action: str = "new"  # new | update | skip | folded | invalid
     values: dict[str, object] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
     supporter: Supporter | None = None  # the matched record
@@ -32,6 +34,16 @@ class RowOutcome:
     # What the matched supporter already has, so a re-import adds nothing twice.
     known_tags: set[str] = field(default_factory=set)
     known_notes: set[str] = field(default_factory=set)
+    # (system, id) pairs the person has in other systems; new_source_ids are the ones to write.
+    source_ids: list[tuple[str, str]] = field(default_factory=list)
+    new_source_ids: list[tuple[str, str]] = field(default_factory=list)
+    # Rows of one person fold into the first of them (the lead), which is written for all.
+    folded_into: "RowOutcome | None" = None
+    folded: list["RowOutcome"] = field(default_factory=list)  # on the lead: the rows it took
+    # Folded name and postal code, as matching computed it (crm.importing.row_matching).
+    name_key: tuple[str, str] | None = None
+    # For an import of records about a person (gifts), the row's person (crm.importing.people).
+    person: "RowOutcome | None" = None
 
     def error(self, field_name: str, message: str) -> None:
         self.errors.setdefault(field_name, []).append(message)
@@ -44,10 +56,19 @@ class ImportReport:
     file_errors: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     written: bool = False
+    # Said once above the preview: rows folded into one person, the source system...
+    notes: list[str] = field(default_factory=list)
+    # Counts beside the rows' own actions (a gift import's donors: donors_new ...).
+    extra_totals: dict[str, int] = field(default_factory=dict)
+    # Decisions staff make before the import runs (unknown campaigns: create or map), each
+    # {"key", "kind", "text", "rows", "options": [[value, label], ...], "default"}.
+    choices: list[dict] = field(default_factory=list)
 
     @property
     def totals(self) -> Counter:
-        return Counter(row.action for row in self.rows)
+        counts = Counter(row.action for row in self.rows)
+        counts.update(self.extra_totals)
+        return counts
 
     @property
     def invalid_rows(self) -> list[RowOutcome]:

@@ -1,5 +1,6 @@
-"""Finding the supporter each imported row is about, for every kind of import: by email first,
-then by folded name and postal code, a batch of rows in two queries.
+"""Finding the supporter each imported row is about, for every kind of import: by its id in the
+source system first, then by email, then by folded name and postal code, a batch of rows in
+three queries.
 
 A stored record with a different email is a different person who shares a name; a row with no
 email is most likely the one record of that name and postal code. When more than one record
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 
 from crm import matching
 from crm.importing.outcome import RowOutcome
-from crm.models import Supporter
+from crm.models import SourceId, Supporter
 
 
 @dataclass
@@ -42,15 +43,19 @@ def name_postal_key(values: dict[str, object]) -> tuple[str, str]:
 def supporters_match(rows: list[RowOutcome]) -> Matches:
     """Set `supporter` and `supporter_id` on each row whose record is found."""
     result = Matches()
+    by_source = _by_source_id({pair for r in rows for pair in r.source_ids})
     emails = {r.values["email"] for r in rows if r.values.get("email")}
     by_email = {s.email: s for s in Supporter.objects.filter(email__in=emails)} if emails else {}
     by_name: list[tuple[RowOutcome, tuple[str, str]]] = []
     for row in rows:
-        found = by_email.get(row.values.get("email") or "")
+        found = next((by_source[p] for p in row.source_ids if p in by_source), None)
+        if found is None:
+            found = by_email.get(row.values.get("email") or "")
         if found is not None:
             row.supporter, row.supporter_id = found, found.pk
         else:
-            by_name.append((row, name_postal_key(row.values)))
+            row.name_key = name_postal_key(row.values)
+            by_name.append((row, row.name_key))
     if not by_name:
         return result
     names = {key[0] for _, key in by_name if key[0]}
@@ -72,6 +77,15 @@ def supporters_match(rows: list[RowOutcome]) -> Matches:
             if same_name:
                 result.namesakes[row.number] = same_name
     return result
+
+
+def _by_source_id(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], Supporter]:
+    if not pairs:
+        return {}
+    stored = SourceId.objects.filter(value__in={value for _, value in pairs}).select_related(
+        "supporter"
+    )
+    return {(s.system, s.value): s.supporter for s in stored if (s.system, s.value) in pairs}
 
 
 def ids_text(supporters: list[Supporter]) -> str:

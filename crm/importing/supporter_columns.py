@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from crm import phones
 from crm.importing import cells, names
 from crm.importing.headers import HeaderMap
-from crm.models import ConsentEvent, Supporter
+from crm.models import ConsentEvent, SourceId, Supporter
 
 # Canonical field -> header spellings seen in exports from other donor systems
 # (Little Green Light, Bloomerang, CiviCRM, Salesforce NPSP, Mailchimp) and hand-made sheets.
@@ -58,6 +58,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
         "address",
         "street",
         "street address",
+        "home address",
         "street 1",
         "mailing street",
         "primary address",
@@ -86,6 +87,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
         "postal/zip",
         "zip/postal",
         "postal",
+        "home zip code",
     ),
     "country": ("country", "country code"),
     # The person's id in the system the file comes from (EveryAction's VANID, Little Green
@@ -115,6 +117,8 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "do_not_email": ("do not email", "do not e-mail", "no email", "email opt-out"),
     "do_not_mail": ("do not mail", "no mail", "do not send mail"),
     "do_not_contact": ("do not contact", "do not solicit", "no contact"),
+    # Which system that id is from, when the file says (crm.importing.sources).
+    "source_system": ("source system",),
 }
 COLUMN_LABELS: dict[str, str] = {
     field: aliases[0].title() if aliases[0] != "type" else "Type"
@@ -180,4 +184,6 @@ def complete_row(values: dict[str, object], errors: dict[str, list[str]]) -> Non
 MAX_LENGTHS = {
     **cells.text_limits(Supporter),
     "consent_source": ConsentEvent._meta.get_field("source").max_length,
+    "source_id": SourceId._meta.get_field("value").max_length,
+    "source_system": SourceId._meta.get_field("system").max_length,
 }

@@ -13,8 +13,8 @@ from crm.importing.supporters import supporters_import
 from crm.models import Supporter
 
 
-def _run(*, consent_source: str = "", **kwargs: Any) -> ImportReport:
-    return supporters_import(consent_source=consent_source, **kwargs)
+def _run(*, consent_source: str = "", source_system: str = "", **kwargs: Any) -> ImportReport:
+    return supporters_import(consent_source=consent_source, source_system=source_system, **kwargs)
 
 
 # The preview shows every value the import writes for a row, in four compact columns.
@@ -123,6 +123,11 @@ def _other_parts(row: RowOutcome, defaulted: set[str], shown: tuple[str, ...]) -
             parts.append(preview_part(label, _shown(name, values[name])))
         if name == "email_opt_in":
             parts.extend(_consent_source(row))
+    if row.new_source_ids:
+        ids = ", ".join(f"{system} {value}" for system, value in row.new_source_ids)
+        parts.append(preview_part("Source IDs", f"+ {ids}" if row.action == "update" else ids))
+    if row.folded:
+        parts.append(preview_part("Also from rows", ", ".join(str(r.number) for r in row.folded)))
     return [p for p in parts if p]
 
 
@@ -149,9 +154,11 @@ def _short(text: str, limit: int = 120) -> str:
 
 
 def _summary(totals: Mapping[str, int]) -> str:
+    folded = totals.get("folded", 0)
     return (
         f"{totals.get('new', 0)} new, {totals.get('update', 0)} updated, "
         f"{totals.get('skip', 0)} already up to date"
+        + (f", {folded} row{'s' if folded != 1 else ''} folded into another" if folded else "")
     )
 
 

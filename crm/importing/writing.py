@@ -1,5 +1,7 @@
 """Writing a checked supporter import: new records and their history through core.bulk,
-updates through simple-history's bulk update, then consent events, tags and notes."""
+updates through simple-history's bulk update, then consent events, tags, notes and source ids.
+Only each person's lead row is written (crm.importing.folding); the rows folded into it are
+given its supporter id."""
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -11,7 +13,7 @@ from core.history_records import snapshot_m2m
 from core.outbox.addresses import email_hash
 from crm import matching
 from crm.importing.outcome import RESTRICTIONS, SIDE_VALUES, RowOutcome
-from crm.models import ConsentEvent, Note, Supporter, Tag
+from crm.models import ConsentEvent, Note, SourceId, Supporter, Tag
 
 
 def write_import(rows: list[RowOutcome], *, actor: AbstractBaseUser | None, file_name: str) -> None:
@@ -24,6 +26,10 @@ def write_import(rows: list[RowOutcome], *, actor: AbstractBaseUser | None, file
         # as this import leaves them, so the next save does not read as a change of every tag.
         snapshot_m2m(Supporter, [r.supporter_id for r in rows if r.action in ("new", "update")])
         _write_notes(rows, actor=actor)
+        _write_source_ids(rows)
+    for row in rows:
+        if row.folded_into is not None:
+            row.supporter_id = row.folded_into.supporter_id
 
 
 def _insert_new_supporters(
@@ -57,6 +63,7 @@ def _insert_new_supporters(
             kind=record["kind"],
             postal_code=record["postal_code"],
             phone=record["phone"],
+            country=record["country"],
         )
         record["email_hash"] = email_hash(record["email"])
         row.supporter_id = pk
@@ -168,3 +175,14 @@ def _write_notes(rows: list[RowOutcome], *, actor: AbstractBaseUser | None) -> N
         if r.add_note and r.action in ("new", "update")
     ]
     bulk.insert_rows(Note, notes)
+
+
+def _write_source_ids(rows: list[RowOutcome]) -> None:
+    now = timezone.now()
+    ids = [
+        {"supporter_id": r.supporter_id, "system": system, "value": value, "created_at": now}
+        for r in rows
+        if r.action in ("new", "update")
+        for system, value in r.new_source_ids
+    ]
+    bulk.insert_rows(SourceId, ids)

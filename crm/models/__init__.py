@@ -1,9 +1,10 @@
-"""The crm app's models (Zulip's models package): people and what is kept about them, and
-import jobs. Everything is re-exported here, so `from crm.models import Supporter` keeps
-working."""
+"""The crm app's models (Zulip's models package): people and what is kept about them, their
+ids in other systems, and import jobs. Everything is re-exported here, so
+`from crm.models import Supporter` keeps working."""
 
 from crm.models.imports import ImportJob, ImportJobRow
 from crm.models.people import ConsentEvent, NotDuplicate, Note, Supporter, SupporterMerge, Tag
+from crm.models.source_ids import SourceId
 
 __all__ = [
     "ConsentEvent",
@@ -11,6 +12,7 @@ __all__ = [
     "ImportJobRow",
     "NotDuplicate",
     "Note",
+    "SourceId",
     "Supporter",
     "SupporterMerge",
     "Tag",

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils.text import slugify
 
 from crm.importing import cells
 from crm.importing.headers import HeaderMap, header_key
-from crm.importing.supporter_columns import MAX_LENGTHS as SUPPORTER_LIMITS
+from crm.importing.supporter_columns import HEADER_ALIASES as SUPPORTER_ALIASES
 from crm.importing.supporter_columns import SUPPORTER_HEADERS
+from donations.imports.references import NewReference
 from donations.models import Campaign, Fund, Gift
 from donations.noncash import TICKER, ticker_normal
 
@@ -123,9 +125,10 @@ LABELS = {
     "organisation_name": "Organization",
     "postal_code": "ZIP",
 }
-IDENTITY = ("email", "first_name", "last_name", "organisation_name", "postal_code", "source_id")
-# Gift columns first ('Notes' here is the gift's note), then who gave.
-HEADERS = HeaderMap(GIFT_HEADERS, fallback=SUPPORTER_HEADERS, fallback_fields=IDENTITY)
+# Gift columns first ('Notes' here is the gift's note), then the donor's: a gift file creates
+# or updates its donors too (donations.imports.gifts).
+PERSON_FIELDS = tuple(f for f in SUPPORTER_ALIASES if f not in GIFT_HEADERS)
+HEADERS = HeaderMap(GIFT_HEADERS, fallback=SUPPORTER_HEADERS, fallback_fields=PERSON_FIELDS)
 # Text fields' widths, from the model.
 MAX_LENGTHS = cells.text_limits(Gift)
 
@@ -176,7 +179,7 @@ _OTHER_CURRENCY = re.compile(r"[€£¥₹₱]|\b(eur|gbp|cad|mxn|ca\$|c\$|mx\$|
 
 @dataclass
 class Lookups:
-    """Campaigns and funds by code and by name, read once per file."""
+    """Campaigns and funds by code, by name and by the code a name would have, read once."""
 
     campaigns: dict[str, Campaign]
     funds: dict[str, Fund]
@@ -189,6 +192,13 @@ class Lookups:
         for fund in Fund.objects.all():
             funds[fund.code.lower()] = funds[fund.name.lower()] = fund
         return cls(campaigns, funds)
+
+    def find(self, kind: str, text: str) -> "Campaign | Fund | NewReference":
+        """The campaign or fund a cell names, or a NewReference for staff to decide about."""
+        options = self.funds if kind == "fund" else self.campaigns
+        lowered = text.strip().lower()
+        found = options.get(lowered) or options.get(slugify(text))
+        return found if found is not None else NewReference(kind=kind, text=text.strip())
 
 
 def parse(name: str, cell: object, text: str, lookups: Lookups) -> object:
@@ -209,16 +219,22 @@ def parse(name: str, cell: object, text: str, lookups: Lookups) -> object:
         if not TICKER.fullmatch(ticker):
             raise ValidationError(f"'{text}' is not a ticker symbol, like AAPL or BRK.B.")
         return ticker
-    if name == "campaign":
-        return _pick(lookups.campaigns, text, "campaign", "Campaigns")
-    if name == "fund":
-        return _pick(lookups.funds, text, "fund", "Funds")
+    if name in ("campaign", "fund"):
+        cells.check_length(text, 200 if name == "campaign" else 120)
+        return lookups.find(name, text)
+    if name == "appeal_code":
+        cells.check_length(text, MAX_LENGTHS["appeal_code"])
+        found = lookups.find("appeal", text)
+        # An appeal named by its campaign's name is that campaign's code.
+        return found.code if isinstance(found, Campaign) else found
+    if name == "acknowledged":
+        return cells.parse_bool(text, "Acknowledged")
+    if name == "source_gift_id":
+        cells.check_length(text, MAX_LENGTHS["source_id"])
+        return text
     if name == "email":
         return cells.parse_email(text)
-    if name in IDENTITY:
-        cells.check_length(text, SUPPORTER_LIMITS.get(name))
-    else:
-        cells.check_length(text, MAX_LENGTHS.get(name))
+    cells.check_length(text, MAX_LENGTHS.get(name))
     return text
 
 
@@ -293,15 +309,3 @@ def acknowledgement(values: dict[str, object], *, column_given: bool, already_th
     else:
         thanked = already_thanked
     return Gift.Acknowledgement.THANKED if thanked else Gift.Acknowledgement.PENDING
-
-
-def _pick(options: dict, text: str, noun: str, plural: str) -> object:
-    found = options.get(text.strip().lower())
-    if found is None:
-        known = sorted({o.code for o in options.values()})
-        listed = ", ".join(known[:12]) + (" ..." if len(known) > 12 else "")
-        raise ValidationError(
-            f"No {noun} '{text}'. Add it under Donations > {plural} first"
-            + (f", or use one of: {listed}." if known else ".")
-        )
-    return found

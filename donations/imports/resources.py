@@ -10,12 +10,16 @@ from import_export import fields, resources
 from import_export.forms import ImportForm
 
 from core.spreadsheets import neutralise_formula
+from crm.forms import source_system_field
 from crm.importing.cells import cell_text
+from crm.importing.folding import person_name
 from crm.importing.jobs import ImportKind, Preview, preview_part
 from crm.importing.outcome import ImportReport, RowOutcome
+from crm.importing.supporter_columns import COLUMN_LABELS
 from donations.imports import columns as gift_columns
 from donations.imports.columns import LABELS
-from donations.imports.gifts import gifts_import
+from donations.imports.gifts import donor_of, gifts_import
+from donations.imports.references import NewReference
 from donations.models import Fund, Gift
 
 ALREADY_THANKED_HELP = (
@@ -29,6 +33,7 @@ class GiftImportForm(ImportForm):
         label="These gifts were already thanked", required=False, initial=True,
         help_text=ALREADY_THANKED_HELP,
     )  # fmt: skip
+    source_system = source_system_field()
 
 
 class GiftResource(resources.ModelResource):
@@ -66,23 +71,25 @@ class GiftResource(resources.ModelResource):
         names = ("email", "first_name", "last_name", "organisation_name", "postal_code",
                  "amount", "received_on", "method", "cheque_number", "campaign", "appeal_code",
                  "fund", "in_kind_description", "stock_ticker", "stock_shares", "given_on",
-                 "notes")  # fmt: skip
+                 "notes", "acknowledged", "source_id", "source_gift_id")  # fmt: skip
         return [fields.Field(column_name=LABELS[name]) for name in names]
 
 
-def _run(*, file_name: str = "", already_thanked: bool = True, **kwargs: Any) -> ImportReport:
+def _run(*, already_thanked: bool = True, **kwargs: Any) -> ImportReport:
     return gifts_import(already_thanked=bool(already_thanked), **kwargs)
 
 
 # The preview shows every value the import writes for a gift, and what it fills in itself.
 PREVIEW_HEADERS = ("Donor", "Date", "Amount", "Method", "Check number", "Campaign", "Fund",
-                   "Appeal code", "Also saved", "Skipped because")  # fmt: skip
+                   "Appeal code", "Thanked", "Also saved", "Skipped because")  # fmt: skip
 
 
 def _preview(headers: Sequence[object], options: Mapping[str, Any]) -> Preview:
     mapping, _unknown, _repeated = gift_columns.HEADERS.map(list(headers))
     method_index = next((i for i, name in mapping.items() if name == "method"), None)
     default_fund = Fund.objects.filter(is_default=True).first()
+    thanked = bool(options.get("already_thanked", True))
+    has_column = "acknowledged" in mapping.values()
 
     def cells(row: RowOutcome, file_row: Sequence[object]) -> list:
         method_given = (
@@ -90,9 +97,12 @@ def _preview(headers: Sequence[object], options: Mapping[str, Any]) -> Preview:
             and method_index < len(file_row)
             and bool(cell_text(file_row[method_index]))
         )
-        return _cells(row, method_given=method_given, default_fund=default_fund)
+        return _cells(
+            row, method_given=method_given, default_fund=default_fund, thanked_default=thanked
+        )
 
-    return Preview(cells=cells, notes=[_thanked_note(options)])
+    notes = [] if has_column else [_thanked_note(options)]
+    return Preview(cells=cells, notes=notes)
 
 
 def _thanked_note(options: Mapping[str, Any]) -> str:
@@ -101,12 +111,45 @@ def _thanked_note(options: Mapping[str, Any]) -> str:
     return "Every gift is recorded as not yet thanked: each waits in the acknowledgement queue."
 
 
-def _cells(row: RowOutcome, *, method_given: bool, default_fund: Fund | None) -> list:
+def _donor(row: RowOutcome) -> dict:
+    """Who gave, and whether they are on file, new, or the donor of an earlier row."""
+    person = row.person
+    if person is None:
+        return _one(preview_part(text=_who(row.values)))
+    lead = donor_of(row)
+    name = person_name(lead) if lead.supporter is None else str(lead.supporter)
+    if person.folded_into is not None:
+        note = f"same donor as row {lead.number}"
+    elif lead.action == "new":
+        note = "new donor"
+    elif lead.action == "update":
+        note = "on file, updated: " + ", ".join(
+            str(LABELS.get(n, COLUMN_LABELS.get(n, n))) for n in lead.changes
+        )
+    else:
+        note = ""
+    return _one(preview_part(text=name or _who(person.values), note=note))
+
+
+def _cells(
+    row: RowOutcome,
+    *,
+    method_given: bool,
+    default_fund: Fund | None,
+    thanked_default: bool = True,
+) -> list:
     """What Gift rows donations.imports.gifts records: its defaults (method, fund, appeal code)
     shown with where they come from."""
     v = row.values
     campaign = v.get("campaign")
-    if v.get("fund"):
+    if isinstance(campaign, NewReference):
+        shown_new = _one(preview_part(text=campaign.text, note="new campaign"))
+        campaign = None
+    else:
+        shown_new = None
+    if isinstance(v.get("fund"), NewReference):
+        fund = preview_part(text=v["fund"].text, note="new fund")
+    elif v.get("fund"):
         fund = preview_part(text=v["fund"].code)
     elif campaign is not None and campaign.fund is not None:
         fund = preview_part(text=campaign.fund.code, note="the campaign's")
@@ -114,14 +157,16 @@ def _cells(row: RowOutcome, *, method_given: bool, default_fund: Fund | None) ->
         fund = preview_part(text=default_fund.code, note="default")
     else:
         fund = preview_part()
-    if v.get("appeal_code") or campaign is None:
+    if isinstance(v.get("appeal_code"), NewReference):
+        appeal = preview_part(text=v["appeal_code"].text, note="new appeal")
+    elif v.get("appeal_code") or campaign is None:
         appeal = preview_part(text=v.get("appeal_code", ""))
     else:
         appeal = preview_part(text=campaign.code, note="the campaign's")
     method = preview_part(
         text=_shown(v.get("method")), note="" if method_given or "method" not in v else "default"
     )
-    shown_campaign: Any = _shown(campaign)
+    shown_campaign: Any = shown_new or _shown(campaign)
     if "campaign" in row.defaulted:  # named by the row's appeal code
         shown_campaign = _one(preview_part(text=shown_campaign, note="the appeal code's"))
     also = [
@@ -129,8 +174,9 @@ def _cells(row: RowOutcome, *, method_given: bool, default_fund: Fund | None) ->
         for name in ("in_kind_description", "stock_ticker", "stock_shares", "given_on", "notes")
         if v.get(name)
     ]
+    thanked = v.get("acknowledged", thanked_default)
     return [
-        str(row.supporter or _who(v)),
+        _donor(row),
         _shown(v.get("received_on")),
         _shown(v.get("amount")),
         _one(method),
@@ -138,6 +184,7 @@ def _cells(row: RowOutcome, *, method_given: bool, default_fund: Fund | None) ->
         shown_campaign,
         _one(fund),
         _one(appeal),
+        "yes" if thanked else "no: waits in the thank-you queue",
         {"parts": also, "sep": "; "},
         str(v.get("skip_reason", "")),
     ]
@@ -167,7 +214,9 @@ def _shown(value: Any) -> str:
 def _summary(totals: Mapping[str, int]) -> str:
     return (
         f"{totals.get('new', 0)} gifts to record, "
-        f"{totals.get('skip', 0)} already recorded (skipped)"
+        f"{totals.get('skip', 0)} already recorded (skipped); donors: "
+        f"{totals.get('donors_new', 0)} new, {totals.get('donors_update', 0)} updated, "
+        f"{totals.get('donors_skip', 0)} already up to date"
     )
 
 

@@ -222,6 +222,10 @@ class Gift(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     deposit_date = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
+    # Where an imported gift came from (EveryAction's Transaction ID...): a re-import of that
+    # system's file finds the gift by it and records nothing twice.
+    source_system = models.CharField(max_length=60, blank=True)
+    source_id = models.CharField("source id", max_length=100, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -244,6 +248,12 @@ class Gift(models.Model):
             models.CheckConstraint(
                 condition=Q(stock_shares__gt=0) | Q(stock_shares__isnull=True),
                 name="gift_stock_shares_positive",
+            ),
+            # One gift per id in its source system; also the index a re-import's lookup reads.
+            models.UniqueConstraint(
+                fields=["source_system", "source_id"],
+                condition=~Q(source_id=""),
+                name="gift_source_id_unique",
             ),
         ]
         indexes = [

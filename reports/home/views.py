@@ -17,6 +17,7 @@ from reports.home import selectors
 IMPORT_PAGES = {
     "supporters": ("crm_supporter", "crm.add_supporter"),
     "gifts": ("donations_gift", "donations.add_gift"),
+    "file": ("crm_supporter", "crm.add_supporter"),  # people, gifts or both (any_file)
 }
 # The gift and mailing list filters the home's figures link to (query strings).
 FILTERS = {

@@ -104,11 +104,11 @@ def test_a_bad_row_stops_the_whole_file_and_says_which_row_and_why():
     assert Supporter.objects.count() == 0, "nothing half-imported"
 
 
-def test_a_repeated_row_in_the_file_is_flagged():
+def test_a_repeated_row_in_the_file_folds_into_one_supporter():
     report = run([ROWS[0], ROWS[0]])
-    [bad] = report.invalid_rows
-    assert "Repeats row 1" in bad.errors["email"][0]
-    assert Supporter.objects.count() == 0
+    assert report.ok and [r.action for r in report.rows] == ["new", "folded"]
+    assert report.notes == ["Rows 1 and 2 are one supporter: Maria Lopez."]
+    assert Supporter.objects.count() == 1
 
 
 @pytest.mark.parametrize(

@@ -114,7 +114,7 @@ def work(db, staff, board):
     for status, owner in (("failed", staff), ("refused", board), ("ready", staff),
                           ("done", staff), ("importing", staff)):  # fmt: skip
         ImportJob.objects.create(
-            kind="supporters", status=status, file_name=f"{status}.csv", file_format="csv",
+            kind="file", status=status, file_name=f"{status}.csv", file_format="csv",
             created_by=owner,
         )  # fmt: skip
 

@@ -1,0 +1,172 @@
+"""The people in an import file, for every import that names people (supporters, gifts): each
+row's person parsed, matched to the records on file (crm.importing.row_matching), rows of one
+person folded (crm.importing.folding), and the changes each person's record will get planned.
+crm.importing.writing writes them."""
+
+from collections.abc import Sequence
+from itertools import islice
+
+from django.core.exceptions import ValidationError
+
+from core.spreadsheets import formula_error
+from crm import addresses
+from crm.importing import cells
+from crm.importing import supporter_columns as columns
+from crm.importing.folding import rows_fold
+from crm.importing.outcome import RESTRICTIONS, SIDE_VALUES, RowOutcome
+from crm.importing.row_matching import ids_text, supporters_match
+from crm.models import Note, SourceId, Supporter
+
+BATCH_SIZE = 1000
+
+
+def person_parse(
+    number: int, raw: Sequence[object], mapping: dict[int, str], default_source: str
+) -> RowOutcome | None:
+    """The row's person as its cells say; None for a blank line."""
+    outcome = RowOutcome(number=number)
+    values = outcome.values
+    for index, field_name in mapping.items():
+        text = cells.cell_text(raw[index]) if index < len(raw) else ""
+        if not text:
+            continue
+        if message := formula_error(text):
+            outcome.error(field_name, message)
+            continue
+        parser = columns.PARSERS.get(field_name)
+        try:
+            if parser is None:
+                cells.check_length(text, columns.MAX_LENGTHS.get(field_name))
+                values[field_name] = text
+            else:
+                values[field_name] = parser(text)
+        except ValidationError as exc:
+            outcome.error(field_name, exc.messages[0])
+    if not values and not outcome.errors:
+        return None  # a blank line in the sheet
+
+    if "kind" not in values:
+        has_person_name = values.get("first_name") or values.get("last_name")
+        only_org = values.get("organisation_name") and not has_person_name
+        values["kind"] = "organisation" if only_org else "person"
+    if values["kind"] == "organisation" and not values.get("organisation_name"):
+        outcome.error("organisation_name", "An organisation needs a name.")
+    columns.complete_row(values, outcome.errors)  # couples, titles, suffixes
+    if "country" not in values:
+        values["country"] = addresses.home_country()
+        outcome.defaulted.add("country")
+    if cells.normalise_address(
+        values, outcome.errors, guess_country="country" in outcome.defaulted
+    ):
+        outcome.defaulted.discard("country")  # the address itself said which country
+    if outcome.errors:
+        outcome.action = "invalid"
+    if values.get("email_opt_in") == "opted_in":
+        values.setdefault("consent_source", default_source)
+        if not values["consent_source"]:
+            outcome.error(
+                "email_opt_in",
+                "Opt-in 'yes' needs to say where consent was given: add a 'Consent Source' "
+                "column (e.g. 'Spring gala sign-up sheet') or fill in the consent source "
+                "for the whole file.",
+            )
+    elif default_source:
+        values.setdefault("consent_source", default_source)
+    return outcome
+
+
+def people_resolve(rows: list[RowOutcome], *, system: str) -> list[list[RowOutcome]]:
+    """Match, fold and plan every valid row; returns the groups of rows folded into one."""
+    for row in rows:
+        if row.values.get("source_id"):
+            pair = (str(row.values.get("source_system") or system), str(row.values["source_id"]))
+            row.source_ids = [pair]
+    valid = [r for r in rows if r.action != "invalid"]
+    iterator = iter(valid)
+    while batch := list(islice(iterator, BATCH_SIZE)):
+        _match_batch(batch)
+    folds = rows_fold([r for r in valid if r.action != "invalid"])
+    leads = [r for r in valid if r.action not in ("invalid", "folded")]
+    iterator = iter(leads)
+    while batch := list(islice(iterator, BATCH_SIZE)):
+        _load_known(batch)
+    for row in leads:
+        if row.action != "invalid":
+            _plan_changes(row)
+    return folds
+
+
+def _match_batch(batch: list[RowOutcome]) -> None:
+    """Find each row's supporter with three queries for the whole batch; a row none is found
+    for is a new supporter, and one several could be is refused."""
+    for row, found in supporters_match(batch).ambiguous:
+        row.error(
+            "last_name",
+            f"Matches {len(found)} supporters with this name and postal code ({ids_text(found)}); "
+            "merge them first, or add an email to this row.",
+        )
+
+
+def _load_known(batch: list[RowOutcome]) -> None:
+    """What matched records already hold (tags, notes, ids), so a re-import adds none twice."""
+    by_id = {r.supporter.pk: r for r in batch if r.supporter is not None}
+    tagged = [pk for pk, r in by_id.items() if r.values.get("tags") or r.values.get("notes")]
+    if tagged:
+        tag_links = Supporter.tags.through.objects.filter(supporter_id__in=tagged).values_list(
+            "supporter_id", "tag__name"
+        )
+        for supporter_id, tag_name in tag_links:
+            by_id[supporter_id].known_tags.add(tag_name)
+    noted = [pk for pk, r in by_id.items() if r.values.get("notes")]
+    if noted:
+        for supporter_id, text in Note.objects.filter(supporter_id__in=noted).values_list(
+            "supporter_id", "text"
+        ):
+            by_id[supporter_id].known_notes.add(text)
+    with_ids = [pk for pk, r in by_id.items() if r.source_ids]
+    if with_ids:
+        for supporter_id, system, value in SourceId.objects.filter(
+            supporter_id__in=with_ids
+        ).values_list("supporter_id", "system", "value"):
+            row = by_id[supporter_id]
+            row.source_ids = [p for p in row.source_ids if p != (system, value)]
+
+
+def _plan_changes(row: RowOutcome) -> None:
+    values = row.values
+    row.new_tags = [t for t in dict.fromkeys(values.get("tags", [])) if t not in row.known_tags]
+    row.add_note = bool(values.get("notes")) and values["notes"] not in row.known_notes
+    row.new_source_ids = list(row.source_ids)  # those already on file were taken out
+    if row.supporter is None:
+        if values.get("kind") == "person" and not (
+            values.get("first_name") or values.get("last_name")
+        ):
+            who = values.get("email") or values.get("source_id") or ""
+            row.error(
+                "last_name",
+                (f"No supporter on file matches '{who}'; a new " if who else "A new ")
+                + "person needs at least a first or a last name.",
+            )
+            return
+        row.action = "new"
+        return
+    for name, value in values.items():
+        if name in SIDE_VALUES or name == "kind":
+            continue
+        if name in RESTRICTIONS and not value:
+            continue
+        current = getattr(row.supporter, name)
+        if name in row.defaulted and current:
+            continue  # a country the file left out keeps the one on file
+
+        # 'SMITH' in someone's sheet is not a reason to overwrite 'Smith'.
+        same_text = isinstance(value, str) and str(current).casefold() == value.casefold()
+        if value != current and not same_text:
+            row.changes[name] = (current, value)
+    if row.new_tags:
+        row.changes["tags"] = (", ".join(sorted(row.known_tags)), ", ".join(row.new_tags))
+    if row.add_note:
+        row.changes["notes"] = ("", values["notes"])
+    if row.new_source_ids:
+        row.changes["source_ids"] = ("", ", ".join(f"{s} {v}" for s, v in row.new_source_ids))
+    row.action = "update" if row.changes else "skip"
