@@ -4,6 +4,10 @@ bulleted sections, two signers and an 'on behalf of' line, a P.S.) and a sanctua
 ('Dear friend', a numbered list, a client's story, one signer). English and Spanish. Each
 mentions the reply slip only on paper (`{% if channel == "print" %}`)."""
 
+import datetime
+
+from django.utils import timezone
+
 from core.models import Organisation
 from core.services import organisation_update
 from donations.models import Campaign
@@ -119,9 +123,12 @@ def demo_letters_seed(*, seed: int) -> str:
         )
     director = Signatory.objects.create(name="Lucía Fernández", title="Executive Director")
     deputy = Signatory.objects.create(name="Daniel Okafor", title="Deputy Director")
-    spring = Campaign.objects.filter(code="spring26").first()
+    # The campaign under way when the email appeal went out, three weeks ago
+    # (mailings.sending.demo), if the demo gifts made campaigns.
+    sent_on = timezone.localdate() - datetime.timedelta(days=21)
+    campaign = Campaign.objects.filter(starts_on__lte=sent_on).order_by("-starts_on").first()
     anniversary = _letter(
-        "Twentieth anniversary appeal", "anniv26", spring, [director, deputy],
+        "Twentieth anniversary appeal", "anniv26", campaign, [director, deputy],
         en={"subject": "Twenty years, and we are not stopping, {{ first_name|default:'friend' }}",
             "preheader": "A gift of {{ ask_1 }} helps us get ready for what comes next",
             "banner": "Facing a deportation case? Call our free hotline: 212-555-0147.",
@@ -145,7 +152,7 @@ def demo_letters_seed(*, seed: int) -> str:
             "quiera: leemos cada carta."},
     )  # fmt: skip
     sanctuary = _letter(
-        "Sanctuary law appeal", "sanct26", spring, [director],
+        "Sanctuary law appeal", "sanct26", campaign, [director],
         en={"subject": "Keep our city's promise of safety",
             "preheader": "Your gift keeps the hotline answered",
             "salutation_line": "Dear friend,", "body": SANCTUARY_EN,

@@ -30,6 +30,7 @@ from mailings.sending.subject_test import (
 
 S = OutboxMessage.Status
 LATER = datetime.timedelta(hours=3)
+REPLIES = datetime.timedelta(days=21)  # replies to a campaign keep coming after its end
 SUBJECT_A = "Twenty years, and we are not stopping"
 SUBJECT_B = "Will you stand with us for twenty more years?"
 
@@ -109,17 +110,7 @@ def _as_sent(mailing: Mailing, rng: random.Random) -> tuple[int, int]:
     givers = rng.sample(recipients, k=max(1, len(recipients) // 20)) if recipients else []
     if givers:
         gifts_record(
-            entries=[
-                GiftEntry(
-                    supporter=sid,
-                    amount=Decimal(rng.choice([25, 50, 50, 100, 100, 250, 500])),
-                    received_on=(started + datetime.timedelta(days=rng.randint(1, 20))).date(),
-                    method=rng.choice([Gift.Method.CHEQUE, Gift.Method.CARD]),
-                    appeal_code="anniv26",
-                    details={"acknowledgement": Gift.Acknowledgement.THANKED},
-                )
-                for sid, _ in givers
-            ],
+            entries=[_reply(mailing, sid, rng, started) for sid, _ in givers],
             reason="Demo data",
         )
     Mailing.objects.filter(pk=mailing.pk).update(
@@ -131,6 +122,29 @@ def _as_sent(mailing: Mailing, rng: random.Random) -> tuple[int, int]:
     sent_entry = MailingLog.objects.create(mailing=mailing, action="Sent (demo data)")
     MailingLog.objects.filter(pk=sent_entry.pk).update(at=started)  # when it was "sent"
     return len(recipients), len(givers)
+
+
+def _reply(
+    mailing: Mailing, supporter_id: int, rng: random.Random, sent: datetime.datetime
+) -> GiftEntry:
+    """A gift answering the appeal: counted to its letter's campaign while that runs."""
+    amount = Decimal(rng.choice([25, 50, 50, 100, 100, 250, 500]))
+    day = (sent + datetime.timedelta(days=rng.randint(1, 20))).date()
+    campaign = mailing.letter.campaign
+    running = (
+        campaign is not None
+        and campaign.starts_on <= day
+        and (campaign.ends_on is None or day <= campaign.ends_on + REPLIES)
+    )
+    return GiftEntry(
+        supporter=supporter_id,
+        amount=amount,
+        received_on=day,
+        method=rng.choice([Gift.Method.CHEQUE, Gift.Method.CARD]),
+        appeal_code=mailing.letter.appeal_code,
+        campaign=campaign if running else None,
+        details={"acknowledgement": Gift.Acknowledgement.THANKED},
+    )
 
 
 def _decided(mailing: Mailing, started: datetime.datetime, rest: int) -> None:

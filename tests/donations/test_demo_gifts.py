@@ -14,11 +14,12 @@ def test_seed_demo_adds_a_believable_ledger_once():
     gifts = Gift.objects.count()
     assert gifts > 150 and RecurringGift.objects.filter(status="active").exists()
     assert Fund.objects.get(is_default=True).code == "general"
-    assert Campaign.objects.filter(code="spring26").exists()
+    assert Campaign.objects.filter(starts_on__isnull=False, ends_on__isnull=False).exists()
     assert Gift.objects.filter(acknowledgement="pending").exists(), "something to thank"
     totals: dict[int, Decimal] = defaultdict(Decimal)
-    for supporter_id, amount in Gift.objects.values_list("supporter_id", "amount"):
-        totals[supporter_id] += amount
+    given = Gift.objects.values_list("supporter_id", "amount", "amount_refunded")
+    for supporter_id, amount, refunded in given:  # the summaries count gifts less refunds
+        totals[supporter_id] += amount - refunded
     summaries = dict(DonorSummary.objects.values_list("supporter_id", "lifetime_total"))
     assert {k: v for k, v in summaries.items() if v} == dict(totals)
 
