@@ -1,7 +1,7 @@
 """Settings for bench/webhooks.py's server only: the product's settings with one URL more, the
-ceiling view of bench/ceiling_urls.py. Nothing in the product names this module, and it lives
-in bench/, which is not on the server's path unless the bench puts it there
-(gunicorn --pythonpath bench); it also refuses to load unless BENCH_CEILING=1."""
+ceiling view of bench/ceiling_urls.py. Nothing in the product names this module; the bench
+starts gunicorn from the repository's root with DJANGO_SETTINGS_MODULE=bench.ceiling_settings,
+and it refuses to load unless BENCH_CEILING=1."""
 
 import os
 
@@ -12,4 +12,4 @@ from config.settings import *  # noqa: F403 - the product's settings, unchanged
 if os.environ.get("BENCH_CEILING") != "1":
     raise ImproperlyConfigured("ceiling_settings is for bench/webhooks.py only (BENCH_CEILING=1)")
 
-ROOT_URLCONF = "ceiling_urls"
+ROOT_URLCONF = "bench.ceiling_urls"

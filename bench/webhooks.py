@@ -106,13 +106,17 @@ def main() -> None:
     threads = ["--threads", str(args.threads)] if args.worker_class == "gthread" else []
     # One server answers both the webhook and the ceiling, so the two are measured side by side
     # on the same workers; the settings differ from the product's only by the ceiling URL.
-    ceiling_env = {**env, "DJANGO_SETTINGS_MODULE": "ceiling_settings", "BENCH_CEILING": "1"}
+    # gunicorn runs from the repository's root, so bench/'s modules are bench.<module>; bench/
+    # itself is not put on the path, where its reports.py would hide the reports app.
+    ceiling_env = {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "bench.ceiling_settings",
+        "BENCH_CEILING": "1",
+    }
     server = subprocess.Popen(
         [
             str(Path(python).parent / "gunicorn"),
             "config.wsgi",
-            "--pythonpath",
-            str(Path(__file__).resolve().parent),
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import path
 from django.utils import timezone
@@ -278,6 +279,11 @@ class GiftInline(admin.TabularInline):
     can_delete = False
     ordering = ["-received_on", "-pk"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Each row shows its campaign and fund, and names its supporter (Gift.__str__, the
+        # change link): read with the gifts, not one query per row.
+        return super().get_queryset(request).select_related("supporter", "campaign", "fund")
+
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -290,6 +296,9 @@ class RecurringGiftInline(admin.TabularInline):
     show_change_link = True
     can_delete = False
     verbose_name_plural = "Recurring gifts"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("supporter")  # as GiftInline
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

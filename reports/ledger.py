@@ -17,6 +17,8 @@
 """
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -168,6 +170,29 @@ def _in_some_period(periods: list[Period], field: str = "received_on") -> Q:
     return inside
 
 
+@contextmanager
+def report_queries() -> Iterator[None]:
+    """A transaction whose queries PostgreSQL plans for the reports' large reads:
+
+    1. Each run planned for its own dates (plan_cache_mode): statements are prepared
+       (config/settings.py), and after five runs PostgreSQL may keep a generic plan that does
+       not know the dates and reads the ranges three times slower (0.1 s -> 0.35 s at a
+       million gifts).
+    2. Room to sort and hash in memory (work_mem, this transaction only): a year of gifts
+       grouped with distinct donors sorted ~30 MB on disk at the default 4 MB.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # SET LOCAL, twice in one statement (is_local = true). JIT stays on: these
+                # aggregate hundreds of thousands of rows, and compiling paid for itself.
+                cursor.execute(
+                    "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
+                    "set_config('work_mem', '64MB', true)"
+                )
+        yield
+
+
 def period_figures(periods: list[Period], base_years: list[int] | None = None) -> list[dict]:
     """For each period: gross, refunds, fees, net, gifts, donors, counted_total, recurring
     (counted gifts through a plan), median_gift and new_donors; with `base_years` (one fiscal
@@ -180,13 +205,7 @@ def period_figures(periods: list[Period], base_years: list[int] | None = None) -
     with how often they occur, from which the median is found here), once grouped by donor
     (who gave in which period, then counted against the base years' donors). Distinct counts
     and percentiles in one pass sorted their input once per figure, past memory."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Statements are prepared (config/settings.py); after five runs PostgreSQL may keep
-            # a generic plan that does not know the dates, and then read these ranges three
-            # times slower (0.1 s -> 0.35 s at a million gifts). Plan each run for its dates.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+    with report_queries():
         return _period_figures(periods, base_years)
 
 
@@ -273,11 +292,24 @@ def _donors(periods: list[Period], base_years: list[int] | None) -> dict:
     found = {f"donors{n}": int(row[n] or 0) for n in range(n_periods)}
     if base_years:
         found |= {f"retained{n}": int(row[n_periods + n] or 0) for n in range(n_periods)}
-        base = DonorYearTotal.objects.filter(fiscal_year__in=base_years, gift_count__gt=0)
-        counts = base.values("fiscal_year").annotate(n=Count("supporter"))
-        counts = dict(counts.values_list("fiscal_year", "n"))
-        found |= {f"base{n}": counts.get(year, 0) for n, year in enumerate(base_years)}
+        counts = donors_by_fiscal_year(base_years)
+        found |= {f"base{n}": counts[year] for n, year in enumerate(base_years)}
     return found
+
+
+def donors_by_fiscal_year(years: list[int]) -> dict[int, int]:
+    """Each whole fiscal year's donors (a counted gift received in it), from the donors' year
+    totals (donations.summary keeps them equal to the gifts: gift_count counts the year's
+    gifts not refunded in full), by index year_total_by_year alone: a distinct count over the
+    gifts sorted every gift of the years."""
+    found = (
+        DonorYearTotal.objects.filter(fiscal_year__in=years, gift_count__gt=0)
+        .values("fiscal_year")
+        .annotate(n=Count("supporter"))
+        .order_by()
+    )
+    counts = dict(found.values_list("fiscal_year", "n"))
+    return {year: counts.get(year, 0) for year in years}
 
 
 def change(current: Decimal | int | None, previous: Decimal | int | None) -> tuple:
@@ -299,7 +331,7 @@ class Giving:
     refunds: Decimal = ZERO
     fees: Decimal = ZERO
     gifts: int = 0  # counted gifts
-    donors: int = 0  # distinct supporters with a counted gift
+    donors: int | None = 0  # distinct supporters with a counted gift; None: not counted
     counted_total: Decimal = ZERO  # amount of the counted gifts (for the average gift)
 
     @property
@@ -311,12 +343,20 @@ class Giving:
         return (self.counted_total / self.gifts).quantize(CENT) if self.gifts else None
 
 
-def giving_grouped(period: Period, gift_key, refund_key) -> dict:
+def giving_grouped(period: Period, gift_key, refund_key, *, donors: bool = True) -> dict:
     """The ledger's figures per group in two queries: gifts received in the period grouped by
     `gift_key` (a Gift field name or expression) and refunds dated in the period grouped by
     `refund_key` (the same thing seen from Refund, e.g. "gift__fund_id"). A refund falls in
-    the group of its gift but in the period of its own date."""
+    the group of its gift but in the period of its own date. With donors=False the donors
+    are not counted (None): a distinct count sorts every gift, where the rest is one hash
+    aggregation."""
+    with report_queries():
+        return _giving_grouped(period, gift_key, refund_key, donors=donors)
+
+
+def _giving_grouped(period: Period, gift_key, refund_key, *, donors: bool) -> dict:
     counted = Q(status__in=COUNTED)
+    distinct = {"donors": Count("supporter_id", distinct=True, filter=counted)} if donors else {}
     gifts = (
         Gift.objects.filter(status__in=RECEIVED, received_on__range=(period.start, period.end))
         .annotate(group=gift_key if not isinstance(gift_key, str) else F(gift_key))
@@ -325,8 +365,8 @@ def giving_grouped(period: Period, gift_key, refund_key) -> dict:
             gross=Sum("amount"),
             fees=Sum("fee"),
             gifts=Count("pk", filter=counted),
-            donors=Count("supporter_id", distinct=True, filter=counted),
             counted_total=Sum("amount", filter=counted),
+            **distinct,
         )
         .order_by()
     )
@@ -343,10 +383,10 @@ def giving_grouped(period: Period, gift_key, refund_key) -> dict:
             gross=row["gross"] or ZERO,
             fees=row["fees"] or ZERO,
             gifts=row["gifts"],
-            donors=row["donors"],
+            donors=row.get("donors"),
             counted_total=row["counted_total"] or ZERO,
         )
     for row in refunds:
-        before = found.get(row["group"], Giving())
+        before = found.get(row["group"], Giving(donors=0 if donors else None))
         found[row["group"]] = replace(before, refunds=row["total"] or ZERO)
     return found

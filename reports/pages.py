@@ -147,7 +147,7 @@ def overview(y: Year, *, draw: bool = True, hide_names: bool = False) -> Page:
 
 def over_time(y: Year, *, draw: bool = True, hide_names: bool = False) -> Page:
     page = Page()
-    months = s.giving_by_month(y.fiscal_year)
+    months = s.giving_by_month(y.fiscal_year, donors=False)  # the months show money only
     years = s.giving_by_fiscal_year(y.fiscal_year, FIVE_YEARS)
     if draw:
         page.chart(charts.by_month(months, y.fiscal_year, y.as_of))

@@ -1,9 +1,10 @@
 """Giving over time: by month of a fiscal year with the year before beside it, and by fiscal
 year. Counting rules are reports.ledger's; each selector is two grouped queries (gifts by
-gift_received_on, refunds by refund_refunded_on)."""
+gift_received_on, refunds by refund_refunded_on); a year's donors are counted from the donors'
+year totals (reports.ledger.donors_by_fiscal_year)."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Case, IntegerField, Value, When
 from django.db.models.functions import TruncMonth
@@ -35,18 +36,23 @@ def _month_starts(period: Period) -> list[datetime.date]:
     return months
 
 
-def giving_by_month(fiscal_year: int) -> list[MonthRow]:
-    """The twelve months of `fiscal_year`, each beside the same month a year earlier."""
+def giving_by_month(fiscal_year: int, *, donors: bool = True) -> list[MonthRow]:
+    """The twelve months of `fiscal_year`, each beside the same month a year earlier; with
+    donors=False each month's donors are not counted (None), which spares sorting two
+    years of gifts."""
     this, last = ledger.fiscal_year(fiscal_year), ledger.fiscal_year(fiscal_year - 1)
     both = Period(last.start, this.end)
-    found = ledger.giving_grouped(both, TruncMonth("received_on"), TruncMonth("refunded_on"))
+    found = ledger.giving_grouped(
+        both, TruncMonth("received_on"), TruncMonth("refunded_on"), donors=donors
+    )
     found = {_as_date(key): value for key, value in found.items()}
+    empty = Giving(donors=0 if donors else None)
     return [
         MonthRow(
             month=month,
-            giving=found.get(month, Giving()),
+            giving=found.get(month, empty),
             last_year_month=before,
-            last_year=found.get(before, Giving()),
+            last_year=found.get(before, empty),
         )
         for month, before in zip(_month_starts(this), _month_starts(last), strict=True)
     ]
@@ -66,8 +72,12 @@ def giving_by_fiscal_year(last_year: int, count: int = 5) -> list[YearRow]:
         )
 
     span = Period(years[min(years)].start, years[last_year].end)
-    found = ledger.giving_grouped(span, bucket("received_on"), bucket("refunded_on"))
-    return [YearRow(year, period, found.get(year, Giving())) for year, period in years.items()]
+    found = ledger.giving_grouped(span, bucket("received_on"), bucket("refunded_on"), donors=False)
+    donors = ledger.donors_by_fiscal_year(list(years))
+    return [
+        YearRow(year, period, replace(found.get(year, Giving()), donors=donors[year]))
+        for year, period in years.items()
+    ]
 
 
 def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:

@@ -1,37 +1,22 @@
-"""Report speed on PostgreSQL: 100,000 supporters and 1,000,000 gifts over six fiscal years
-(July start), written in bulk; the donor summaries built with donations.summary; then the
-board overview (p50/p95 over --runs), every other report selector once, the staff home's
-selectors (reports/home/selectors.py) and, in the same run, the floor: one bare
-`SELECT sum(amount) FROM donations_gift` timed the same way, with the ratio.
+"""The reports bench's data (bench/reports.py): 100,000 supporters and 1,000,000 gifts over six
+fiscal years (July start), written in bulk, and the donor summaries built with
+donations.summary.
 
-    .venv/bin/python bench/board_reports.py [--gifts 1000000] [--supporters 100000]
-                                            [--runs 20] [--keep]
-
-The data: most donors give one to three times a year in the years they give (some lapse,
-some come back); about 5% give monthly through a RecurringGift (failed payments among them);
-online gifts carry Stripe ids and fees; about 1.5% of gifts are refunded in full or in part,
-some weeks later, so June gifts' refunds cross the fiscal-year boundary; campaigns, funds and
-appeal codes by season. Gifts in the last ten days wait to be thanked.
-
-Creates the database bench_reports (DATABASE_URL, default
-postgres://postgres@127.0.0.1:5432/bench_reports) and drops it afterwards unless --keep.
+Most donors give one to three times a year in the years they give (some lapse, some come
+back); about 5% give monthly through a RecurringGift (failed payments among them); online gifts
+carry Stripe ids and fees; about 1.5% of gifts are refunded in full or in part, some weeks
+later, so June gifts' refunds cross the fiscal-year boundary; campaigns, funds and appeal codes
+by season. Gifts in the last ten days wait to be thanked.
 """
 
-import argparse
 import datetime
-import os
 import random
-import statistics
 import time
 from decimal import Decimal
 
-from bench_django import django_on, server_database
-
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_reports"
 TODAY = datetime.date(2026, 11, 20)  # FY2027 (July start): FY2022 to FY2027, six years
 FIRST_DAY = datetime.date(2021, 7, 1)
 CHUNK = 50_000
-OVERVIEW_GOAL_MS, HOME_GOAL_MS = 500, 300
 GIVES = 0.7  # chance a donor gives in a year after their first
 
 
@@ -68,7 +53,7 @@ class _Writer:
         print(f"  gifts written: {self.written:,} ({rate:,.0f} rows/s)", flush=True)
 
 
-def _populate(supporters: int, gifts: int) -> dict:  # noqa: C901 - one generator, read top-down
+def populate(supporters: int, gifts: int) -> dict:  # noqa: C901 - one generator, read top-down
     """Returns counts of what was written."""
     from django.db import transaction
 
@@ -240,7 +225,7 @@ def _populate(supporters: int, gifts: int) -> dict:  # noqa: C901 - one generato
     return {"gifts": n_gift, "gift_seconds": seconds, "refunds": len(refunds)}
 
 
-def _summaries() -> tuple[int, float]:
+def summaries() -> tuple[int, float]:
     """donations.summary's own refresh, in slices so progress shows."""
     from donations.models import Gift, RecurringGift
     from donations.summary import donor_summaries_refresh
@@ -254,133 +239,3 @@ def _summaries() -> tuple[int, float]:
         donor_summaries_refresh(supporter_ids=ids[start : start + 10_000])
         print(f"  summaries: {min(start + 10_000, len(ids)):,} of {len(ids):,}", flush=True)
     return len(ids), time.perf_counter() - started
-
-
-def _timed(function, runs: int) -> tuple[float, float]:
-    """(p50, p95) in milliseconds over `runs` calls, after one warm-up call."""
-    function()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-
-
-def _floor() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT sum(amount) FROM donations_gift")
-        cursor.fetchone()
-
-
-def _measure(runs: int) -> None:
-    from reports import ledger
-    from reports import selectors as s
-    from reports.home import selectors as home
-
-    year = ledger.fiscal_year_of(TODAY)
-    period = ledger.fiscal_year(year - 1)
-
-    def staff_home() -> None:
-        home.thanks_waiting(today=TODAY)
-        home.recent_gifts()
-        home.giving_so_far(today=TODAY)
-        home.failed_plans()
-        home.mailings_in_progress()
-        home.import_problems()
-
-    floor50, floor95 = _timed(_floor, runs)
-    print(f"floor (one sum of amount over all gifts): p50 {floor50:.0f} ms, p95 {floor95:.0f} ms")
-    p50, p95 = _timed(lambda: s.overview(TODAY), runs)
-    print(
-        f"overview: p50 {p50:.0f} ms, p95 {p95:.0f} ms (goal p95 < {OVERVIEW_GOAL_MS} ms: "
-        f"{'met' if p95 < OVERVIEW_GOAL_MS else 'NOT met'}); over the floor: "
-        f"p50 {p50 / floor50:.1f}x, p95 {p95 / floor95:.1f}x"
-    )
-    h50, h95 = _timed(staff_home, runs)
-    print(
-        f"staff home, all six selectors: p50 {h50:.0f} ms, p95 {h95:.0f} ms (goal p95 < "
-        f"{HOME_GOAL_MS} ms: {'met' if h95 < HOME_GOAL_MS else 'NOT met'}); over the floor: "
-        f"p50 {h50 / floor50:.1f}x, p95 {h95 / floor95:.1f}x"
-    )
-    for name, function in [
-        ("  thanks_waiting", lambda: home.thanks_waiting(today=TODAY)),
-        ("  recent_gifts", home.recent_gifts),
-        ("  giving_so_far", lambda: home.giving_so_far(today=TODAY)),
-        ("  failed_plans", home.failed_plans),
-    ]:
-        a, b = _timed(function, runs)
-        print(f"{name}: p50 {a:.0f} ms, p95 {b:.0f} ms")
-    once = [
-        ("giving_by_month", lambda: s.giving_by_month(year)),
-        ("giving_by_fiscal_year", lambda: s.giving_by_fiscal_year(year - 1)),
-        ("by_appeal", lambda: s.by_appeal(period)),
-        ("by_campaign", lambda: s.by_campaign(period)),
-        ("by_fund", lambda: s.by_fund(period)),
-        ("by_method", lambda: s.by_method(period)),
-        ("by_channel", lambda: s.by_channel(period)),
-        ("retention", lambda: s.retention(year - 1)),
-        ("lybunt (count, total, top 50)", lambda: s.lybunt(year - 1, limit=50)),
-        ("sybunt (count, total, top 50)", lambda: s.sybunt(year - 1, limit=50)),
-        ("pyramid", lambda: s.pyramid(year - 1)),
-        ("top_donors", lambda: s.top_donors(year - 1)),
-        ("recurring", lambda: s.recurring(period)),
-    ]
-    for name, function in once:
-        started = time.perf_counter()
-        function()
-        print(f"once: {name} {(time.perf_counter() - started) * 1000:.0f} ms")
-    print(f"floor again: p50/p95 {'/'.join(f'{t:.0f}' for t in _timed(_floor, runs))} ms")
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--gifts", type=int, default=1_000_000)
-    parser.add_argument("--supporters", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--reuse", action="store_true", help="measure a kept database again")
-    options = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", DEFAULT_URL)
-    if not url.startswith("postgres"):
-        url = DEFAULT_URL
-    name = url.rsplit("/", 1)[1]
-    if not options.reuse:
-        server_database(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        server_database(url, f'CREATE DATABASE "{name}"')
-    try:
-        django_on(url)
-        if not options.reuse:
-            started = time.perf_counter()
-            written = _populate(options.supporters, options.gifts)
-            print(
-                f"data: {written['gifts']:,} gifts in {written['gift_seconds']:.1f} s "
-                f"({written['gifts'] / written['gift_seconds']:,.0f} rows/s, generation and "
-                f"COPY), {written['refunds']:,} refunds; all data "
-                f"{time.perf_counter() - started:.1f} s"
-            )
-            donors, seconds = _summaries()
-            print(
-                f"donor summaries (donations.summary.donor_summaries_refresh): {donors:,} "
-                f"supporters in {seconds:.1f} s"
-            )
-            from django.db import connection
-
-            started = time.perf_counter()
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE")
-            print(f"VACUUM ANALYZE: {time.perf_counter() - started:.1f} s")
-        _measure(options.runs)
-    finally:
-        if not options.keep:
-            from django.db import connections
-
-            connections.close_all()
-            server_database(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-if __name__ == "__main__":
-    main()
