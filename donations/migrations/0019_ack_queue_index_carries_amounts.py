@@ -19,6 +19,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='gift',
-            index=models.Index(fields=['acknowledgement', 'status'], include=('amount', 'amount_refunded', 'received_on', 'supporter'), name='gift_ack_queue'),
+            index=models.Index(fields=['acknowledgement', 'status'], include=('amount', 'amount_refunded', 'received_on', 'supporter', 'id'), name='gift_ack_queue'),
         ),
     ]

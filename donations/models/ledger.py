@@ -277,7 +277,7 @@ class Gift(models.Model):
             # waiting gifts, so their count and total read the index alone.
             models.Index(
                 fields=["acknowledgement", "status"],
-                include=["amount", "amount_refunded", "received_on", "supporter"],
+                include=["amount", "amount_refunded", "received_on", "supporter", "id"],
                 name="gift_ack_queue",
             ),
             # The queue's oldest gifts first (the staff home). Not a partial index on the
