@@ -5,7 +5,7 @@ from django.db.models.signals import post_migrate
 
 class CoreConfig(AppConfig):
     name = "core"
-    verbose_name = "Organisation"
+    verbose_name = "Organization"
 
     def ready(self) -> None:
         from core.roles import on_post_migrate

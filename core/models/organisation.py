@@ -25,7 +25,14 @@ class Organisation(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     hotline = models.CharField(max_length=200, blank=True, help_text="e.g. a legal help line.")
     default_sender = models.CharField(
-        max_length=200, blank=True, help_text="From line for donor email: Name <address>."
+        max_length=200,
+        blank=True,
+        help_text=(
+            # The admin shows help text as HTML, so the angle brackets are written escaped.
+            "The From line of email to donors: a name, then the address in angle brackets, "
+            "e.g. Immigrant Justice Project &lt;giving@example.org&gt;. Empty: the site's "
+            "default sender."
+        ),
     )
     fiscal_year_start_month = models.PositiveSmallIntegerField(
         default=1,
@@ -44,8 +51,8 @@ class Organisation(models.Model):
     )
 
     class Meta:
-        verbose_name = "organisation settings"
-        verbose_name_plural = "organisation settings"
+        verbose_name = "organization settings"
+        verbose_name_plural = "organization settings"
 
     def __str__(self) -> str:
         return self.name
