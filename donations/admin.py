@@ -24,6 +24,7 @@ from donations.models import (
     CheckoutThrottleEvent,
     Fund,
     Gift,
+    PaymentFailure,
     RecurringGift,
     Refund,
     StatementSend,
@@ -204,6 +205,22 @@ class StatementSendAdmin(admin.ModelAdmin):
 admin.site.register(Refund, RefundAdmin)
 
 
+class PaymentFailureInline(admin.TabularInline):
+    """The plan's failed payments, as Stripe reported them: read only."""
+
+    model = PaymentFailure
+    fields = readonly_fields = ["failed_on", "amount", "attempts", "stripe_invoice_id"]
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "failed payments"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(RecurringGift)
 class RecurringGiftAdmin(SafeHistoryAdmin):
     list_display = ["supporter", "amount", "interval", "status", "started_on", "next_charge_on"]
@@ -212,6 +229,7 @@ class RecurringGiftAdmin(SafeHistoryAdmin):
     list_select_related = ["supporter"]
     readonly_fields = ["stripe_subscription_id", "stripe_customer_id", "cancelled_at"]
     autocomplete_fields = ["supporter"]
+    inlines = [PaymentFailureInline]
 
 
 class NeedsAttentionFilter(admin.SimpleListFilter):

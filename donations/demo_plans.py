@@ -13,7 +13,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from core.models import Organisation
-from donations.models import Fund, Gift, RecurringGift
+from donations.models import Fund, Gift, PaymentFailure, RecurringGift
 from donations.services import GiftEntry
 
 CANCELLED, PAST_DUE = 2, 2
@@ -23,6 +23,7 @@ CANCELLED, PAST_DUE = 2, 2
 class _Plan:
     row: RecurringGift
     due: list[datetime.date]  # every monthly charge date from the start to today
+    failed_on: datetime.date | None = None  # the payment that failed (past due plans)
 
 
 def _add_months(day: datetime.date, months: int) -> datetime.date:
@@ -69,6 +70,16 @@ def demo_plans_seed(
             plan.row.next_charge_on = _add_months(plan.row.started_on, len(plan.due))
     rows = bulk_create_with_history(
         [p.row for p in plans], RecurringGift, batch_size=500, default_change_reason="Demo data"
+    )
+    PaymentFailure.objects.bulk_create(
+        PaymentFailure(
+            plan=row,
+            stripe_invoice_id=row.failure_notice_invoice_id,
+            amount=row.amount,
+            failed_on=plan.failed_on,
+        )
+        for plan, row in zip(plans, rows, strict=True)
+        if plan.failed_on
     )
     entries = []
     for plan, row in zip(plans, rows, strict=True):
@@ -117,6 +128,7 @@ def _fail_some(plans: list[_Plan], today: datetime.date) -> None:
     active.sort(key=lambda p: (-p.due[-1].toordinal(), p.row.supporter_id))
     for plan in active[:PAST_DUE]:
         failed = plan.due.pop()
+        plan.failed_on = failed
         plan.row.status = RecurringGift.Status.PAST_DUE
         plan.row.failure_notice_invoice_id = f"in_demo_failed_{plan.row.supporter_id}"
         retry = failed + datetime.timedelta(days=5)

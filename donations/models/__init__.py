@@ -14,6 +14,7 @@ from donations.models.ledger import (
     Refund,
     VoidedStripeRefund,
 )
+from donations.models.payment_failures import PaymentFailure
 from donations.models.payouts import Payout, PayoutLine
 from donations.models.summaries import DonorSummary, DonorYearTotal
 
@@ -26,6 +27,7 @@ __all__ = [
     "DonorYearTotal",
     "Fund",
     "Gift",
+    "PaymentFailure",
     "Payout",
     "PayoutLine",
     "Receipt",

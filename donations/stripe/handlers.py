@@ -12,11 +12,12 @@ refund, a list for an id): such an event is kept for staff and answered 200, nev
 
 from typing import Any
 
+from django.db.models import F
 from django.utils import timezone
 
 from donations.acknowledgements.emails import payment_failed_notice_queue
 from donations.deposits import payouts
-from donations.models import Gift, RecurringGift
+from donations.models import Gift, PaymentFailure, RecurringGift
 from donations.services import STRIPE, GiftEntry, gift_record
 from donations.stripe import values
 from donations.stripe.changes import Changes, Handler
@@ -241,11 +242,29 @@ def on_invoice_payment_failed(invoice: dict[str, Any]) -> Changes:
     )
     if plan is None:
         return Changes()
+    _payment_failure_record(plan, invoice, invoice_id)
     if plan.status != RecurringGift.Status.CANCELLED:
         plan.status = RecurringGift.Status.PAST_DUE
         plan.save(update_fields=["status"])
         payment_failed_notice_queue(plan=plan, invoice_id=invoice_id)
     return Changes(supporters={plan.supporter_id})
+
+
+def _payment_failure_record(plan: RecurringGift, invoice: dict[str, Any], invoice_id: str) -> None:
+    """Keep that this payment failed (once per invoice; a retry that fails again counts an
+    attempt), dated the day the first failure arrived."""
+    cents = invoice.get("amount_due")
+    amount = (
+        values.money(cents, values.currency(invoice))
+        if isinstance(cents, int) and cents > 0
+        else plan.amount
+    )
+    failure, made = PaymentFailure.objects.get_or_create(
+        stripe_invoice_id=invoice_id,
+        defaults={"plan": plan, "amount": amount, "failed_on": timezone.localdate()},
+    )
+    if not made:
+        PaymentFailure.objects.filter(pk=failure.pk).update(attempts=F("attempts") + 1)
 
 
 SUBSCRIPTION_STATUS = {

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
 from django.utils import timezone
 
-from donations.models import ZERO, Gift, RecurringGift
+from donations.models import ZERO, Gift, PaymentFailure, RecurringGift
 from reports.ledger import CENT, Period
 
 Plan = RecurringGift
@@ -43,7 +43,7 @@ def _money(value: Decimal | None) -> Decimal:
 
 
 def recurring(period: Period) -> RecurringFigures:
-    """Three queries: plans now and started, plans cancelled, failed payments."""
+    """Four queries: plans now and started, plans cancelled, failed gifts, failed payments."""
     counts = Plan.objects.aggregate(
         active=Count("pk", filter=Q(status=Plan.Status.ACTIVE)),
         past_due=Count("pk", filter=Q(status=Plan.Status.PAST_DUE)),
@@ -60,11 +60,18 @@ def recurring(period: Period) -> RecurringFigures:
     cancelled = Plan.objects.filter(cancelled_at__gte=since, cancelled_at__lt=until).aggregate(
         n=Count("pk"), monthly=Sum(MONTHLY)
     )
-    failed = Gift.objects.filter(
+    # A failed instalment is a PaymentFailure (what Stripe's invoice.payment_failed leaves);
+    # a failed gift linked to a plan (an import, a hand entry) counts too.
+    failed_gifts = Gift.objects.filter(
         status=Gift.Status.FAILED,
         recurring__isnull=False,
         received_on__range=(period.start, period.end),
-    ).aggregate(n=Count("pk"), plans=Count("recurring_id", distinct=True))
+    ).values_list("recurring_id", flat=True)
+    failures = PaymentFailure.objects.filter(
+        failed_on__range=(period.start, period.end)
+    ).values_list("plan_id", flat=True)
+    failed_plans = [*failed_gifts, *failures]
+    failed = {"n": len(failed_plans), "plans": len(set(failed_plans))}
     return RecurringFigures(
         active=counts["active"],
         past_due=counts["past_due"],

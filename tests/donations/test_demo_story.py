@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db.models import F, Sum
+from django.utils import timezone
 
 from donations.acknowledgements.queue import gifts_to_thank
 from donations.demo_data import TAIL
@@ -90,6 +91,12 @@ def test_some_plans_were_cancelled_this_year_and_some_payments_failed():
     failed = failed_plans()
     assert failed.count == 2 and failed.monthly_amount > 0
     assert plans.filter(status=RecurringGift.Status.ACTIVE).exists()
+    # The board's recurring report counts the same two failed payments, this fiscal year.
+    from reports.ledger import year_to_date
+    from reports.selectors.recurring import recurring
+
+    figures = recurring(year_to_date(timezone.localdate()))
+    assert (figures.failed_payments, figures.plans_with_failed_payments) == (2, 2)
 
 
 def test_some_card_gifts_were_refunded():

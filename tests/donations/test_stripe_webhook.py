@@ -3,12 +3,14 @@ import time
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from donations.models import (
     Campaign,
     DonorSummary,
     Fund,
     Gift,
+    PaymentFailure,
     Receipt,
     RecurringGift,
     StripeEvent,
@@ -189,8 +191,15 @@ def test_a_failed_renewal_marks_the_plan_past_due_then_a_payment_recovers_it(cli
     failed = stripe_object("invoice_paid", id="in_test_2", status="open", amount_paid=0)
     post(client, event("invoice.payment_failed", failed))
     assert RecurringGift.objects.get().status == "past_due"
+    post(client, event("invoice.payment_failed", failed))  # Stripe's retry fails again
+    # The failed payment is kept, once for its invoice, with both tries.
+    (failure,) = PaymentFailure.objects.all()
+    assert (failure.stripe_invoice_id, failure.attempts) == ("in_test_2", 2)
+    assert failure.failed_on == timezone.localdate()
+    assert failure.plan == RecurringGift.objects.get()
     post(client, event("invoice.paid", stripe_object("invoice_paid", id="in_test_2")))
     assert RecurringGift.objects.get().status == "active"
+    assert PaymentFailure.objects.count() == 1, "a payment that recovered still failed once"
 
 
 def test_a_cancelled_plan_stays_cancelled_when_a_late_update_arrives(client):

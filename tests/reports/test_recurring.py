@@ -64,3 +64,27 @@ def test_plans_now_and_in_the_period(july_book):
     assert got.cancelled_monthly == Decimal("20.00")
     failed = [r for r in july_book.rows if r.status == "failed" and inside(r.day)]
     assert (got.failed_payments, got.plans_with_failed_payments) == (len(failed), 2)
+
+
+def test_failed_payments_stripe_reported_count_in_the_period_once_per_invoice(july_book):
+    from donations.models import PaymentFailure
+
+    plans = [
+        RecurringGift.objects.create(
+            supporter=july_book.person(), amount=Decimal(amount), status="past_due"
+        )
+        for amount in ("20", "35")
+    ]
+    # (plan, invoice, day): a plan that failed twice in the year, one failure before it.
+    for plan, invoice, day in [
+        (plans[0], "in_a", D(2025, 7, 1)),
+        (plans[0], "in_b", D(2026, 6, 30)),
+        (plans[1], "in_c", D(2026, 1, 15)),
+        (plans[1], "in_d", D(2025, 6, 30)),
+    ]:
+        PaymentFailure.objects.create(
+            plan=plan, stripe_invoice_id=invoice, amount=plan.amount, failed_on=day
+        )
+    july_book.give(plans[1].supporter, 35, D(2025, 12, 1), status="failed", plan=plans[1])
+    got = recurring(PERIOD)
+    assert (got.failed_payments, got.plans_with_failed_payments) == (3 + 1, 2)
