@@ -47,9 +47,19 @@ def test_staff_map_an_unknown_file_save_the_mapping_and_import_it(
     expect(page.get_by_role("heading", name="Which field does each column go to?")).to_be_visible()
     expect(page.locator("#import-columns tbody tr")).to_have_count(7)
     expect(page.locator("#import-columns tbody tr").first).to_contain_text("Ana")
-    for index, field in enumerate(CHOSEN):
+    # First, two columns to one field and no amount: refused, saying so; nothing is saved.
+    for index, field in enumerate([*CHOSEN[:4], "", CHOSEN[5], "email"]):
         page.select_option(f"#id_column_{index}", field)
     page.fill("#id_save_as", "Old system")
+    page.click("input[type=submit][value='Use these columns and preview']")
+    problems = page.locator("#mapping-problems")
+    expect(problems).to_contain_text("'Col C' and 'Col G' both go to Email.")
+    expect(problems).to_contain_text("A file of gifts needs an Amount column")
+    page.screenshot(path=str(screenshots / "import-mapping-refused.png"), full_page=True)
+    assert ImportMapping.objects.count() == 0
+
+    for index, field in enumerate(CHOSEN):
+        page.select_option(f"#id_column_{index}", field)
     page.screenshot(path=str(screenshots / "import-mapping.png"), full_page=True)
 
     page.click("input[type=submit][value='Use these columns and preview']")
