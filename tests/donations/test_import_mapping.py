@@ -294,3 +294,15 @@ def test_a_saved_mapping_reads_headers_as_people_write_them():
     assert left_open == ["Favourite colour"]
     assert saved_mapping_suggest(headers) is None, "it does not name every header"
     assert saved_mapping_suggest(["col a", "TEL"]) == saved
+
+
+def test_a_large_file_is_mapped_first_then_checked_by_the_worker(staff_client, settings):
+    settings.IMPORT_INLINE_MAX_KB = 0  # every file is 'large': checked in the background
+    url = upload(staff_client, UNKNOWN).url
+    job = ImportJob.objects.get()
+    assert job.background and job.status == ImportJob.Status.QUEUED
+    mapped = choose(staff_client, url, CHOSEN)
+    assert mapped.url.endswith(f"/import/{job.pk}/")
+    job.refresh_from_db()  # the tests' task backend runs the worker's task at once
+    assert job.status == ImportJob.Status.READY
+    assert job.result["totals"]["new"] == 3
