@@ -15,10 +15,36 @@ from crm.forms import SupporterForm, SupporterImportForm
 from crm.importing.job_admin import ImportJobAdminMixin
 from crm.importing.supporter_preview import SUPPORTER_IMPORT
 from crm.matching import fold
-from crm.models import ConsentEvent, Note, SourceId, Supporter, SupporterMerge, Tag
+from crm.models import (
+    ConsentEvent,
+    ImportMapping,
+    Note,
+    SourceId,
+    Supporter,
+    SupporterMerge,
+    Tag,
+)
 from crm.resources import SupporterResource
 from crm.services import consent_record_changes, consent_snapshot
 from crm.tasks import supporter_import_run
+
+
+@admin.register(ImportMapping)
+class ImportMappingAdmin(admin.ModelAdmin):
+    """Column mappings saved on the import's mapping step: listed, renamed or deleted here;
+    made only there, from a file's columns."""
+
+    list_display = ["name", "columns_mapped", "created_by", "created_at"]
+    fields = ["name", "columns_mapped", "created_by", "created_at"]
+    readonly_fields = ["columns_mapped", "created_by", "created_at"]
+    search_fields = ["name"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description="Columns")
+    def columns_mapped(self, mapping: ImportMapping) -> str:
+        return "; ".join(f"{h} → {f or 'not imported'}" for h, f in mapping.columns)
 
 
 @admin.register(Tag)

@@ -6,11 +6,13 @@ Used by crm.importing.jobs for supporter and gift imports alike.
 """
 
 import codecs
+import csv
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import IO
+from itertools import islice
+from typing import IO, Any
 
 import charset_normalizer
 import openpyxl
@@ -182,9 +184,34 @@ def read_rows(file: IO[bytes], file_format: str) -> tuple[list[object], Sequence
     return headers, rows
 
 
-def _xlsx_rows(file: IO[bytes]) -> tuple[list[object], list[tuple]]:
+def read_head(
+    file: IO[bytes], file_format: str, rows: int
+) -> tuple[list[object], Sequence[Sequence]]:
+    """Headers and the first `rows` rows of a checked file, for the mapping step's samples:
+    a page of a large file, not the whole of it."""
+    if file_format != "csv":
+        return _read_or_refuse(lambda: _xlsx_rows(file, limit=rows), file_format)
+    # A checked CSV is stored as UTF-8; its lines are decoded as they are read.
+    lines = codecs.iterdecode(file, "utf-8")
+    found = _read_or_refuse(lambda: list(islice(csv.reader(lines), rows + 1)), file_format)
+    return (list(found[0]) if found else []), found[1:]
+
+
+def _read_or_refuse(read: Callable[[], Any], file_format: str) -> Any:
+    try:
+        return read()
+    except Exception:  # noqa: BLE001 - as read_rows: any parser's complaint means the same
+        name = "CSV" if file_format == "csv" else "Excel workbook (.xlsx)"
+        raise ImportFileError(
+            f"This file could not be read as a {name}. Check that the format chosen matches "
+            "the file, or save it again from your spreadsheet. Nothing was imported."
+        ) from None
+
+
+def _xlsx_rows(file: IO[bytes], limit: int | None = None) -> tuple[list[object], list[tuple]]:
     """The first sheet in read-only mode (rows streamed, not the whole sheet in memory), each
-    row cut to the header's width; blank rows kept as one shared empty tuple."""
+    row cut to the header's width; blank rows kept as one shared empty tuple. `limit`: read
+    only that many rows under the headers."""
     book = openpyxl.load_workbook(file, read_only=True, data_only=True)
     try:
         sheet = book.active
@@ -199,7 +226,8 @@ def _xlsx_rows(file: IO[bytes]) -> tuple[list[object], list[tuple]]:
         rows: list[tuple] = []
         blank: tuple = ()
         width = len(headers) or 1
-        for row in sheet.iter_rows(min_row=2, max_col=width, values_only=True):
+        last = limit + 1 if limit is not None else None
+        for row in sheet.iter_rows(min_row=2, max_row=last, max_col=width, values_only=True):
             # any(row) first: a C-speed answer for the common case and for padding rows.
             filled = any(row) or any(v is not None and v != "" for v in row)
             rows.append(row if filled else blank)

@@ -7,7 +7,7 @@ number ('Phone1', 'Phone 2'): a first one is the field itself, a second one the 
 when the map has it."""
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 _SPACES = re.compile(r"[\s_]+")
 # Marks that say nothing about the field: 'Acknowledged?', 'Email:', '*Amount', '"Date"'.
@@ -98,6 +98,29 @@ class HeaderMap:
             else:
                 mapping[index] = field
         return mapping, unknown, repeated
+
+    def map_columns(
+        self, headers: list[object], chosen: Sequence[str] | None = None
+    ) -> tuple[dict[int, str], list[str], list[str]]:
+        """As map(), or from the field staff chose for each column on the mapping step
+        (crm.importing.mapping; "" is a column not imported), which then replaces the
+        headers' reading. A field this map does not hold is not imported."""
+        if chosen is None:
+            return self.map(headers)
+        known = self._fields | self._fallback_fields
+        mapping: dict[int, str] = {}
+        ignored: list[str] = []
+        repeated: list[str] = []
+        for index, header in enumerate(headers):
+            field = chosen[index] if index < len(chosen) else ""
+            if field not in known:
+                if str(header or "").strip():
+                    ignored.append(str(header))
+            elif field in mapping.values():
+                repeated.append(str(header))
+            else:
+                mapping[index] = field
+        return mapping, ignored, repeated
 
 
 def repeated_columns_error(repeated: list[str]) -> str:

@@ -1,10 +1,13 @@
 """The admin's import screens on top of import jobs (crm.importing.jobs), for any model admin
 that imports with django-import-export's upload form (Supporters, Gifts).
 
-Upload: the file is checked and stored as a job. A small file is dry-run at once and its
-preview is the answer to the upload; a large one is handed to the background worker and the
-answer is the job's page, which refreshes itself with a progress bar until the preview is
-ready. The preview is read 100 rows a page. Confirm: the same split, all or nothing.
+Upload: the file is checked and stored as a job. When a column is not recognised (or a saved
+mapping leaves one open), the answer is the mapping step: one line per column with a few of its
+values and the field it goes to (crm.importing.mapping); staff reach it from the preview too
+("Check the columns"). Then a small file is dry-run at once and its preview is the answer; a
+large one is handed to the background worker and the answer is the job's page, which refreshes
+itself with a progress bar until the preview is ready. The preview is read 100 rows a page.
+Confirm: the same split, all or nothing.
 """
 
 from typing import Any
@@ -23,10 +26,19 @@ from django.views.decorators.http import require_POST
 from crm.importing.files import ImportFileError
 from crm.importing.jobs import ImportKind, import_job_confirm, import_job_page, import_job_start
 from crm.importing.jobs import import_job_run as run_now
+from crm.importing.mapping import (
+    MAPPABLE,
+    columns_initial,
+    file_sample,
+    import_job_map,
+    import_job_needs_columns,
+    undecided,
+)
+from crm.importing.mapping_form import ColumnsForm, saved_mapping_field
 from crm.importing.sources import KNOWN_SYSTEMS
-from crm.models import ImportJob
+from crm.models import ImportJob, ImportMapping
 
-FORM_FIELDS = ("import_file", "format", "resource")
+FORM_FIELDS = ("import_file", "format", "resource", "mapping")
 CHOICE_PREFIX = "choice:"
 
 
@@ -40,6 +52,7 @@ class ImportJobAdminMixin:
     import_kind: ImportKind
     import_task: Any  # a django-tasks Task taking the job id
     import_job_template_name = "admin/crm/import_job.html"
+    import_columns_template_name = "admin/crm/import_columns.html"
 
     def get_urls(self) -> list:
         info = self.opts.app_label, self.opts.model_name
@@ -48,6 +61,11 @@ class ImportJobAdminMixin:
                 "import/<int:job_id>/",
                 self.admin_site.admin_view(self.import_job_view),
                 name="{}_{}_import_job".format(*info),
+            ),
+            path(
+                "import/<int:job_id>/columns/",
+                self.admin_site.admin_view(self.import_columns_view),
+                name="{}_{}_import_columns".format(*info),
             ),
             *super().get_urls(),
         ]
@@ -71,13 +89,85 @@ class ImportJobAdminMixin:
             except ImportFileError as exc:
                 form.add_error("import_file", exc.message)
             else:
-                if job.background:
-                    self.import_task.enqueue(job.pk)
-                    return redirect(self._job_url(job))
-                run_now(job_id=job.pk, kind=self.import_kind)
-                job.refresh_from_db()
-                return self._job_page(request, job)
+                saved = form.cleaned_data.get("mapping")
+                if self.import_kind.columns is not None and import_job_needs_columns(
+                    job=job, fields=self.import_kind.columns, saved=saved
+                ):
+                    return redirect(self._url("import_columns", job.pk))
+                return self._check(request, job)
         return self._upload_page(request, form)
+
+    def create_import_form(self, request: HttpRequest) -> Any:
+        form = super().create_import_form(request)
+        if self.import_kind.columns is not None and ImportMapping.objects.exists():
+            form.fields["mapping"] = saved_mapping_field()
+        return form
+
+    def import_columns_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        """The mapping step: choose each column's field, then the file is checked again."""
+        fields = self.import_kind.columns
+        if not self.has_import_permission(request) or fields is None:
+            raise PermissionDenied
+        job = self._own_job(request, job_id)
+        if job.status not in MAPPABLE:
+            messages.info(request, "This import has moved on: its columns cannot change now.")
+            return redirect(self._job_url(job))
+        try:
+            sample = file_sample(job)
+        except ImportFileError as exc:
+            messages.error(request, exc.message)
+            return redirect(self._url("import"))
+        picked = ImportMapping.objects.filter(pk=_int(request.GET.get("mapping"))).first()
+        initial, used = columns_initial(
+            job=job, fields=fields, headers=sample.headers, saved=picked
+        )
+        form = ColumnsForm(
+            request.POST or None, fields=fields, sample=sample, initial_columns=initial
+        )
+        problems: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            problems = import_job_map(
+                job=job,
+                fields=fields,
+                headers=sample.headers,
+                columns=form.columns(),
+                save_as=form.cleaned_data["save_as"],
+                user=request.user,
+            )
+            if not problems:
+                return self._check(request, job, answer_with_page=False)
+        recognised = fields.recognise(sample.headers)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": self._title(),
+            "opts": self.opts,
+            "job": job,
+            "form": form,
+            "problems": problems,
+            "saved_used": used,
+            "saved_mappings": ImportMapping.objects.all(),
+            "unrecognised": undecided(sample.headers, recognised),
+            "unrecognised_numbers": [
+                i + 1 for i, f in enumerate(recognised) if not f and str(sample.headers[i] or "")
+            ],
+            "import_url": self._url("import"),
+            "job_url": self._job_url(job),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_columns_template_name], context)
+
+    def _check(
+        self, request: HttpRequest, job: ImportJob, *, answer_with_page: bool = True
+    ) -> HttpResponse:
+        """Dry-run a queued job: now, answering with its preview, or in the background."""
+        if job.background:
+            self.import_task.enqueue(job.pk)
+            return redirect(self._job_url(job))
+        run_now(job_id=job.pk, kind=self.import_kind)
+        job.refresh_from_db()
+        if not answer_with_page:
+            return redirect(self._job_url(job))
+        return self._job_page(request, job)
 
     @method_decorator(require_POST)
     def process_import(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
@@ -132,6 +222,8 @@ class ImportJobAdminMixin:
             "import_url": self._url("import"),
             "changelist_url": self._url("changelist"),
         }
+        if self.import_kind.columns is not None and job.status in MAPPABLE and job.file:
+            context["columns_url"] = self._url("import_columns", job.pk)
         if job.status == ImportJob.Status.READY:
             context["confirm_form"] = ImportJobConfirmForm(initial={"job": job.pk})
         request.current_app = self.admin_site.name
@@ -193,3 +285,7 @@ def _shown_cell(cell: object) -> dict:
     if isinstance(cell, list):  # [old, new]
         return {"parts": [{"old": cell[0], "new": cell[1], "changed": True}], "sep": ""}
     return {"parts": [{"text": cell}] if cell else [], "sep": ""}
+
+
+def _int(text: object) -> int | None:
+    return int(text) if str(text or "").isdigit() else None

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from core import bulk
 from crm.importing import files as import_files
+from crm.importing.mapping import ColumnFields
 from crm.importing.outcome import ImportReport, RowOutcome
 from crm.models import ImportJob, ImportJobRow
 
@@ -42,7 +43,8 @@ Status = ImportJob.Status
 @dataclass(frozen=True)
 class ImportKind:
     name: str  # ImportJob.kind
-    # (headers=, rows=, dry_run=, actor=, file_name=, progress=, **options) -> ImportReport
+    # (headers=, rows=, dry_run=, actor=, file_name=, progress=, columns=, **options)
+    # -> ImportReport
     run: Callable[..., ImportReport]
     headers: Sequence[str]  # the preview's columns
     # (the file's headers, the job's options) -> how its rows are shown; see Preview
@@ -50,6 +52,9 @@ class ImportKind:
     labels: Mapping[str, str]  # field name -> the column name staff know
     shown: tuple[str, ...]  # the row actions a clean file's preview lists
     summary: Callable[[Mapping[str, int]], str]  # '2 new, 0 updated, ...'
+    # The fields the mapping step offers (crm.importing.mapping); run() and preview() then
+    # take the choice as `columns` (run's keyword, the preview's option).
+    columns: ColumnFields | None = None
 
 
 @dataclass(frozen=True)
@@ -208,6 +213,7 @@ def _run(job: ImportJob, kind: ImportKind, *, dry_run: bool) -> None:
         "headers": list(preview.headers or kind.headers),
         "notes": [*preview.notes, *report.notes],
         "choices": report.choices,
+        "mapped": bool(job.options.get("columns")),  # columns chosen on the mapping step
     }
     ImportJobRow.objects.filter(job=job).delete()
     if report.written:
@@ -245,7 +251,8 @@ def _store_rows(
 
 def _finish(job: ImportJob, status: str) -> None:
     job.status = status
-    if status != Status.READY:
-        # Nothing more will read the file: done, refused or failed.
+    if status not in (Status.READY, Status.REFUSED):
+        # Nothing more will read the file: done or failed. A refused file is kept (forgotten
+        # with its job after KEEP_FOR) so its columns can be mapped again (crm.importing.mapping).
         job.file.delete(save=False)
     job.save()

@@ -7,14 +7,23 @@ from typing import Any
 
 from crm.importing.cells import cell_text
 from crm.importing.jobs import ImportKind, Preview, preview_part, preview_text
+from crm.importing.mapping import SUPPORTER_FIELDS
 from crm.importing.outcome import ImportReport, RowOutcome
 from crm.importing.supporter_columns import COLUMN_LABELS, SUPPORTER_HEADERS
 from crm.importing.supporters import supporters_import
 from crm.models import Supporter
 
 
-def _run(*, consent_source: str = "", source_system: str = "", **kwargs: Any) -> ImportReport:
-    return supporters_import(consent_source=consent_source, source_system=source_system, **kwargs)
+def _run(
+    *,
+    consent_source: str = "",
+    source_system: str = "",
+    columns: Sequence[str] | None = None,
+    **kwargs: Any,
+) -> ImportReport:
+    return supporters_import(
+        consent_source=consent_source, source_system=source_system, chosen=columns, **kwargs
+    )
 
 
 # The preview shows every value the import writes for a row, in four compact columns.
@@ -51,7 +60,8 @@ CHOICE_LABELS = {
 
 
 def _preview(headers: Sequence[object], options: Mapping[str, Any]) -> Preview:
-    mapping = {name: index for index, name in SUPPORTER_HEADERS.map(list(headers))[0].items()}
+    chosen = SUPPORTER_HEADERS.map_columns(list(headers), options.get("columns"))[0]
+    mapping = {name: index for index, name in chosen.items()}
 
     def given(name: str, file_row: Sequence[object]) -> bool:
         index = mapping.get(name)
@@ -170,4 +180,5 @@ SUPPORTER_IMPORT = ImportKind(
     labels=COLUMN_LABELS,
     shown=("new", "update"),  # rows already up to date are counted, not listed
     summary=_summary,
+    columns=SUPPORTER_FIELDS,
 )

@@ -33,13 +33,18 @@ def supporters_import(
     source_system: str = "",
     file_name: str = "",
     progress: Callable[[int], None] | None = None,
+    chosen: Sequence[str] | None = None,
 ) -> ImportReport:
     """Check, match and (unless dry_run or anything is wrong) write a whole file.
     `source_system` names the system the file's ids belong to (guessed when blank).
+    `chosen`, when given, is the field of each column as chosen on the mapping step
+    (crm.importing.mapping), read instead of the headers.
     `progress`, when given, is told how many rows have been read so far."""
     report = ImportReport()
     headers = list(headers or [])
-    mapping, report.ignored_columns, repeated = columns.SUPPORTER_HEADERS.map(headers)
+    mapping, report.ignored_columns, repeated = columns.SUPPORTER_HEADERS.map_columns(
+        headers, chosen
+    )
     if not any(f in mapping.values() for f in NAME_FIELDS):
         report.file_errors.append(
             "The file has no name column. Add 'First Name' and 'Last Name' columns "

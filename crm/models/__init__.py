@@ -1,8 +1,8 @@
 """The crm app's models (Zulip's models package): people and what is kept about them, their
-ids in other systems, and import jobs. Everything is re-exported here, so
+ids in other systems, import jobs and saved column mappings. Everything is re-exported here, so
 `from crm.models import Supporter` keeps working."""
 
-from crm.models.imports import ImportJob, ImportJobRow
+from crm.models.imports import ImportJob, ImportJobRow, ImportMapping
 from crm.models.people import ConsentEvent, NotDuplicate, Note, Supporter, SupporterMerge, Tag
 from crm.models.source_ids import SourceId
 
@@ -10,6 +10,7 @@ __all__ = [
     "ConsentEvent",
     "ImportJob",
     "ImportJobRow",
+    "ImportMapping",
     "NotDuplicate",
     "Note",
     "SourceId",

@@ -1,8 +1,10 @@
 """Import jobs: a file on its way in (supporters or gifts), checked, previewed page by page
-and imported whole on confirmation (crm.importing.jobs)."""
+and imported whole on confirmation (crm.importing.jobs); column mappings saved by name
+(crm.importing.mapping)."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class ImportJob(models.Model):
@@ -73,3 +75,28 @@ class ImportJobRow(models.Model):
 
     def __str__(self) -> str:
         return f"Row {self.number}"
+
+
+class ImportMapping(models.Model):
+    """A column mapping saved by name on the import's mapping step: which field each header of
+    another system's export goes to, so that system's next file needs no choosing
+    (crm.importing.mapping). Headers are kept as written; they are compared as
+    crm.importing.headers.header_key reads them."""
+
+    name = models.CharField(max_length=100)
+    # [[header, field], ...] in the file's order; field "" is a column not imported.
+    columns = models.JSONField(default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            # 'Bloomerang' and 'bloomerang' are one name to staff and to `import_file --mapping`.
+            models.UniqueConstraint(Lower("name"), name="import_mapping_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

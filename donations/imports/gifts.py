@@ -43,13 +43,16 @@ def gifts_import(
     decisions: Mapping[str, str] | None = None,
     file_name: str = "",
     progress: Callable[[int], None] | None = None,
+    chosen: Sequence[str] | None = None,
 ) -> ImportReport:
     """Check, match and (unless dry_run or anything is wrong) record a whole file of gifts and
     their donors. `already_thanked` is for rows without an 'Acknowledged?' column; `decisions`
-    answer the report's choices about new campaigns, funds and appeals (references_found)."""
+    answer the report's choices about new campaigns, funds and appeals (references_found);
+    `chosen`, when given, is each column's field as chosen on the mapping step
+    (crm.importing.mapping), read instead of the headers."""
     report = ImportReport()
     headers = list(headers or [])
-    mapping, report.ignored_columns, repeated = gift_columns.HEADERS.map(headers)
+    mapping, report.ignored_columns, repeated = gift_columns.HEADERS.map_columns(headers, chosen)
     gift_map = {i: n for i, n in mapping.items() if n in gift_columns.GIFT_HEADERS}
     person_map = {i: n for i, n in mapping.items() if n not in gift_columns.GIFT_HEADERS}
     found = set(mapping.values())

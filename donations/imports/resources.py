@@ -75,8 +75,10 @@ class GiftResource(resources.ModelResource):
         return [fields.Field(column_name=LABELS[name]) for name in names]
 
 
-def _run(*, already_thanked: bool = True, **kwargs: Any) -> ImportReport:
-    return gifts_import(already_thanked=bool(already_thanked), **kwargs)
+def _run(
+    *, already_thanked: bool = True, columns: Sequence[str] | None = None, **kwargs: Any
+) -> ImportReport:
+    return gifts_import(already_thanked=bool(already_thanked), chosen=columns, **kwargs)
 
 
 # The preview shows every value the import writes for a gift, and what it fills in itself.
@@ -85,7 +87,9 @@ PREVIEW_HEADERS = ("Donor", "Date", "Amount", "Method", "Check number", "Campaig
 
 
 def _preview(headers: Sequence[object], options: Mapping[str, Any]) -> Preview:
-    mapping, _unknown, _repeated = gift_columns.HEADERS.map(list(headers))
+    mapping, _ignored, _repeated = gift_columns.HEADERS.map_columns(
+        list(headers), options.get("columns")
+    )
     method_index = next((i for i, name in mapping.items() if name == "method"), None)
     default_fund = Fund.objects.filter(is_default=True).first()
     thanked = bool(options.get("already_thanked", True))

@@ -1,8 +1,10 @@
 """`manage.py import_file PATH [--dry-run] [--mapping NAME] [--source SYSTEM]`: the admin's
 import (people, gifts or both, told from the columns: donations.imports.any_file) for large
 moves and scripts. Prints the preview's counts and the problems; exits non-zero when the file
-would not import. Campaigns, funds and appeals not on file take the preview's default (create
-the campaign or fund; keep an appeal as the gifts' appeal code)."""
+would not import. `--mapping` reads the columns by a mapping saved on the admin's mapping
+step (crm.importing.mapping), found by name in any case. Campaigns, funds and appeals not on
+file take the preview's default (create the campaign or fund; keep an appeal as the gifts'
+appeal code)."""
 
 import io
 from pathlib import Path
@@ -12,6 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from crm.importing import files as import_files
+from crm.importing.mapping import columns_from_saved, saved_mapping_find
+from crm.models import ImportMapping
 from donations.imports.any_file import FILE_IMPORT, kind_for
 
 PROBLEMS_SHOWN = 50
@@ -35,8 +39,11 @@ class Command(BaseCommand):
         parser.add_argument("--consent-source", default="", help="where opt-ins were given")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        saved = None
         if options["mapping"]:
-            raise CommandError(f"There is no saved mapping named '{options['mapping']}'.")
+            saved = saved_mapping_find(options["mapping"])
+            if saved is None:
+                raise CommandError(f"There is no saved mapping named '{options['mapping']}'.")
         path = Path(options["path"])
         if not path.is_file():
             raise CommandError(f"No file at {path}.")
@@ -48,7 +55,10 @@ class Command(BaseCommand):
         except import_files.ImportFileError as exc:
             raise CommandError(exc.message) from None
 
-        kind = kind_for(headers)
+        columns = None
+        if saved is not None:
+            columns = self._columns(saved, headers)
+        kind = kind_for(headers, columns)
         report = FILE_IMPORT.run(
             headers=headers,
             rows=rows,
@@ -58,9 +68,14 @@ class Command(BaseCommand):
             consent_source=options["consent_source"],
             source_system=options["source"],
             already_thanked=not options["not_thanked"],
+            columns=columns,
         )
         self.stdout.write(f"{path.name}: read as {'gifts' if kind.name == 'gifts' else 'people'}")
-        preview = FILE_IMPORT.preview(headers, {"already_thanked": not options["not_thanked"]})
+        if saved is not None:
+            self.stdout.write(f"  Columns read by the saved mapping '{saved.name}'.")
+        preview = FILE_IMPORT.preview(
+            headers, {"already_thanked": not options["not_thanked"], "columns": columns}
+        )
         for note in [*preview.notes[1:], *report.notes]:
             self.stdout.write(f"  {note}")
         if report.ignored_columns:
@@ -85,3 +100,15 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Imported."))
         else:
             self.stdout.write("Dry run: nothing was written.")
+
+    def _columns(self, saved: ImportMapping, headers: list[object]) -> list[str]:
+        """The saved mapping applied to this file, as the admin's mapping step would; a
+        header it does not name is read as recognised, and an unfit result is refused."""
+        fields = FILE_IMPORT.columns
+        columns, _left_open = columns_from_saved(saved, headers, fields)
+        problems = fields.check(headers, columns)
+        if problems:
+            raise CommandError(
+                f"The saved mapping '{saved.name}' does not fit this file: " + " ".join(problems)
+            )
+        return columns
