@@ -230,3 +230,28 @@ def test_the_admin_previews_the_folds_and_the_new_campaigns_then_imports_as_staf
     assert done.status_code == 302
     assert legal.gift_set.count() == 2 and not Fund.objects.filter(name="Legal Defense").exists()
     assert Supporter.objects.count() == 3 and Gift.objects.count() == 5
+
+
+def test_a_couple_typed_in_one_name_cell_becomes_a_couple_with_its_own_envelope(tmp_path):
+    """The issue's own row: 'Mr. & Mrs.' and 'Luis & Ana' in one export row per gift, with
+    the address and phone columns that used to be ignored and a gift not yet acknowledged."""
+    header = DONOR_EXPORT.read_text(encoding="utf-8").splitlines()[0]
+    row = (
+        '"Mr. & Mrs.","Luis & Ana","","Ramírez","","","88 Roosevelt Ave","Queens","NY",'
+        '"11372","(718) 555-0142","","","03/02/2024","$1,200.00","General","","","Check","No",""'
+    )
+    path = tmp_path / "couple.csv"
+    path.write_text(f"{header}\n{row}\n", encoding="utf-8")
+    report = run(path)
+    assert report.ok, [r.errors for r in report.invalid_rows]
+    couple = Supporter.objects.get()
+    assert (couple.title, couple.first_name, couple.last_name) == ("Mr.", "Luis", "Ramírez")
+    assert (couple.partner_title, couple.partner_first_name) == ("Mrs.", "Ana")
+    assert "Luis & Ana" not in couple.effective_addressee
+    assert "Mr. & Mrs. Luis" not in couple.effective_addressee
+    assert "Ana" in couple.effective_addressee and "Ramírez" in couple.effective_addressee
+    assert couple.address_lines[0] == "88 Roosevelt Ave"
+    assert (couple.postal_code, couple.phone) == ("11372", "(718) 555-0142")
+    gift = Gift.objects.get()
+    assert (gift.amount, gift.received_on) == (Decimal("1200.00"), datetime.date(2024, 3, 2))
+    assert gift.acknowledgement == Gift.Acknowledgement.PENDING
