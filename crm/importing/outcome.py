@@ -10,11 +10,8 @@ from crm.models import Supporter
 
 # Restrictions an import may set but never lift: lifting one needs a person's decision.
 RESTRICTIONS = ("do_not_email", "do_not_mail", "do_not_contact", "deceased")
-# Values that are not Supporter columns: source ids are SourceId rows; a second phone is
-# kept in a note by the writer.
-SIDE_VALUES = (
-    "tags", "notes", "consent_source", "phone_2", "source_id", "source_system", "source_ids"
-)  # fmt: skip
+# Values that are not Supporter columns: source ids are SourceId rows.
+SIDE_VALUES = ("tags", "notes", "consent_source", "source_id", "source_system", "source_ids")
 
 
 @dataclass

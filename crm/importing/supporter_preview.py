@@ -31,6 +31,7 @@ OTHER_PARTS = (
     "formal_salutation",
     "addressee",
     "phone",
+    "phone_2",
     "preferred_language",
     "source",
     "email_opt_in",
