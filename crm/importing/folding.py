@@ -217,9 +217,10 @@ def _take_phones(
     new = [text for key, text in theirs.items() if key not in mine]
     if not new:
         return
-    if mine:
-        differ.setdefault("phone", []).append(other.number)
     kept = [*mine.values(), *new]
+    if mine:
+        noted = len(kept) > len(PHONES)  # the record's two numbers are taken
+        differ.setdefault("phone noted" if noted else "phone", []).append(other.number)
     for name, text in zip(PHONES, kept, strict=False):
         lead.values[name] = text
     extra.extend(f"Other phone (from an import): {text}" for text in kept[len(PHONES) :])
@@ -227,8 +228,9 @@ def _take_phones(
 
 _DIFFERENCE_TEXT = {
     "address": "different addresses; {lead}'s is kept.",
-    "phone": "different phones; {lead}'s is kept, and the other number as the other phone "
-    "(or in a note when the record has two already).",
+    "phone": "different phones; {lead}'s is kept, and the other number as the other phone.",
+    "phone noted": "different phones; {lead}'s are kept, and the others in a note on the "
+    "supporter (a record holds two).",
     "email": "different emails; {lead}'s is kept, and the other is saved in a note on the "
     "supporter.",
 }

@@ -50,7 +50,7 @@ def test_the_preview_says_which_rows_disagree_and_whose_value_is_kept():
         "Rows 1, 2, 3 and 4 are one donor: Ana Ruiz, 4 gifts. "
         "Rows 1 and 3 give different addresses; row 1's is kept. "
         "Rows 1 and 3 give different phones; row 1's is kept, and the other number as the "
-        "other phone (or in a note when the record has two already)."
+        "other phone."
     ]
 
     run_gifts(rows)
@@ -115,7 +115,11 @@ def test_phones_beyond_two_go_into_the_note_with_the_files_own_note():
         ["Ana", "Ruiz", "ana@example.org", "718-555-0101", "917-555-0102", "Met at the gala"],
         ["Ana", "Ruiz", "ana@example.org", "646-555-0103", "718 555 0101", ""],
     ]
-    supporters_import(headers=headers, rows=rows, dry_run=False)
+    report = supporters_import(headers=headers, rows=rows, dry_run=False)
+    assert report.notes == [
+        "Rows 1 and 2 are one supporter: Ana Ruiz. Rows 1 and 2 give different phones; row "
+        "1's are kept, and the others in a note on the supporter (a record holds two)."
+    ]
     ana = Supporter.objects.get()
     assert (ana.phone, ana.phone_2) == ("718-555-0101", "917-555-0102")
     assert ana.notes.get().text == "Met at the gala\nOther phone (from an import): 646-555-0103"
