@@ -158,6 +158,7 @@ class SupporterAdmin(
         "email",
         "^postal_code",
         "phone",
+        "phone_2",
         "=id",
     ]
     search_help_text = "Search by name (accents optional), email, ZIP / postal code, phone or ID."
@@ -200,7 +201,7 @@ class SupporterAdmin(
             {
                 "fields": [
                     "email",
-                    "phone",
+                    ("phone", "phone_2"),
                     "address_line1",
                     "address_line2",
                     ("city", "region", "postal_code"),

@@ -20,6 +20,7 @@ COMPARED_FIELDS = [
     "organisation_name",
     "email",
     "phone",
+    "phone_2",
     "address_line1",
     "city",
     "region",

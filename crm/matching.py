@@ -144,7 +144,10 @@ def match_keys(
     postal_code: str,
     phone: str,
     country: str = "US",
+    phone_2: str = "",
 ) -> tuple[str, str, str, str]:
+    """A second phone stands in for the first when that is blank, so a record whose only
+    number came in as 'Phone2' still meets its namesakes by phone."""
     return (
         email_key(email),
         name_key(
@@ -154,7 +157,7 @@ def match_keys(
             kind=kind,
         ),
         postal_key(postal_code),
-        phone_key(phone, country),
+        phone_key(phone or phone_2, country),
     )
 
 

@@ -27,6 +27,7 @@ EXPORT_COLUMNS = (
     "addressee",
     "email",
     "phone",
+    "phone_2",
     "address_line1",
     "address_line2",
     "city",

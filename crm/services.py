@@ -25,6 +25,7 @@ MERGE_FILLABLE = (
     "addressee",
     "email",
     "phone",
+    "phone_2",
     "address_line1",
     "address_line2",
     "city",

@@ -10,11 +10,8 @@ from crm.models import Supporter
 
 # Restrictions an import may set but never lift: lifting one needs a person's decision.
 RESTRICTIONS = ("do_not_email", "do_not_mail", "do_not_contact", "deceased")
-# Values that are not Supporter columns: source ids are SourceId rows; a second phone is
-# kept in a note by the writer.
-SIDE_VALUES = (
-    "tags", "notes", "consent_source", "phone_2", "source_id", "source_system", "source_ids"
-)  # fmt: skip
+# Values that are not Supporter columns: source ids are SourceId rows.
+SIDE_VALUES = ("tags", "notes", "consent_source", "source_id", "source_system", "source_ids")
 
 
 @dataclass
@@ -40,6 +37,11 @@ class RowOutcome:
     # Rows of one person fold into the first of them (the lead), which is written for all.
     folded_into: "RowOutcome | None" = None
     folded: list["RowOutcome"] = field(default_factory=list)  # on the lead: the rows it took
+    # On a lead: where its folded rows disagreed and which value was kept, one sentence each.
+    differences: list[str] = field(default_factory=list)
+    # For a row no record matched: records of the same name and postal code under another
+    # email, shown as likely duplicates to merge after the import.
+    namesakes: list[Supporter] = field(default_factory=list)
     # Folded name and postal code, as matching computed it (crm.importing.row_matching).
     name_key: tuple[str, str] | None = None
     # For an import of records about a person (gifts), the row's person (crm.importing.people).

@@ -98,8 +98,12 @@ def people_resolve(rows: list[RowOutcome], *, system: str) -> list[list[RowOutco
 
 def _match_batch(batch: list[RowOutcome]) -> None:
     """Find each row's supporter with three queries for the whole batch; a row none is found
-    for is a new supporter, and one several could be is refused."""
-    for row, found in supporters_match(batch).ambiguous:
+    for is a new supporter (noting records of its name and postal code under another email),
+    and one several could be is refused."""
+    matches = supporters_match(batch)
+    for row in matches.unmatched:
+        row.namesakes = matches.namesakes.get(row.number, [])
+    for row, found in matches.ambiguous:
         row.error(
             "last_name",
             f"Matches {len(found)} supporters with this name and postal code ({ids_text(found)}); "
@@ -170,3 +174,42 @@ def _plan_changes(row: RowOutcome) -> None:
     if row.new_source_ids:
         row.changes["source_ids"] = ("", ", ".join(f"{s} {v}" for s, v in row.new_source_ids))
     row.action = "update" if row.changes else "skip"
+
+
+def likely_duplicates(rows: list[RowOutcome]) -> list[RowOutcome]:
+    """New people (leads) whose name and postal code match a supporter on file with another
+    email: most likely the same person with a new address, to merge after the import."""
+    found = []
+    for row in rows:
+        if row.action != "new":
+            continue
+        seen = {s.pk: s for r in (row, *row.folded) for s in r.namesakes}
+        if seen:
+            row.namesakes = sorted(seen.values(), key=lambda s: s.pk)
+            found.append(row)
+    return found
+
+
+def duplicate_notes(rows: list[RowOutcome], limit: int = 50) -> list[str]:
+    """'Row 4: Ana Ruiz, 11368, may be supporter #123 (ana@old.org): merge after import if
+    so.'"""
+    notes = []
+    for row in rows[:limit]:
+        v = row.values
+        name = " ".join(str(v[p]) for p in ("first_name", "last_name") if v.get(p))
+        parts = (name or v.get("organisation_name"), v.get("postal_code"))
+        who = ", ".join(str(x) for x in parts if x)
+        if v.get("email"):
+            who += f" ({v['email']})"
+        notes.append(
+            f"Row {row.number}: {who}, may be supporter {namesakes_text(row)}: "
+            "merge after import if so."
+        )
+    if len(rows) > limit:
+        notes.append(f"… and {len(rows) - limit} more new supporters who may be on file already.")
+    return notes
+
+
+def namesakes_text(row: RowOutcome) -> str:
+    """'#123 (ana@old.org)': the records a new person may be (a likely duplicate)."""
+    return " or ".join(f"#{s.pk} ({s.email or 'no email'})" for s in row.namesakes)

@@ -125,7 +125,13 @@ COLUMN_LABELS: dict[str, str] = {
     for field, aliases in HEADER_ALIASES.items()
 }
 COLUMN_LABELS.update(
-    {"email": "Email", "address_line1": "Address 1", "postal_code": "Zip", "source_id": "Source ID"}
+    {
+        "email": "Email",
+        "address_line1": "Address 1",
+        "postal_code": "Zip",
+        "source_id": "Source ID",
+        "phone_2": "Other Phone",
+    }
 )
 
 SUPPORTER_HEADERS = HeaderMap(HEADER_ALIASES)

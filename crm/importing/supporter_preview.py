@@ -9,6 +9,7 @@ from crm.importing.cells import cell_text
 from crm.importing.jobs import ImportKind, Preview, preview_part, preview_text
 from crm.importing.mapping import SUPPORTER_FIELDS
 from crm.importing.outcome import ImportReport, RowOutcome
+from crm.importing.people import namesakes_text
 from crm.importing.supporter_columns import COLUMN_LABELS, SUPPORTER_HEADERS
 from crm.importing.supporters import supporters_import
 from crm.models import Supporter
@@ -40,6 +41,7 @@ OTHER_PARTS = (
     "formal_salutation",
     "addressee",
     "phone",
+    "phone_2",
     "preferred_language",
     "source",
     "email_opt_in",
@@ -138,6 +140,8 @@ def _other_parts(row: RowOutcome, defaulted: set[str], shown: tuple[str, ...]) -
         parts.append(preview_part("Source IDs", f"+ {ids}" if row.action == "update" else ids))
     if row.folded:
         parts.append(preview_part("Also from rows", ", ".join(str(r.number) for r in row.folded)))
+    if row.action == "new" and row.namesakes:
+        parts.append(preview_part("May be on file", namesakes_text(row)))
     return [p for p in parts if p]
 
 
@@ -169,7 +173,17 @@ def _summary(totals: Mapping[str, int]) -> str:
         f"{totals.get('new', 0)} new, {totals.get('update', 0)} updated, "
         f"{totals.get('skip', 0)} already up to date"
         + (f", {folded} row{'s' if folded != 1 else ''} folded into another" if folded else "")
+        + duplicates_summary(totals)
     )
+
+
+def duplicates_summary(totals: Mapping[str, int]) -> str:
+    """', 2 new supporters may be on file already (likely duplicates)', or nothing."""
+    n = totals.get("likely_duplicates", 0)
+    if not n:
+        return ""
+    who = "new supporter may be" if n == 1 else "new supporters may be"
+    return f", {n} {who} on file already (likely duplicates: see the notes)"
 
 
 SUPPORTER_IMPORT = ImportKind(

@@ -16,7 +16,12 @@ from crm.importing import supporter_columns as columns
 from crm.importing.folding import fold_notes, person_name
 from crm.importing.headers import columns_found, repeated_columns_error
 from crm.importing.outcome import ImportReport, RowOutcome, rows_read
-from crm.importing.people import people_resolve, person_parse
+from crm.importing.people import (
+    duplicate_notes,
+    likely_duplicates,
+    people_resolve,
+    person_parse,
+)
 from crm.importing.sources import system_for_file
 from crm.importing.writing import write_import
 
@@ -66,6 +71,9 @@ def supporters_import(
         report.notes.append(system_note)
     folds = people_resolve(report.rows, system=system)
     report.notes.extend(fold_notes(folds, _describe))
+    if duplicates := likely_duplicates(report.rows):
+        report.notes.extend(duplicate_notes(duplicates))
+        report.extra_totals["likely_duplicates"] = len(duplicates)
 
     if report.ok and not dry_run:
         write_import(report.rows, actor=actor, file_name=file_name)

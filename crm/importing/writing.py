@@ -64,6 +64,7 @@ def _insert_new_supporters(
             postal_code=record["postal_code"],
             phone=record["phone"],
             country=record["country"],
+            phone_2=record["phone_2"],
         )
         record["email_hash"] = email_hash(record["email"])
         row.supporter_id = pk

@@ -76,6 +76,7 @@ class Supporter(models.Model):
 
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    phone_2 = models.CharField("other phone", max_length=40, blank=True)
     address_line1 = models.CharField("address line 1", max_length=200, blank=True)
     address_line2 = models.CharField("address line 2", max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
@@ -198,6 +199,7 @@ class Supporter(models.Model):
             postal_code=self.postal_code,
             phone=self.phone,
             country=self.country,
+            phone_2=self.phone_2,
         )
         self.match_email, self.match_name, self.match_postal, self.match_phone = keys
         self.email_hash = email_hash(self.email)

@@ -20,7 +20,12 @@ from crm.importing.cells import cell_text
 from crm.importing.folding import fold_notes, person_name
 from crm.importing.headers import columns_found, repeated_columns_error
 from crm.importing.outcome import ImportReport, RowOutcome, rows_read
-from crm.importing.people import people_resolve, person_parse
+from crm.importing.people import (
+    duplicate_notes,
+    likely_duplicates,
+    people_resolve,
+    person_parse,
+)
 from crm.importing.sources import system_for_file
 from crm.importing.writing import write_import
 from crm.models import Supporter
@@ -95,6 +100,9 @@ def gifts_import(
         donor = donor_of(row)
         row.supporter, row.supporter_id = donor.supporter, donor.supporter_id
     report.notes.extend(fold_notes(folds, _describe))
+    if duplicates := likely_duplicates(people):
+        report.notes.extend(duplicate_notes(duplicates))
+        report.extra_totals["likely_duplicates"] = len(duplicates)
     report.choices = references_found(report.rows)
     references_apply(report.rows, report.choices, decisions or {}, create=False)
     _skip_gifts_already_recorded([r for r in report.rows if r.action == "new"])

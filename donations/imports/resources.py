@@ -15,7 +15,9 @@ from crm.importing.cells import cell_text
 from crm.importing.folding import person_name
 from crm.importing.jobs import ImportKind, Preview, preview_part
 from crm.importing.outcome import ImportReport, RowOutcome
+from crm.importing.people import namesakes_text
 from crm.importing.supporter_columns import COLUMN_LABELS
+from crm.importing.supporter_preview import duplicates_summary
 from donations.imports import columns as gift_columns
 from donations.imports.columns import LABELS
 from donations.imports.gifts import donor_of, gifts_import
@@ -126,6 +128,8 @@ def _donor(row: RowOutcome) -> dict:
         note = f"same donor as row {lead.number}"
     elif lead.action == "new":
         note = "new donor"
+        if lead.namesakes:
+            note += f"; may be supporter {namesakes_text(lead)} on file"
     elif lead.action == "update":
         note = "on file, updated: " + ", ".join(
             str(LABELS.get(n, COLUMN_LABELS.get(n, n))) for n in lead.changes
@@ -220,7 +224,7 @@ def _summary(totals: Mapping[str, int]) -> str:
         f"{totals.get('new', 0)} gifts to record, "
         f"{totals.get('skip', 0)} already recorded (skipped); donors: "
         f"{totals.get('donors_new', 0)} new, {totals.get('donors_update', 0)} updated, "
-        f"{totals.get('donors_skip', 0)} already up to date"
+        f"{totals.get('donors_skip', 0)} already up to date" + duplicates_summary(totals)
     )
 
 
