@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0009_supporter_list_indexes'),
+        ('crm', '0010_import_mapping'),
     ]
 
     operations = [
