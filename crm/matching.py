@@ -161,12 +161,6 @@ def match_keys(
     )
 
 
-def us_region_error(region: str) -> str:
-    if region and region.strip().upper() not in US_REGIONS:
-        return f"'{region}' is not a US state code; use two letters such as NY or CA."
-    return ""
-
-
 def us_zip_error(postal_code: str) -> str:
     if postal_code and not _US_ZIP.match(postal_code.strip()):
         return f"'{postal_code}' is not a US ZIP code; use 5 digits (10001) or ZIP+4 (10001-1234)."

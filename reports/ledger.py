@@ -85,11 +85,6 @@ def year_to_date_and_last(today: datetime.date) -> tuple[int, Period, Period]:
     return year, this, this.shifted_back()
 
 
-def counted_gifts(period: Period):
-    """COUNTED gifts received in the period (a QuerySet)."""
-    return Gift.objects.filter(status__in=COUNTED, received_on__range=(period.start, period.end))
-
-
 def raised(period: Period) -> Raised:
     """Gross received, refunds dated in the period, fees and net: two queries."""
     return raised_by_period([period])[0]
@@ -124,14 +119,6 @@ def _received(periods: list[Period]):
     return Gift.objects.filter(
         _in_some_period(periods), status__in=RECEIVED, received_on__range=_span(periods)
     )
-
-
-def _money_sums(periods: list[Period]) -> dict:
-    """gross{n} and fees{n} of each period, as aggregates over _received(periods)."""
-    sums = {}
-    for n, p in enumerate(periods):
-        sums |= _money_sum(n, p)
-    return sums
 
 
 def _money_sum(n: int, period: Period) -> dict:

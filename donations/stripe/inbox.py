@@ -147,9 +147,7 @@ def _handle(event: dict) -> None:
         if changes.supporters:
             donor_summaries_refresh(supporter_ids=changes.supporters)
         _follow_up(changes)
-    except NeedsAttention as exc:
-        raise _HandlerFailed(exc) from exc
-    except Exception as exc:
+    except Exception as exc:  # NeedsAttention included: _keep_failure tells them apart
         raise _HandlerFailed(exc) from exc
 
 
