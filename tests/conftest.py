@@ -5,6 +5,9 @@ from django.contrib.auth.models import Group, User
 
 from core.roles import BOARD_GROUP, STAFF_GROUP
 
+# Fixtures the fee and payout tests share (a default fund, the Stripe balance stand-in).
+pytest_plugins = ["tests.donations.fee_support"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # The SQLite test database is a file under var/ (see config/settings.py).
