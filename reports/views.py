@@ -9,10 +9,10 @@ from functools import wraps
 
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -45,15 +45,21 @@ def report_view(view: Callable) -> Callable:
     return csp_replace({"style-src": [SELF, UNSAFE_INLINE]})(require_safe(never_cache(wrapped)))
 
 
-def _year(request: HttpRequest) -> tuple[pages.Year, list[int]]:
-    """The fiscal year asked for (?fy=YYYY), else the current one."""
+def _year(request: HttpRequest) -> tuple[pages.Year, list[int], str]:
+    """The fiscal year asked for (?fy=YYYY), else the current one; with why a year asked for
+    cannot be shown ('' when it can), for the page to say and a download to refuse."""
     today = timezone.localdate()
     years = pages.available_years(today)
-    try:
-        asked = int(request.GET.get("fy", ""))
-    except ValueError:
-        asked = years[0]
-    return pages.year(asked if asked in years else years[0], today), years
+    asked = request.GET.get("fy", "").strip()
+    if not asked:
+        return pages.year(years[0], today), years, ""
+    if asked.isdigit() and int(asked) in years:
+        return pages.year(int(asked), today), years, ""
+    problem = (
+        f"There are no figures for fiscal year '{asked[:12]}': the years on record are "
+        f"{years[-1]} to {years[0]}."
+    )
+    return pages.year(years[0], today), years, problem
 
 
 def _hide_names(request: HttpRequest) -> bool:
@@ -64,7 +70,9 @@ def _hide_names(request: HttpRequest) -> bool:
 def page(request: HttpRequest, slug: str = "overview") -> HttpResponse:
     if slug not in pages.PAGES:
         raise Http404
-    year, years = _year(request)
+    year, years, problem = _year(request)
+    if problem:
+        messages.warning(request, f"{problem} Showing {year.label}.")
     hide = _hide_names(request)
     title, build = pages.PAGES[slug]
     context = {
@@ -84,7 +92,9 @@ def page(request: HttpRequest, slug: str = "overview") -> HttpResponse:
 def export(request: HttpRequest, table: str, kind: str) -> HttpResponse:
     if table not in pages.TABLE_PAGES:
         raise Http404
-    year, _years = _year(request)
+    year, _years, problem = _year(request)
+    if problem:
+        return HttpResponseBadRequest(problem, content_type="text/plain; charset=utf-8")
     _label, build = pages.PAGES[pages.TABLE_PAGES[table]]
     found = build(year, draw=False, hide_names=_hide_names(request)).tables[table.replace("-", "_")]
     filename = f"{table}-{year.label}"
@@ -96,6 +106,8 @@ def export(request: HttpRequest, table: str, kind: str) -> HttpResponse:
 @report_view
 def board_pdf(request: HttpRequest) -> HttpResponse:
     """The board packet for ?fy=YYYY (the current year by default), names hidden on asking."""
-    year, _years = _year(request)
+    year, _years, problem = _year(request)
+    if problem:
+        return HttpResponseBadRequest(problem, content_type="text/plain; charset=utf-8")
     pdf = board_packet_pdf(year, hide_names=_hide_names(request))
     return pdf_response(pdf, f"board-report-{year.label}.pdf")

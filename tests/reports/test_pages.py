@@ -4,6 +4,7 @@ page's rows, formulas neutralised, names hidden when asked and no contact detail
 
 import csv
 import datetime
+import html
 import io
 import re
 from decimal import Decimal
@@ -84,6 +85,23 @@ def test_a_report_view_changes_nothing_and_refuses_post(board_client, staff_clie
         for path in [*PAGES, "/reports/by-year.csv"]:
             assert client.post(path, {"fy": "2026"}).status_code == 405, path
     assert list(Gift.objects.order_by("pk").values()) == gifts
+
+
+def test_a_fiscal_year_not_on_record_is_said_on_the_page_and_refused_for_downloads(
+    board_client, who
+):
+    for asked in ("1800", "abc", "2026x"):
+        page = board_client.get(f"/reports/?fy={asked}")
+        assert page.status_code == 200
+        said = [str(m) for m in page.context["messages"]]
+        assert len(said) == 1 and f"no figures for fiscal year '{asked}'" in said[0]
+        assert "Showing FY" in said[0]
+        assert said[0] in html.unescape(page.content.decode()), "shown on the page itself"
+        for download in (f"/reports/board.pdf?fy={asked}", f"/reports/overview.csv?fy={asked}"):
+            refused = board_client.get(download)
+            assert refused.status_code == 400
+            assert f"no figures for fiscal year '{asked}'" in refused.content.decode()
+    assert not list(board_client.get("/reports/").context["messages"]), "no year asked: no word"
 
 
 def test_unknown_pages_and_tables_are_not_found(board_client):
