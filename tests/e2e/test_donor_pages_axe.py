@@ -57,6 +57,11 @@ def look(page: Page, axe_check: AxeCheck, shots: Path) -> Visit:
 
     def _look(name: str, language: str) -> None:
         assert page.locator("html").get_attribute("lang") == language
+        for width in (320, 768):  # the narrowest phone, a tablet: nothing sticks out
+            page.set_viewport_size({"width": width, "height": 900})
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (
+                f"{name} scrolls sideways at {width} px"
+            )
         for width_name, width in WIDTHS.items():
             page.set_viewport_size({"width": width, "height": 900})
             axe_check(page, f"{name} ({language}, {width} px)")
