@@ -91,3 +91,24 @@ def test_donor_emails_have_text_parts_pass_axe_and_come_from_the_languages_sende
     if language == "es":
         subjects = " | ".join(m.subject for m in messages)
         assert "Gracias" in subjects or "gracias" in subjects, subjects
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_an_appeal_email_passes_axe(page: Page, axe_check: AxeCheck, language: str) -> None:
+    from mailings.emails.rendering import render_email
+    from mailings.letters.merge_values import recipients
+    from mailings.letters.rendering import compile_letter
+    from mailings.models import LetterSignatory, Signatory
+    from tests.mailings.letters import letter_with_versions
+
+    letter = letter_with_versions(en={}, es={"subject": "Una carta", "body": "Le escribimos."})
+    rosa = Signatory.objects.create(name="Rosa Diaz", title="Director", title_es="Directora")
+    LetterSignatory.objects.create(letter=letter, signatory=rosa, position=0)
+    donor = SupporterFactory(first_name="Ana", email="ana@example.org", preferred_language=language)
+    [recipient] = recipients(letter, [donor])
+    email = render_email(
+        compile_letter(letter)[language], recipient.values, organisation=Organisation.current()
+    )
+    assert "Rosa Diaz" in email.text and "<p" not in email.text
+    page.set_content(email.html)
+    axe_check(page, f"an appeal email ({language})")

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from core.models import Organisation
 from crm.models import Supporter
@@ -150,6 +150,24 @@ def test_a_donor_gives_with_the_keyboard_alone_and_every_page_on_the_way_passes_
 
     page.goto(f"{live_server.url}/donate/thanks/?session_id=cs_made_up&lang={language}")
     look("thanks-unknown-session", language)
+
+
+def test_other_amount_works_without_script(browser: Browser, live_server) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/donate/")
+    other = page.locator("#id_other_amount")
+    expect(other).to_be_hidden()
+    page.get_by_text("Other", exact=True).click()
+    expect(other).to_be_visible()
+    other.fill("42")
+    page.locator("#id_first_name").fill("Rosa")
+    page.locator("#id_last_name").fill("Villanueva")
+    page.locator("#id_email").fill("rosa@example.org")
+    page.locator("#submit").click()
+    page.wait_for_url(re.compile(r"/donate/test-checkout/"))
+    expect(page.locator(".total")).to_have_text("$42")
+    context.close()
 
 
 def tab_to(page: Page, element_id: str, most: int = 40) -> None:
