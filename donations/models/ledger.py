@@ -89,6 +89,14 @@ class RecurringGift(models.Model):
     started_on = models.DateField(null=True, blank=True)
     next_charge_on = models.DateField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    paused_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Nothing is charged before this day (Stripe's pause_collection.resumes_at).",
+    )
+    cancel_reason = models.TextField(
+        blank=True, help_text="Why the donor stopped, in their words; Stripe keeps it too."
+    )
     failure_notice_invoice_id = models.CharField(
         max_length=255, blank=True, help_text="Last invoice the donor was told had failed."
     )
