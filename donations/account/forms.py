@@ -77,3 +77,34 @@ class ContactForm(forms.Form):
     prefix = "contact"
     email_appeals = forms.BooleanField(label=_("Email me news and appeals"), required=False)
     postal_mail = forms.BooleanField(label=_("Send me letters by post"), required=False)
+
+
+class PlanAmountForm(forms.Form):
+    # Checked by donations.plans, which says what is wrong in plain words.
+    amount = forms.CharField(
+        label=_("New monthly amount in US dollars"),
+        max_length=20,
+        error_messages={"required": _("Enter the new monthly amount.")},
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+
+class PauseForm(forms.Form):
+    months = forms.TypedChoiceField(
+        label=_("Pause for"),
+        coerce=int,
+        choices=[(1, _("1 month")), (2, _("2 months")), (3, _("3 months"))],
+        initial=1,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how long to pause.")},
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Would you tell us why? (optional)"),
+        required=False,
+        max_length=1000,
+        error_messages={"max_length": _("Please keep the reason under 1000 characters.")},
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from donations.account import views
+from donations.account import plan_views, views
 
 # Included by donations.urls under the app name "donations".
 urlpatterns = [
@@ -14,4 +14,9 @@ urlpatterns = [
     path("account/contact/", views.change_contact, name="account-contact"),
     path("account/email/", views.change_email, name="account-email"),
     path("account/email/confirm/<str:token>/", views.confirm_email, name="account-email-confirm"),
+    path("account/plans/<int:plan_id>/amount/", plan_views.plan_amount, name="account-plan-amount"),
+    path("account/plans/<int:plan_id>/pause/", plan_views.plan_pause, name="account-plan-pause"),
+    path("account/plans/<int:plan_id>/resume/", plan_views.plan_resume, name="account-plan-resume"),
+    path("account/plans/<int:plan_id>/cancel/", plan_views.plan_cancel, name="account-plan-cancel"),
+    path("account/plans/<int:plan_id>/card/", plan_views.plan_card, name="account-plan-card"),
 ]

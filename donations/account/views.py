@@ -21,6 +21,7 @@ from donations.account.forms import (
     ContactForm,
     EmailChangeForm,
     LanguageForm,
+    PauseForm,
     SignInLinkForm,
 )
 from donations.account.limits import sign_in_link_permit
@@ -91,6 +92,7 @@ def _home_context(supporter: Supporter, **forms: Any) -> dict[str, Any]:
         "supporter": supporter,
         "gifts": selectors.account_gifts(supporter=supporter),
         "plans": selectors.account_plans(supporter=supporter),
+        "pause_choices": PauseForm.base_fields["months"].choices,
         "statement_years": selectors.account_statement_years(supporter=supporter),
         "email_form": forms.get("email_form") or EmailChangeForm(),
         "address_form": forms.get("address_form")

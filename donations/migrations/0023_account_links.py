@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('crm', '0011_supporter_phone_2'),
-        ('donations', '0021_payment_failures'),
+        ('donations', '0022_plan_pause_and_cancel_reason'),
     ]
 
     operations = [
