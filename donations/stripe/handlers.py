@@ -319,7 +319,7 @@ def on_subscription_changed(subscription: dict[str, Any]) -> Changes:
         period_end = item.get("current_period_end")
         if period_end is None:
             period_end = subscription.get("current_period_end")
-        if period_end is not None:
+        if period_end is not None and status != RecurringGift.Status.CANCELLED:
             plan.next_charge_on = values.date(
                 period_end, what="current_period_end", ahead=values.PERIOD_AHEAD
             )
