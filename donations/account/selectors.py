@@ -13,6 +13,7 @@ from core.models import Organisation
 from crm.models import Supporter
 from donations.acknowledgements.statements import statement_gifts, statement_pdf
 from donations.models import Gift, Receipt, RecurringGift, Refund
+from donations.noncash import noncash_description
 from donations.summary import LIVE_PLANS, RECEIVED
 
 
@@ -25,11 +26,10 @@ class GiftLine:
     monthly: bool
     refunds: list[Refund] = field(default_factory=list)
     receipt_number: str = ""
+    receipt_pending: bool = False  # to be thanked, with its receipt, by the next run
 
 
 def account_gifts(*, supporter: Supporter) -> list[GiftLine]:
-    from donations.noncash import noncash_description
-
     gifts = (
         Gift.objects.filter(supporter=supporter, status__in=RECEIVED)
         .select_related("fund", "campaign")
@@ -51,6 +51,7 @@ def account_gifts(*, supporter: Supporter) -> list[GiftLine]:
                 monthly=gift.recurring_id is not None,
                 refunds=list(gift.refunds.all()),
                 receipt_number=receipts[0].number if receipts else "",
+                receipt_pending=gift.acknowledgement == Gift.Acknowledgement.PENDING,
             )
         )
     return lines
