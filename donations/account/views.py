@@ -39,6 +39,7 @@ from donations.account.session import (
     account_session_supporter,
 )
 from donations.online.views import _language_from_query, _public_context, _remember_language
+from donations.tasks import account_sign_in_link
 
 HOME = "donations:account"
 
@@ -81,8 +82,8 @@ def account(request: HttpRequest) -> HttpResponse:
             response = _page(request, "too_many.html", {"minutes": minutes}, status=429)
             response["Retry-After"] = str(permit.retry_after)
             return response
-        links.sign_in_link_request(email=email)
-        # The same page whether or not the address is on file.
+        # The link is made (or not) by the worker: the page is the same either way.
+        account_sign_in_link.enqueue(email)
         return _page(request, "link_sent.html", {})
     return _page(request, "sign_in.html", {"form": form}, status=400 if form.errors else 200)
 
