@@ -4,6 +4,7 @@ is one call to donations.plans, acting for the signed-in donor, who must own the
 
 from collections.abc import Callable
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -27,8 +28,8 @@ def _own_plan(supporter: Supporter, plan_id: int) -> RecurringGift:
     return plan
 
 
-def _back(plan: RecurringGift) -> HttpResponse:
-    return redirect(f"{reverse(HOME)}#plan-{plan.pk}")
+def _back() -> HttpResponse:
+    return redirect(f"{reverse(HOME)}#main")  # the message, at the top, above the plans
 
 
 def _attempt(request: HttpRequest, change: Callable[[], object]) -> object | None:
@@ -48,19 +49,17 @@ def _attempt(request: HttpRequest, change: Callable[[], object]) -> object | Non
     return None
 
 
-def _apply(
-    request: HttpRequest, plan: RecurringGift, change: Callable[[], object], done: str
-) -> HttpResponse:
+def _apply(request: HttpRequest, change: Callable[[], object], done: str) -> HttpResponse:
     if _attempt(request, change) is not None:
         messages.success(request, done)
-    return _back(plan)
+    return _back()
 
 
-def _form_error(request: HttpRequest, plan: RecurringGift, form) -> HttpResponse:
+def _form_error(request: HttpRequest, form: forms.Form) -> HttpResponse:
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, error)
-    return _back(plan)
+    return _back()
 
 
 @never_cache
@@ -70,9 +69,9 @@ def plan_amount(request: HttpRequest, supporter: Supporter, plan_id: int) -> Htt
     plan = _own_plan(supporter, plan_id)
     form = PlanAmountForm(request.POST, prefix=f"plan{plan.pk}")
     if not form.is_valid():
-        return _form_error(request, plan, form)
+        return _form_error(request, form)
     return _apply(
-        request, plan,
+        request,
         lambda: plans.change_plan_amount(plan, form.cleaned_data["amount"], by=supporter),
         _("Your monthly gift is changed from your next payment on. Thank you!"),
     )  # fmt: skip
@@ -85,9 +84,9 @@ def plan_pause(request: HttpRequest, supporter: Supporter, plan_id: int) -> Http
     plan = _own_plan(supporter, plan_id)
     form = PauseForm(request.POST, prefix=f"plan{plan.pk}")
     if not form.is_valid():
-        return _form_error(request, plan, form)
+        return _form_error(request, form)
     return _apply(
-        request, plan,
+        request,
         lambda: plans.pause_plan(plan, form.cleaned_data["months"], by=supporter),
         _("Your monthly gift is paused."),
     )  # fmt: skip
@@ -99,7 +98,7 @@ def plan_pause(request: HttpRequest, supporter: Supporter, plan_id: int) -> Http
 def plan_resume(request: HttpRequest, supporter: Supporter, plan_id: int) -> HttpResponse:
     plan = _own_plan(supporter, plan_id)
     return _apply(
-        request, plan, lambda: plans.resume_plan(plan, by=supporter),
+        request, lambda: plans.resume_plan(plan, by=supporter),
         _("Your monthly gift starts again with your next payment."),
     )  # fmt: skip
 
@@ -111,9 +110,9 @@ def plan_cancel(request: HttpRequest, supporter: Supporter, plan_id: int) -> Htt
     plan = _own_plan(supporter, plan_id)
     form = CancelForm(request.POST, prefix=f"plan{plan.pk}")
     if not form.is_valid():
-        return _form_error(request, plan, form)
+        return _form_error(request, form)
     return _apply(
-        request, plan,
+        request,
         lambda: plans.cancel_plan(plan, reason=form.cleaned_data["reason"], by=supporter),
         _("Your monthly gift is cancelled; nothing more will be charged. "
           "Thank you for all you have given."),
@@ -130,4 +129,4 @@ def plan_card(request: HttpRequest, supporter: Supporter, plan_id: int) -> HttpR
     url = _attempt(
         request, lambda: plans.card_update_url(plan, return_url=return_url, by=supporter)
     )
-    return redirect(url) if url else _back(plan)
+    return redirect(url) if url else _back()

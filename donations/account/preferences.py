@@ -20,7 +20,12 @@ ADDRESS_FIELDS = ("address_line1", "address_line2", "city", "region", "postal_co
 
 
 class AccountChangeRefused(Exception):
-    """A change that cannot be made; the message is for the donor, in their language."""
+    """A change that cannot be made; the message is for the donor, in their language, and
+    `field` names the form field it is about, when one is."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _locked(supporter_id: int) -> Supporter:
@@ -44,7 +49,8 @@ def account_address_change(*, supporter_id: int, **address: str) -> bool:
         country=values["country"], region=values["region"], postal_code=values["postal_code"]
     )
     if checked.errors:
-        raise AccountChangeRefused(" ".join(checked.errors.values()))
+        field, message = next(iter(checked.errors.items()))
+        raise AccountChangeRefused(message, field=field)
     values["region"], values["postal_code"] = checked.region, checked.postal_code
     if all(getattr(supporter, name) == value for name, value in values.items()):
         return False

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -175,10 +176,10 @@ def _change(
         try:
             apply()
         except AccountChangeRefused as refusal:
-            form.add_error(None, str(refusal))
+            form.add_error(refusal.field if refusal.field in form.fields else None, str(refusal))
         else:
             messages.success(request, done)
-            return redirect(HOME)
+            return redirect(f"{reverse(HOME)}#main")  # the message, at the top
     return _page(request, "home.html", _home_context(supporter, **{name: form}), status=400)
 
 

@@ -2,7 +2,7 @@
 signs in, sees their gifts and monthly gift, downloads a receipt (read back as PDF text), in
 English and Spanish, at phone (390 px) and desktop (1280 px) width, with a screenshot of every
 page. Also checked here: the page language, a label for every field, text contrast at WCAG 2.1
-AA and a visible focus ring when moving by keyboard."""
+AA (axe-core and a contrast walk) and a visible focus ring when moving by keyboard."""
 
 import datetime
 import io
@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
@@ -22,6 +23,8 @@ from tests.factories import SupporterFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+AXE = Axe()
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 TEXT = {
     "en": {
@@ -32,6 +35,7 @@ TEXT = {
         "monthly": "$25.00 a month",
         "receipt": "Receipt",
         "refunded": "refunded on",
+        "later": "Please try again later",
     },
     "es": {
         "ask": "Envíenme un enlace para entrar",
@@ -41,6 +45,7 @@ TEXT = {
         "monthly": "$25.00 al mes",
         "receipt": "Recibo",
         "refunded": "reembolsados el",
+        "later": "Inténtelo de nuevo más tarde",
     },
 }
 # Every form field has a label (or is a hidden or button input).
@@ -98,7 +103,9 @@ def donor(settings, live_server):
 
 
 def _checked(page: Page, screenshots: Path, name: str) -> None:
-    """The page's language, labels and contrast, then a full-page screenshot."""
+    """axe-core's WCAG 2.1 AA rules, labels and contrast, then a full-page screenshot."""
+    violations = AXE.run(page, options=WCAG_AA).response["violations"]
+    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations] == [], name
     assert page.evaluate(UNLABELLED) == []
     assert page.evaluate(CONTRAST) == []
     expect(page.locator("h1")).to_have_count(1)
@@ -162,3 +169,73 @@ def test_a_donor_signs_in_by_link_sees_their_gifts_and_downloads_a_receipt(
             unringed.append(here)
     assert unringed == []
     assert len(reached) > 20  # links, buttons and every field of the forms
+
+
+def _sign_in(page: Page, live_server, email: str) -> None:
+    page.goto(f"{live_server.url}/account/")
+    page.locator("#id_email").fill(email)
+    page.locator("#id_email").press("Enter")
+    expect(page.locator("[role=status]")).to_be_visible()
+    message = OutboxMessage.objects.filter(to_email=email, kind="account-sign-in").latest("pk")
+    page.goto(re.search(r"https?://\S+/account/sign-in/\S+", message.text_body).group(0))
+    page.locator("main button[type=submit]").click()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("language", TEXT)
+def test_the_other_account_pages_raise_pause_and_a_new_email(
+    page: Page, live_server, screenshots: Path, donor, settings, language: str, width: str
+) -> None:
+    """The monthly gift raised and paused, a refused address, a new email confirmed, signing
+    out, an expired link and the limit's page: each checked and screenshotted."""
+    donor.preferred_language = language
+    donor.save()
+    page.set_viewport_size(WIDTHS[width])
+    shot = f"{language}-{width}"
+    _sign_in(page, live_server, "rosa@example.org")
+    plan = donor.plans.get()
+
+    page.locator(f"#plan{plan.pk}-amount").fill("40")
+    page.locator(f"#plan{plan.pk}-amount").press("Enter")
+    expect(page.locator("[role=status]")).to_be_visible()
+    plan.refresh_from_db()
+    assert plan.amount == Decimal("40.00")
+    page.locator(f"label[for=plan{plan.pk}-months-2]").click()
+    page.locator(f"#plan-{plan.pk} form[action$='/pause/'] button").click()
+    expect(page.locator("[role=status]")).to_be_visible()
+    plan.refresh_from_db()
+    assert plan.paused_until is not None
+    _checked(page, screenshots, f"account-plan-paused-{shot}")
+
+    page.locator("#id_address-postal_code").fill("1234")
+    page.locator("#change-address button").click()
+    expect(page.locator("#address-errors")).to_be_visible()
+    _checked(page, screenshots, f"account-address-error-{shot}")
+
+    page.locator("#id_email-new_email").fill("rosa.new@example.org")
+    page.locator("#change-email button").click()
+    expect(page.locator("[role=status]")).to_be_visible()
+    message = OutboxMessage.objects.get(to_email="rosa.new@example.org")
+    page.goto(re.search(r"https?://\S+/account/email/confirm/\S+", message.text_body).group(0))
+    _checked(page, screenshots, f"account-email-confirm-{shot}")
+    confirm_url = page.url
+    page.locator("main button[type=submit]").click()
+    expect(page.locator("[role=status]")).to_contain_text("rosa.new@example.org")
+    _checked(page, screenshots, f"account-email-confirmed-{shot}")
+    donor.refresh_from_db()
+    assert donor.email == "rosa.new@example.org"
+
+    page.goto(f"{live_server.url}/account/")
+    page.locator("form[action$='/sign-out/'] button").click()
+    _checked(page, screenshots, f"account-signed-out-{shot}")
+    page.goto(confirm_url)  # the used link
+    _checked(page, screenshots, f"account-link-expired-{shot}")
+
+    settings.ACCOUNT_LINK_RATE_PER_EMAIL = "1/h"
+    for _ in range(2):
+        page.goto(f"{live_server.url}/account/")
+        page.locator("#id_email").fill("someone@example.org")
+        page.locator("#id_email").press("Enter")
+        page.wait_for_load_state()
+    expect(page.locator("h1")).to_have_text(TEXT[language]["later"])
+    _checked(page, screenshots, f"account-too-many-{shot}")

@@ -52,7 +52,7 @@ def test_the_page_shows_the_plan_and_its_controls(client, plan):
 
 def test_the_donor_raises_their_monthly_amount(client, plan, stripe_api):
     response = client.post(f"/account/plans/{plan.pk}/amount/", {f"plan{plan.pk}-amount": "75"})
-    assert response.status_code == 302 and response["Location"].endswith(f"#plan-{plan.pk}")
+    assert response.status_code == 302 and response["Location"] == "/account/#main"
     plan.refresh_from_db()
     assert plan.amount == Decimal("75.00")
     assert stripe_api.subscriptions[SUB]["items"]["data"][0]["price"]["unit_amount"] == 7500

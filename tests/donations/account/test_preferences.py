@@ -49,6 +49,8 @@ def test_a_wrong_zip_is_explained_and_changes_nothing(signed_in, ana):
     response = signed_in.post("/account/address/", {**ADDRESS, "address-postal_code": "1220"})
     assert response.status_code == 400
     assert b"Please check these details" in response.content
+    assert b'href="#id_address-postal_code"' in response.content  # said at the ZIP field
+    assert b'action="/account/address/#change-address"' in response.content
     ana.refresh_from_db()
     assert ana.address_line1 == before and not notes(ana)
 
