@@ -4,6 +4,7 @@ it by link). Each change is saved with a history reason and a note staff see on 
 supporter's page; consent changes are also ConsentEvents, as crm records every consent change."""
 
 from django.db import transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.models import Suppression
@@ -50,7 +51,7 @@ def account_address_change(*, supporter_id: int, **address: str) -> bool:
     )
     if checked.errors:
         field, message = next(iter(checked.errors.items()))
-        raise AccountChangeRefused(message, field=field)
+        raise AccountChangeRefused(_address_error(field, message), field=field)
     values["region"], values["postal_code"] = checked.region, checked.postal_code
     if all(getattr(supporter, name) == value for name, value in values.items()):
         return False
@@ -60,6 +61,17 @@ def account_address_change(*, supporter_id: int, **address: str) -> bool:
     new = " / ".join(supporter.address_lines) or "none"
     _save(supporter, reason="Address changed by the donor", note=f"postal address {old} → {new}.")
     return True
+
+
+def _address_error(field: str, english: str) -> str:
+    """crm.addresses explains in English (with examples); other languages get it plainly."""
+    if (get_language() or "en").startswith("en"):
+        return english
+    if field == "postal_code":
+        return _("Please check the ZIP or postal code.")
+    if field == "region":
+        return _("Please check the state or province.")
+    return _("Please check this part of the address.")
 
 
 @transaction.atomic

@@ -55,6 +55,13 @@ def test_a_wrong_zip_is_explained_and_changes_nothing(signed_in, ana):
     assert ana.address_line1 == before and not notes(ana)
 
 
+def test_a_wrong_zip_is_explained_in_spanish_on_a_spanish_page(signed_in, ana):
+    signed_in.get("/account/?lang=es")  # the language switch, remembered in its cookie
+    bad = {**ADDRESS, "address-postal_code": "1220"}
+    response = signed_in.post("/account/address/", bad)
+    assert "Revise el código postal." in response.content.decode()
+
+
 def test_a_missing_street_is_asked_for(signed_in, ana):
     response = signed_in.post("/account/address/", {**ADDRESS, "address-address_line1": ""})
     assert response.status_code == 400
