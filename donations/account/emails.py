@@ -49,6 +49,11 @@ def email_change_message(
     return _render("account-email-change", context)
 
 
+def email_changed_message(*, supporter: Supporter, new_email: str) -> Message:
+    """To the old address: the change, in case the donor did not make it."""
+    return _render("account-email-changed", _context(supporter, new_email=new_email))
+
+
 def queue(message: Message, *, to: str, kind: str) -> None:
     # Transactional: the donor asked for it, so it goes even to those who opted out of appeals.
     outbox_queue(

@@ -14,7 +14,7 @@ from crm import addresses
 from crm.matching import clean_email
 from crm.models import ConsentEvent, Note, Supporter
 from crm.services import consent_record_changes, consent_snapshot
-from donations.account import links
+from donations.account import emails, links
 
 SOURCE = "Donor account (/account/)"
 ADDRESS_FIELDS = ("address_line1", "address_line2", "city", "region", "postal_code", "country")
@@ -178,11 +178,14 @@ def _email_apply(supporter: Supporter, new: str) -> str:
             "We already have this address on another record, so nothing was changed. "
             "Please contact us and we will put your records together."
         )
-    old = supporter.email or "none"
+    old = supporter.email
     supporter.email = new
     _save(
         supporter,
         reason="Email changed by the donor",
-        note=f"email {old} → {new} (confirmed by a link sent to the new address).",
+        note=f"email {old or 'none'} → {new} (confirmed by a link sent to the new address).",
     )
+    if old:  # the donor hears of it at the old address too, in case it was not them
+        notice = emails.email_changed_message(supporter=supporter, new_email=new)
+        emails.queue(notice, to=old, kind="account-email-changed")
     return ""

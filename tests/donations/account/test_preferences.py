@@ -126,6 +126,11 @@ def test_a_new_email_applies_only_once_the_new_address_confirms_it(signed_in, an
     ana.refresh_from_db()
     assert ana.email == "ana.new@example.org"
     assert any("email ana@example.org → ana.new@example.org" in n for n in notes(ana))
+    notice = OutboxMessage.objects.get(kind="account-email-changed")
+    assert notice.to_email == "ana@example.org"  # the old address hears of it
+    assert (
+        "ana.new@example.org" in notice.text_body and "did not make this change" in notice.text_body
+    )
     assert signed_in.post(path).status_code == 409  # once only
 
 
