@@ -183,3 +183,14 @@ def test_the_session_ends_after_idle_time_and_on_sign_out(client, ana, settings)
     assert _signed_in_as(client) is None
     number = receipt_of(ana).number
     assert client.get(f"/account/receipts/{number}/").status_code == 302
+
+
+def test_the_link_email_leaves_through_the_outbox_with_text_and_html(client, ben, sent_mail):
+    client.post("/account/", {"email": "ben@example.org"})
+    (mail,) = sent_mail()
+    assert mail.to == ["ben@example.org"]
+    assert mail.subject == "Su enlace para entrar en Immigrant Justice Project"
+    url = link_in_outbox("ben@example.org")
+    assert url in mail.body and "durante 30 minutos" in mail.body
+    ((html, mime),) = mail.alternatives
+    assert mime == "text/html" and f'href="{url}"' in html and 'lang="es"' in html
