@@ -90,7 +90,7 @@ def test_pause_at_stripe_and_its_end_are_stored_and_noted(client, plan, stripe_a
 def test_pause_with_no_end_leaves_no_next_charge(client, plan, stripe_api):
     as_stripe_says(client, stripe_api, pause_collection={"behavior": "void", "resumes_at": None})
     plan.refresh_from_db()
-    assert plan.paused_until == datetime.date.max
+    assert plan.paused_until == datetime.date.max and plan.paused_without_end
     assert plan.next_charge_on is None
     assert notes(plan) == ["Monthly gift paused at Stripe, with no end date."]
 
