@@ -67,6 +67,9 @@ class StripeStandIn:
     # Set to (status, error type, message) to make every such request fail, retries included
     # (the SDK retries a 5xx), until it is set back to None.
     outage: tuple[int, str, str] | None = None
+    # Called with a subscription just changed, before the answer is sent: where a test sends
+    # the webhook event Stripe would, while the caller is still waiting for the answer.
+    after_change: Any = None
     _by_key: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _server: ThreadingHTTPServer | None = None
@@ -307,6 +310,8 @@ class StripeStandIn:
                 if pause
                 else None
             )
+        if self.after_change is not None:
+            self.after_change(subscription)
         return 200, subscription, False
 
     def _failure(self) -> tuple[int, dict[str, Any], bool] | None:

@@ -1,5 +1,6 @@
 """The giving ledger: funds, campaigns, recurring plans, gifts and their dated refunds."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -111,6 +112,12 @@ class RecurringGift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency.upper()} {self.get_interval_display().lower()}"
+
+    @property
+    def paused_without_end(self) -> bool:
+        """Paused at Stripe with no resume date (its dashboard allows it): paused_until is
+        then date.max, until someone resumes it."""
+        return self.paused_until == datetime.date.max
 
 
 class Gift(models.Model):

@@ -240,3 +240,39 @@ def test_a_plan_not_charged_online_is_refused(donor, stripe_api):
     plan = RecurringGift.objects.create(supporter=donor, amount=Decimal("30"), status="active")
     with pytest.raises(PlanChangeRefused, match="not charged online"):
         change_plan_amount(plan, "40", by=donor)
+
+
+def test_with_the_local_test_checkout_changes_are_stored_without_stripe(settings, donor):
+    """`make demo` (DEBUG, no Stripe key): its plans never reached Stripe, so a change is stored
+    and noted as usual and nothing is sent; the card form is the way back."""
+    settings.STRIPE_SECRET_KEY = ""
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens: a call would fail
+    plan = RecurringGift.objects.create(
+        supporter=donor,
+        amount=Decimal("50"),
+        status="active",
+        stripe_subscription_id="sub_local_abc",
+        stripe_customer_id="cus_local_abc",
+        next_charge_on=timezone.localdate() + datetime.timedelta(days=3),
+    )
+    change_plan_amount(plan, "60", by=donor)
+    pause_plan(plan, 1, by=donor)
+    resume_plan(plan, by=donor)
+    assert card_update_url(plan, return_url="/account/", by=donor) == "/account/"
+    cancel_plan(plan, reason="Testing", by=donor)
+    plan.refresh_from_db()
+    assert (plan.amount, plan.status, plan.cancel_reason) == (Decimal("60"), "cancelled", "Testing")
+    assert len(notes(plan)) == 4
+
+
+def test_a_local_plan_is_not_changed_once_a_stripe_key_is_set(settings, donor, stripe_api):
+    """With a key set, the local checkout is off: a sub_local_ id goes to Stripe like any
+    other, which does not know it, and nothing changes here."""
+    plan = RecurringGift.objects.create(
+        supporter=donor, amount=Decimal("50"), status="active",
+        stripe_subscription_id="sub_local_abc",
+    )  # fmt: skip
+    with pytest.raises(StripeUnavailable, match="No such subscription"):
+        change_plan_amount(plan, "60", by=donor)
+    plan.refresh_from_db()
+    assert plan.amount == Decimal("50")

@@ -5,8 +5,13 @@ and noted once, and a cancellation tells staff."""
 
 import copy
 import datetime
+import threading
+import time
 from decimal import Decimal
 
+import pytest
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from core.models import OutboxMessage
@@ -85,7 +90,7 @@ def test_pause_at_stripe_and_its_end_are_stored_and_noted(client, plan, stripe_a
 def test_pause_with_no_end_leaves_no_next_charge(client, plan, stripe_api):
     as_stripe_says(client, stripe_api, pause_collection={"behavior": "void", "resumes_at": None})
     plan.refresh_from_db()
-    assert plan.paused_until == datetime.date.max
+    assert plan.paused_until == datetime.date.max and plan.paused_without_end
     assert plan.next_charge_on is None
     assert notes(plan) == ["Monthly gift paused at Stripe, with no end date."]
 
@@ -137,3 +142,52 @@ def test_cancelled_in_the_portal_keeps_the_donors_comment(client, plan, stripe_a
         'Monthly gift of $50.00 cancelled at Stripe. Reason given: "Lost my job"'
     ]
     assert staff_emails().count() == 1
+
+
+def waiting_on_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_event_arriving_while_the_change_is_made_waits_and_notes_nothing(
+    plan, donor, stripe_api
+):
+    """Stripe may send customer.subscription.updated before the change's transaction has
+    committed. The plan's row lock makes the event wait; it then finds the new amount stored.
+    Without the lock it would read $50, note a change 'at Stripe', and the service a second."""
+    delivered = []
+
+    def send_event(subscription):
+        payload = event("customer.subscription.updated", copy.deepcopy(subscription))
+
+        def deliver():
+            delivered.append(post(Client(), payload).status_code)
+            connection.close()
+
+        thread = threading.Thread(target=deliver)
+        thread.start()
+        delivered.append(thread)
+        # Stripe's answer waits until the event is held at a row lock (or, with no lock to
+        # wait for, has been processed): never a race the test may lose by chance.
+        deadline = time.monotonic() + 10
+        while thread.is_alive() and time.monotonic() < deadline and not waiting_on_a_lock():
+            time.sleep(0.05)
+        connection.close()
+
+    stripe_api.after_change = send_event
+    change_plan_amount(plan, "75", by=donor)
+    delivered[0].join(timeout=10)
+
+    assert delivered[1:] == [200]
+    plan.refresh_from_db()
+    assert plan.amount == Decimal("75.00")
+    assert notes(plan) == [
+        "Monthly gift changed from $50.00 to $75.00 by the donor, on their account page, "
+        "from the next payment on."
+    ]
