@@ -128,3 +128,11 @@ def test_another_donors_plan_cannot_be_reached_by_its_id(client, plan, ben, stri
     bens.refresh_from_db()
     assert (bens.amount, bens.status) == (Decimal("50.00"), RecurringGift.Status.ACTIVE)
     assert stripe_changes(stripe_api) == [] and stripe_api.portal_sessions == []
+
+
+def test_a_pause_set_at_stripe_with_no_end_reads_as_such(client, plan):
+    plan.paused_until = datetime.date.max
+    plan.save()
+    page = client.get("/account/").content.decode()
+    assert "Paused: nothing is charged until you resume it." in page
+    assert "9999" not in page and "Resume now" in page
