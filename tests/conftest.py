@@ -5,8 +5,9 @@ from django.contrib.auth.models import Group, User
 
 from core.roles import BOARD_GROUP, STAFF_GROUP
 
-# Fixtures the fee and payout tests share (a default fund, the Stripe balance stand-in).
-pytest_plugins = ["tests.donations.fee_support"]
+# Fixtures the fee and payout tests share (a default fund, the Stripe balance stand-in), and
+# the plan tests (a donor with a monthly plan at the Stripe stand-in).
+pytest_plugins = ["tests.donations.fee_support", "tests.donations.plan_support"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -76,6 +76,7 @@ def thank_you_send(*, gift_id: int) -> bool:
             # A stock or in-kind gift is thanked for what was given, never for a value.
             "amount": "" if gift.is_non_cash else money_text(gift.net_amount),
             "property": noncash_description(gift) if gift.is_non_cash else "",
+            **_monthly_context(gift),
         }
         # The issued receipt is sent as stored: receipts never change once issued.
         receipt_file = Attachment(
@@ -83,6 +84,31 @@ def thank_you_send(*, gift_id: int) -> bool:
         )
         _queue(kind="thank-you", to=supporter.email, context=context, attachments=[receipt_file])
     return True
+
+
+def _monthly_context(gift) -> dict:
+    """For a monthly plan's gift: whether it is the plan's first (the welcome, with the next
+    charge) or a later instalment, and where the donor manages the plan."""
+    from donations.models import Gift
+    from donations.online.thanks import account_url
+
+    plan = gift.recurring
+    if plan is None or plan.interval != RecurringGift.Interval.MONTH:
+        return {"monthly": False}
+    earlier = Gift.objects.filter(recurring=plan).exclude(pk=gift.pk)
+    first = not earlier.filter(received_on__lt=gift.received_on).exists() and not (
+        earlier.filter(received_on=gift.received_on, pk__lt=gift.pk).exists()
+    )
+    return {
+        "monthly": True,
+        "first_of_plan": first,
+        "plan_amount": money_text(plan.amount),
+        # Not while paused or cancelled: the next charge is then not the plan's rhythm.
+        "next_charge_on": plan.next_charge_on
+        if plan.status == RecurringGift.Status.ACTIVE and plan.paused_until is None
+        else None,
+        "account_url": account_url(absolute=True),
+    }
 
 
 def tribute_notice_send(*, gift_id: int) -> bool:

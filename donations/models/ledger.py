@@ -1,5 +1,6 @@
 """The giving ledger: funds, campaigns, recurring plans, gifts and their dated refunds."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -108,6 +109,14 @@ class RecurringGift(models.Model):
     started_on = models.DateField(null=True, blank=True)
     next_charge_on = models.DateField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    paused_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Nothing is charged before this day (Stripe's pause_collection.resumes_at).",
+    )
+    cancel_reason = models.TextField(
+        blank=True, help_text="Why the donor stopped, in their words; Stripe keeps it too."
+    )
     failure_notice_invoice_id = models.CharField(
         max_length=255, blank=True, help_text="Last invoice the donor was told had failed."
     )
@@ -122,6 +131,12 @@ class RecurringGift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency.upper()} {self.get_interval_display().lower()}"
+
+    @property
+    def paused_without_end(self) -> bool:
+        """Paused at Stripe with no resume date (its dashboard allows it): paused_until is
+        then date.max, until someone resumes it."""
+        return self.paused_until == datetime.date.max
 
 
 class Gift(models.Model):

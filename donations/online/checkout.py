@@ -157,8 +157,14 @@ def idempotency_key(*, donation: DonationRequest, params: dict[str, Any]) -> str
     return f"donate-{digest.hexdigest()}"
 
 
-def checkout_start(*, donation: DonationRequest, site_url: str) -> str:
-    """Create the checkout session and return the address to send the donor to.
+@dataclass(frozen=True)
+class StartedCheckout:
+    url: str  # where to send the donor
+    session_id: str  # remembered in the browser's session for the thanks page
+
+
+def checkout_start(*, donation: DonationRequest, site_url: str) -> StartedCheckout:
+    """Create the checkout session; return it with the address to send the donor to.
 
     Raises stripe_client.StripeUnavailable when Stripe refuses or cannot be reached.
     """
@@ -168,4 +174,4 @@ def checkout_start(*, donation: DonationRequest, site_url: str) -> str:
         session = local_checkout.session_create(params, idempotency_key=key)
     else:
         session = stripe_client.create_checkout_session(params, idempotency_key=key)
-    return session["url"]
+    return StartedCheckout(url=session["url"], session_id=session["id"])

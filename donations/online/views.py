@@ -17,10 +17,10 @@ from core import captcha
 from core.models import Organisation
 from core.money import money_text
 from donations.forms import DonationForm
-from donations.models import Gift
 from donations.online.checkout import checkout_start
 from donations.online.limits import CheckoutPermit, checkout_permit
 from donations.online.page import donate_page_for
+from donations.online.thanks import account_url, checkout_remember, gift_restated
 from donations.stripe import local_checkout
 from donations.stripe.client import StripeUnavailable
 
@@ -59,7 +59,9 @@ def donate(request: HttpRequest) -> HttpResponse:
                 return_query=urlencode(kept),
             )
             try:
-                return redirect(checkout_start(donation=donation, site_url=settings.SITE_URL))
+                started = checkout_start(donation=donation, site_url=settings.SITE_URL)
+                checkout_remember(request.session, started=started, donation=donation)
+                return redirect(started.url)
             except StripeUnavailable:
                 logger.exception("Could not create a Stripe Checkout Session")
                 form.add_error(
@@ -130,16 +132,11 @@ def _too_many_attempts(
 @require_http_methods(["GET"])
 def thanks(request: HttpRequest) -> HttpResponse:
     chosen_language = _language_from_query(request)
-    session_id = request.GET.get("session_id", "")[:255]
-    # Shown only once the webhook has recorded it; a monthly plan's first gift is found by its
-    # invoice, so the page speaks generally until then.
-    gift = (
-        Gift.objects.filter(stripe_checkout_session_id=session_id).only("amount").first()
-        if session_id
-        else None
-    )
+    # The gift is restated only to the browser that started this checkout; anyone else (a
+    # shared link, a made-up id) gets the general page.
     context = {
-        "amount": money_text(gift.amount, cents="when_needed") if gift else "",
+        "gift": gift_restated(request.session, request.GET.get("session_id", "")),
+        "account_url": account_url(),
         **_public_context(request),
     }
     return _remember_language(render(request, "donations/thanks.html", context), chosen_language)

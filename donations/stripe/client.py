@@ -139,3 +139,77 @@ def list_payout_balance_transactions(
         return _client().v1.balance_transactions.list(params).to_dict()
     except stripe.StripeError as exc:
         raise StripeUnavailable(str(exc)) from exc
+
+
+# --- Monthly plans the donor or staff change (donations.plans) ----------------------------------
+
+
+def _subscriptions_call(call: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    try:
+        return call(*args, **kwargs).to_dict()
+    except stripe.StripeError as exc:
+        raise StripeUnavailable(str(exc)) from exc
+
+
+def subscription_read(subscription_id: str) -> dict[str, Any]:
+    """The subscription as Stripe holds it now: its item, price and product to change."""
+    return _subscriptions_call(_client().v1.subscriptions.retrieve, subscription_id)
+
+
+def subscription_price_change(
+    subscription_id: str,
+    *,
+    item_id: str,
+    product: str,
+    currency: str,
+    interval: str,
+    unit_amount: int,
+) -> dict[str, Any]:
+    """A new amount from the next charge on: the item gets a new inline price of the same
+    product, and nothing is prorated (no surprise charge or credit for the month under way)."""
+    params = {
+        "items": [
+            {
+                "id": item_id,
+                "price_data": {
+                    "currency": currency,
+                    "product": product,
+                    "unit_amount": unit_amount,
+                    "recurring": {"interval": interval},
+                },
+            }
+        ],
+        "proration_behavior": "none",
+    }
+    return _subscriptions_call(_client().v1.subscriptions.update, subscription_id, params)
+
+
+def subscription_pause(subscription_id: str, *, resumes_at: int) -> dict[str, Any]:
+    """Collect nothing until `resumes_at` (Unix time): the invoices meanwhile are voided."""
+    params = {"pause_collection": {"behavior": "void", "resumes_at": resumes_at}}
+    return _subscriptions_call(_client().v1.subscriptions.update, subscription_id, params)
+
+
+def subscription_resume(subscription_id: str) -> dict[str, Any]:
+    """Collect again from the next invoice (an empty pause_collection unsets it)."""
+    params = {"pause_collection": ""}
+    return _subscriptions_call(_client().v1.subscriptions.update, subscription_id, params)
+
+
+def subscription_cancel(subscription_id: str, *, comment: str) -> dict[str, Any]:
+    """Cancel at once, nothing prorated or invoiced, keeping the donor's reason with Stripe."""
+    params: dict[str, Any] = {}
+    if comment:
+        params["cancellation_details"] = {"comment": comment}
+    return _subscriptions_call(_client().v1.subscriptions.cancel, subscription_id, params)
+
+
+def card_update_session(customer_id: str, *, return_url: str, locale: str) -> dict[str, Any]:
+    """A Stripe Billing customer portal session that goes straight to updating the card."""
+    params = {
+        "customer": customer_id,
+        "return_url": return_url,
+        "locale": locale,
+        "flow_data": {"type": "payment_method_update"},
+    }
+    return _subscriptions_call(_client().v1.billing_portal.sessions.create, params)

@@ -168,6 +168,19 @@ def failed_plans() -> FailedPlans:
     return FailedPlans(count=figures["count"], monthly_amount=figures["monthly"], plans=plans)
 
 
+CANCELLED_DAYS = 30
+
+
+def plans_cancelled(*, today: datetime.date) -> list[RecurringGift]:
+    """Recurring gifts that stopped in the last 30 days, latest first (one query): by the
+    donor on their account page, by staff, or at Stripe (retries given up, the portal)."""
+    since = today - datetime.timedelta(days=CANCELLED_DAYS)
+    cancelled = RecurringGift.objects.filter(
+        status=RecurringGift.Status.CANCELLED, cancelled_at__date__gte=since
+    )
+    return list(cancelled.select_related("supporter").order_by("-cancelled_at", "-pk")[:LIST_SIZE])
+
+
 def mailings_in_progress() -> list[Mailing]:
     """Mailings sending now, then those scheduled, soonest first."""
     mailings = Mailing.objects.filter(status__in=IN_PROGRESS)

@@ -43,6 +43,7 @@ def _staff_home(request: HttpRequest) -> HttpResponse:
             context["campaigns"] = giving.campaigns
     if user.has_perm("donations.view_recurringgift"):
         context["failed_plans"] = selectors.failed_plans()
+        context["cancelled_plans"] = selectors.plans_cancelled(today=today)
     if user.has_perm("mailings.view_mailing"):
         context["mailings"] = selectors.mailings_in_progress()
     if user.has_perm("crm.view_supporter"):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('donations', '0021_payment_failures'),
+        ('donations', '0023_account_links'),
     ]
 
     operations = [
