@@ -12,7 +12,7 @@ from django.utils import timezone
 from core.models import Organisation
 from crm.models import Supporter
 from donations.acknowledgements.statements import statement_gifts, statement_pdf
-from donations.models import Gift, Receipt, RecurringGift, Refund
+from donations.models import Campaign, Fund, Gift, Receipt, RecurringGift, Refund
 from donations.noncash import noncash_description
 from donations.summary import LIVE_PLANS, RECEIVED
 
@@ -22,11 +22,19 @@ class GiftLine:
     received_on: datetime.date
     amount: Decimal
     description: str  # a stock or in-kind gift: what was given, with no value
-    designation: str  # the fund (and campaign) as the donor's receipt names it
+    fund: Fund | None
+    campaign: Campaign | None
     monthly: bool
     refunds: list[Refund] = field(default_factory=list)
     receipt_number: str = ""
     receipt_pending: bool = False  # to be thanked, with its receipt, by the next run
+
+    @property
+    def designation(self) -> str:
+        """The fund (and campaign) as the donor's receipt names them, in the language of the
+        page being rendered (read when the template is, after the page's language is set)."""
+        names = [n.localized_name for n in (self.fund, self.campaign) if n is not None]
+        return " · ".join(name for name in names if name)
 
 
 def account_gifts(*, supporter: Supporter) -> list[GiftLine]:
@@ -47,7 +55,8 @@ def account_gifts(*, supporter: Supporter) -> list[GiftLine]:
                 received_on=gift.received_on,
                 amount=gift.amount,
                 description=noncash_description(gift) if gift.is_non_cash else "",
-                designation=_designation(gift),
+                fund=gift.fund,
+                campaign=gift.campaign,
                 monthly=gift.recurring_id is not None,
                 refunds=list(gift.refunds.all()),
                 receipt_number=receipts[0].number if receipts else "",
@@ -55,15 +64,6 @@ def account_gifts(*, supporter: Supporter) -> list[GiftLine]:
             )
         )
     return lines
-
-
-def _designation(gift: Gift) -> str:
-    names = [n for n in (gift.fund.name if gift.fund else "", _campaign(gift)) if n]
-    return " · ".join(names)
-
-
-def _campaign(gift: Gift) -> str:
-    return gift.campaign.name if gift.campaign else ""
 
 
 def account_plans(*, supporter: Supporter) -> list[RecurringGift]:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core.history_records import LeanHistoricalRecords
@@ -46,6 +47,11 @@ class Fund(models.Model):
     def name_in(self, language: str | None) -> str:
         return pick_language(self, "name", language)
 
+    @property
+    def localized_name(self) -> str:
+        """The name in the language of the page or email being made (for templates)."""
+        return self.name_in(translation.get_language())
+
 
 class Campaign(models.Model):
     name = models.CharField(max_length=200)
@@ -84,6 +90,11 @@ class Campaign(models.Model):
 
     def name_in(self, language: str | None) -> str:
         return pick_language(self, "name", language)
+
+    @property
+    def localized_name(self) -> str:
+        """The name in the language of the page or email being made (for templates)."""
+        return self.name_in(translation.get_language())
 
 
 class RecurringGift(models.Model):

@@ -30,3 +30,13 @@ def test_the_donor_downloads_last_years_statement_in_their_language(client, ben)
     text = pdf_text(response.content)
     assert "Ben Okafor" in text and "$987.00" in text and str(year) in text
     assert "No se proporcionaron bienes ni servicios" in text  # Ben's language, Spanish
+
+
+def test_the_gift_list_names_the_fund_in_the_pages_language(client, ben, fund):
+    fund.name_es = "Fondo de defensa legal"
+    fund.save()
+    sign_in(client, "ben@example.org")
+    spanish = client.get("/account/?lang=es").content.decode()
+    english = client.get("/account/?lang=en").content.decode()
+    assert "Fondo de defensa legal" in spanish and "Legal defense fund" not in spanish
+    assert "Legal defense fund" in english and "Fondo de defensa legal" not in english
