@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from core import bulk
 from crm.importing import supporter_columns as columns
 from crm.importing.folding import fold_notes, person_name
 from crm.importing.headers import columns_found, repeated_columns_error
@@ -29,6 +30,7 @@ from crm.importing.writing import write_import
 NAME_FIELDS = ("first_name", "last_name", "organisation_name")
 
 
+@bulk.gc_paused()
 def supporters_import(
     *,
     headers: Sequence[str],
