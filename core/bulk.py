@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -73,11 +74,15 @@ def insert_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) ->
         ", ".join(["%s"] * len(fields)),
     )
     converting = [(i, adapt) for i, adapt in enumerate(adapters) if adapt is not None]
+    # itemgetter picks a row's values in C; a one-field row still gives a tuple.
+    pick = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
     params = []
     for row in rows:
-        values = [row[name] if name in row else defaults[name] for name in names]
-        for index, adapt in converting:
-            values[index] = adapt(values[index])
+        values = pick({**defaults, **row} if defaults else row)
+        if converting:
+            values = list(values)
+            for index, adapt in converting:
+                values[index] = adapt(values[index])
         params.append(values)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

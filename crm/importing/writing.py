@@ -48,12 +48,23 @@ def _insert_new_supporters(
         f.attname: f.get_default() for f in Supporter._meta.concrete_fields if not f.primary_key
     }
     reason = f"Imported from {file_name}" if file_name else "Imported"
-    user_id = getattr(actor, "pk", None)
-    records, history = [], []
-    for row, pk in zip(new_rows, bulk.reserve_ids(Supporter, len(new_rows)), strict=True):
-        record = {**defaults, "id": pk, "created_at": now, "updated_at": now}
-        record.update((k, v) for k, v in row.values.items() if k not in SIDE_VALUES)
-        record["email_opt_in"] = row.values.get("email_opt_in") or "unknown"
+    stamps = {"created_at": now, "updated_at": now}
+    history_stamps = {
+        "history_date": now,
+        "history_type": "+",
+        "history_change_reason": reason,
+        "history_user_id": getattr(actor, "pk", None),
+    }
+    records, history, history_ids = [], [], {}
+    for row, pk, history_id in zip(
+        new_rows,
+        bulk.reserve_ids(Supporter, len(new_rows)),
+        bulk.reserve_ids(Supporter.history.model, len(new_rows)),
+        strict=True,
+    ):
+        # core.bulk writes only the model's columns: the side values (tags...) are left out.
+        record = {**defaults, **row.values, "id": pk, **stamps}
+        record["email_opt_in"] = record["email_opt_in"] or "unknown"
         (
             record["match_email"],
             record["match_name"],
@@ -73,26 +84,10 @@ def _insert_new_supporters(
         record["email_hash"] = email_hash(record["email"])
         row.supporter_id = pk
         records.append(record)
-        history.append(
-            {
-                **record,
-                "history_date": now,
-                "history_type": "+",
-                "history_change_reason": reason,
-                "history_user_id": user_id,
-            }
-        )
+        # updated_at is not tracked by history (see Supporter.history): left out the same way.
+        history.append({**record, **history_stamps, "history_id": history_id})
+        history_ids[pk] = history_id
     bulk.insert_rows(Supporter, records)
-    history_ids = dict(
-        zip(
-            (entry["id"] for entry in history),
-            bulk.reserve_ids(Supporter.history.model, len(history)),
-            strict=True,
-        )
-    )
-    for entry in history:
-        del entry["updated_at"]  # not tracked by history (see Supporter.history)
-        entry["history_id"] = history_ids[entry["id"]]
     bulk.insert_rows(Supporter.history.model, history)
     return history_ids
 
