@@ -171,17 +171,42 @@ def _text_day(text: str) -> datetime.date:
 
 
 def normalise_address(
-    values: dict[str, object], errors: dict[str, list[str]], *, guess_country: bool
+    values: dict[str, object],
+    errors: dict[str, list[str]],
+    *,
+    guess_country: bool,
+    memo: dict[tuple, tuple] | None = None,
 ) -> bool:
     """Region and postal code in their country's printed form ('Québec' -> 'QC', 'h2x1y4' ->
     'H2X 1Y4', a ZIP that lost its leading zero in Excel gets it back). With `guess_country`
     (the file gave none), an address that is plainly another country's ('QC', 'H2X 1Y4') is
-    taken to be there; True when that happened."""
+    taken to be there; True when that happened. `memo` keeps the answers for one file."""
     region = str(values.get("region", "") or "")
     postal = str(values.get("postal_code", "") or "")
     if not (region or postal):
         return False
-    country = str(values.get("country") or addresses.home_country())
+    key = (values.get("country"), region, postal, guess_country, addresses.home_country())
+    found = memo.get(key) if memo is not None else None
+    if found is None:
+        found = _address_form(str(key[0] or key[4]), region, postal, guess_country)
+        if memo is not None:
+            memo[key] = found
+    guessed, region_form, postal_form, problems = found
+    if guessed:
+        values["country"] = guessed
+    if region:
+        values["region"] = region_form
+    if postal:
+        values["postal_code"] = postal_form
+    for name, message in problems:
+        errors.setdefault(name, []).append(message)
+    return guessed is not None
+
+
+def _address_form(
+    country: str, region: str, postal: str, guess_country: bool
+) -> tuple[str | None, str, str, tuple[tuple[str, str], ...]]:
+    """(the country guessed or None, region, postal code, problems) for normalise_address."""
     result = addresses.normalise(
         country=country, region=region, postal_code=postal, from_spreadsheet=True
     )
@@ -189,14 +214,7 @@ def normalise_address(
     if result.errors and guess_country:
         guessed = addresses.guess_country(region, postal)
         if guessed:
-            values["country"] = guessed
             result = addresses.normalise(
                 country=guessed, region=region, postal_code=postal, from_spreadsheet=True
             )
-    if region:
-        values["region"] = result.region
-    if postal:
-        values["postal_code"] = result.postal_code
-    for name, message in result.errors.items():
-        errors.setdefault(name, []).append(message)
-    return guessed is not None
+    return guessed, result.region, result.postal_code, tuple(result.errors.items())

@@ -12,11 +12,13 @@ from collections.abc import Callable, Iterable, Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from core import bulk
 from crm.importing import supporter_columns as columns
 from crm.importing.folding import fold_notes, person_name
 from crm.importing.headers import columns_found, repeated_columns_error
 from crm.importing.outcome import ImportReport, RowOutcome, rows_read
 from crm.importing.people import (
+    ParseMemo,
     duplicate_notes,
     likely_duplicates,
     people_resolve,
@@ -28,6 +30,7 @@ from crm.importing.writing import write_import
 NAME_FIELDS = ("first_name", "last_name", "organisation_name")
 
 
+@bulk.gc_paused()
 def supporters_import(
     *,
     headers: Sequence[str],
@@ -61,7 +64,10 @@ def supporters_import(
         return report
 
     default_source = consent_source.strip()
-    rows_read(report, rows, lambda n, raw: person_parse(n, raw, mapping, default_source), progress)
+    memo = ParseMemo()
+    rows_read(
+        report, rows, lambda n, raw: person_parse(n, raw, mapping, default_source, memo), progress
+    )
     if not report.rows:
         report.file_errors.append("The file has headers but no rows to import.")
         return report

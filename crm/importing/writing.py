@@ -6,6 +6,7 @@ given its supporter id."""
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_update_with_history
 
 from core import bulk
@@ -18,13 +19,15 @@ from crm.models import ConsentEvent, Note, SourceId, Supporter, Tag
 
 def write_import(rows: list[RowOutcome], *, actor: AbstractBaseUser | None, file_name: str) -> None:
     with transaction.atomic():
-        _insert_new_supporters(rows, actor=actor, file_name=file_name)
+        history_ids = _insert_new_supporters(rows, actor=actor, file_name=file_name)
         _update_matched_supporters(rows, actor=actor, file_name=file_name)
         _write_consent_events(rows, actor=actor, file_name=file_name)
-        _write_tags(rows)
+        links = _write_tags(rows)
         # The history rows above were written in bulk, without the tags: give them the tags
         # as this import leaves them, so the next save does not read as a change of every tag.
-        snapshot_m2m(Supporter, [r.supporter_id for r in rows if r.action in ("new", "update")])
+        # A new record's only history row and only tags are the ones just written.
+        _snapshot_new_tags(links, history_ids)
+        snapshot_m2m(Supporter, [r.supporter_id for r in rows if r.action == "update"])
         _write_notes(rows, actor=actor)
         _write_source_ids(rows)
     for row in rows:
@@ -34,22 +37,34 @@ def write_import(rows: list[RowOutcome], *, actor: AbstractBaseUser | None, file
 
 def _insert_new_supporters(
     rows: list[RowOutcome], *, actor: AbstractBaseUser | None, file_name: str
-) -> None:
-    """New supporters and their 'created' history rows, through core.bulk (see why there)."""
+) -> dict[int, int]:
+    """New supporters and their 'created' history rows, through core.bulk (see why there).
+    Returns each new supporter's history row id."""
     new_rows = [r for r in rows if r.action == "new"]
     if not new_rows:
-        return
+        return {}
     now = timezone.now()
     defaults = {
         f.attname: f.get_default() for f in Supporter._meta.concrete_fields if not f.primary_key
     }
     reason = f"Imported from {file_name}" if file_name else "Imported"
-    user_id = getattr(actor, "pk", None)
-    records, history = [], []
-    for row, pk in zip(new_rows, bulk.reserve_ids(Supporter, len(new_rows)), strict=True):
-        record = {**defaults, "id": pk, "created_at": now, "updated_at": now}
-        record.update((k, v) for k, v in row.values.items() if k not in SIDE_VALUES)
-        record["email_opt_in"] = row.values.get("email_opt_in") or "unknown"
+    stamps = {"created_at": now, "updated_at": now}
+    history_stamps = {
+        "history_date": now,
+        "history_type": "+",
+        "history_change_reason": reason,
+        "history_user_id": getattr(actor, "pk", None),
+    }
+    records, history, history_ids = [], [], {}
+    for row, pk, history_id in zip(
+        new_rows,
+        bulk.reserve_ids(Supporter, len(new_rows)),
+        bulk.reserve_ids(Supporter.history.model, len(new_rows)),
+        strict=True,
+    ):
+        # core.bulk writes only the model's columns: the side values (tags...) are left out.
+        record = {**defaults, **row.values, "id": pk, **stamps}
+        record["email_opt_in"] = record["email_opt_in"] or "unknown"
         (
             record["match_email"],
             record["match_name"],
@@ -69,19 +84,12 @@ def _insert_new_supporters(
         record["email_hash"] = email_hash(record["email"])
         row.supporter_id = pk
         records.append(record)
-        history.append(
-            {
-                **record,
-                "history_date": now,
-                "history_type": "+",
-                "history_change_reason": reason,
-                "history_user_id": user_id,
-            }
-        )
+        # updated_at is not tracked by history (see Supporter.history): left out the same way.
+        history.append({**record, **history_stamps, "history_id": history_id})
+        history_ids[pk] = history_id
     bulk.insert_rows(Supporter, records)
-    for entry in history:
-        del entry["updated_at"]  # not tracked by history (see Supporter.history)
     bulk.insert_rows(Supporter.history.model, history)
+    return history_ids
 
 
 def _update_matched_supporters(
@@ -146,11 +154,12 @@ def _write_consent_events(
     bulk.insert_rows(ConsentEvent, events)
 
 
-def _write_tags(rows: list[RowOutcome]) -> None:
+def _write_tags(rows: list[RowOutcome]) -> list[dict]:
+    """The tag links added, with their ids."""
     written = [r for r in rows if r.action in ("new", "update") and r.new_tags]
     wanted = {name for row in written for name in row.new_tags}
     if not wanted:
-        return
+        return []
     tag_ids = dict(Tag.objects.filter(name__in=wanted).values_list("name", "pk"))
     missing = [Tag(name=name) for name in sorted(wanted - tag_ids.keys())]
     for tag in Tag.objects.bulk_create(missing):
@@ -160,7 +169,24 @@ def _write_tags(rows: list[RowOutcome]) -> None:
         for row in written
         for name in row.new_tags
     ]
+    for link, pk in zip(links, bulk.reserve_ids(Supporter.tags.through, len(links)), strict=True):
+        link["id"] = pk
     bulk.insert_rows(Supporter.tags.through, links)
+    return links
+
+
+def _snapshot_new_tags(links: list[dict], history_ids: dict[int, int]) -> None:
+    """What core.history_records.snapshot_m2m reads back, for new records: their tag links,
+    each on the record's one history row."""
+    snapshot_model = HistoricalRecords.m2m_models[Supporter._meta.get_field("tags")]
+    bulk.insert_rows(
+        snapshot_model,
+        (
+            {**link, "history_id": history_ids[link["supporter_id"]]}
+            for link in links
+            if link["supporter_id"] in history_ids
+        ),
+    )
 
 
 def _write_notes(rows: list[RowOutcome], *, actor: AbstractBaseUser | None) -> None:
