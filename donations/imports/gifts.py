@@ -15,12 +15,14 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core import bulk
 from core.spreadsheets import formula_error
 from crm.importing.cells import cell_text
 from crm.importing.folding import fold_notes, person_name
 from crm.importing.headers import columns_found, repeated_columns_error
 from crm.importing.outcome import ImportReport, RowOutcome, rows_read
 from crm.importing.people import (
+    ParseMemo,
     duplicate_notes,
     likely_duplicates,
     people_resolve,
@@ -37,6 +39,7 @@ from donations.services import IMPORTED, GiftEntry, gift_check, gifts_record
 WHO = ("email", "first_name", "last_name", "organisation_name", "source_id")
 
 
+@bulk.gc_paused()
 def gifts_import(
     *,
     headers: Sequence[str],
@@ -78,8 +81,12 @@ def gifts_import(
         return report
 
     lookups = gift_columns.Lookups.load()
+    memo = ParseMemo()  # one reading per distinct cell text, for the whole file
     rows_read(
-        report, rows, lambda n, raw: _parse_row(n, raw, gift_map, person_map, lookups), progress
+        report,
+        rows,
+        lambda n, raw: _parse_row(n, raw, gift_map, person_map, lookups, memo),
+        progress,
     )
     if not report.rows:
         report.file_errors.append("The file has headers but no gifts under them.")
@@ -131,6 +138,7 @@ def _parse_row(
     gift_map: dict[int, str],
     person_map: dict[int, str],
     lookups: "gift_columns.Lookups",
+    memo: ParseMemo,
 ) -> RowOutcome | None:
     outcome = RowOutcome(number=number)
     values = outcome.values
@@ -146,7 +154,7 @@ def _parse_row(
             values[name] = gift_columns.parse(name, cell, text, lookups)
         except ValidationError as exc:
             outcome.error(name, exc.messages[0])
-    person = person_parse(number, raw, person_map, "")
+    person = person_parse(number, raw, person_map, "", memo)
     if not values and not outcome.errors and person is None:
         return None  # a blank line
     if person is None or not any(person.values.get(f) for f in WHO):
