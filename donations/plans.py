@@ -123,7 +123,7 @@ def pause_plan(plan: RecurringGift, months: Any, *, by: Any) -> RecurringGift:
     replaced by this one."""
     if isinstance(months, str) and months.strip().isdigit():
         months = int(months)
-    if isinstance(months, bool) or months not in PAUSE_MONTHS:
+    if type(months) is not int or months not in PAUSE_MONTHS:  # not True, not 2.0
         raise PlanChangeRefused(_("A gift can be paused for 1, 2 or 3 months."))
     with transaction.atomic():
         locked, actor = _locked(plan, by)

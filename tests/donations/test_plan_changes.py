@@ -120,7 +120,7 @@ def test_pause_sets_stripe_pause_collection_with_its_end(plan, donor, stripe_api
     assert note.startswith(f"Monthly gift of $50.00 paused for {months} month")
 
 
-@pytest.mark.parametrize("months", [0, 4, "two", 1.5, True, None])
+@pytest.mark.parametrize("months", [0, 4, "two", 1.5, 2.0, True, None, "-1", ""])
 def test_pause_of_other_lengths_is_refused(plan, donor, stripe_api, months):
     with pytest.raises(PlanChangeRefused, match="1, 2 or 3 months"):
         pause_plan(plan, months, by=donor)
@@ -276,3 +276,9 @@ def test_a_local_plan_is_not_changed_once_a_stripe_key_is_set(settings, donor, s
         change_plan_amount(plan, "60", by=donor)
     plan.refresh_from_db()
     assert plan.amount == Decimal("50")
+
+
+def test_a_pause_typed_in_a_form_as_text_is_taken(plan, donor, stripe_api):
+    pause_plan(plan, "3", by=donor)
+    plan.refresh_from_db()
+    assert plan.paused_until is not None and len(changes(stripe_api)) == 1
