@@ -244,15 +244,15 @@ def test_a_plan_not_charged_online_is_refused(donor, stripe_api):
 
 def test_with_the_local_test_checkout_changes_are_stored_without_stripe(settings, donor):
     """`make demo` (DEBUG, no Stripe key): its plans never reached Stripe, so a change is stored
-    and noted as usual and nothing is sent; the card form is the way back."""
+    and noted as usual and nothing is sent; the card page is the way back."""
     settings.STRIPE_SECRET_KEY = ""
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens: a call would fail
     plan = RecurringGift.objects.create(
         supporter=donor,
         amount=Decimal("50"),
         status="active",
-        stripe_subscription_id="sub_local_abc",
-        stripe_customer_id="cus_local_abc",
+        stripe_subscription_id="sub_demo_12",  # as seed_demo makes them
+        stripe_customer_id="cus_demo_12",
         next_charge_on=timezone.localdate() + datetime.timedelta(days=3),
     )
     change_plan_amount(plan, "60", by=donor)
