@@ -31,11 +31,7 @@ SUBSCRIPTION_STATUS = {
 
 
 def on_subscription_changed(subscription: dict[str, Any]) -> Changes:
-    """Matched by subscription id only: one customer may hold several plans.
-
-    A change made here through donations.plans is already stored when its event arrives, so
-    the event finds nothing new and notes nothing; a change made at Stripe (its dashboard, the
-    customer portal, a pause ending, retries given up) is stored and noted on the supporter."""
+    """Matched by subscription id only: one customer may hold several plans."""
     subscription_id = values.text(subscription, "id", required=True)
     plan = (
         RecurringGift.objects.select_for_update()
