@@ -327,6 +327,11 @@ CACHES = {
 CHECKOUT_RATE_PER_IP = env_rate("CHECKOUT_RATE_PER_IP", "10/10m")
 CHECKOUT_RATE_PER_EMAIL = env_rate("CHECKOUT_RATE_PER_EMAIL", "5/h")
 CHECKOUT_RATE_TOTAL = env_rate("CHECKOUT_RATE_TOTAL", "100/10m")
+# The donor account (/account/): sign-in links asked for per email address and per client
+# address (the same rates and cache as above), and how long a donor's session may sit idle.
+ACCOUNT_LINK_RATE_PER_EMAIL = env_rate("ACCOUNT_LINK_RATE_PER_EMAIL", "3/15m")
+ACCOUNT_LINK_RATE_PER_IP = env_rate("ACCOUNT_LINK_RATE_PER_IP", "20/h")
+ACCOUNT_IDLE_MINUTES = env_int("ACCOUNT_IDLE_MINUTES", 30)
 # The client's address is read as for sign-ins (TRUSTED_PROXY_COUNT above).
 # A count the cache cannot give lets the gift through rather than refusing every donor.
 RATELIMIT_FAIL_OPEN = True

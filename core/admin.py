@@ -15,7 +15,18 @@ from core.services import organisation_update
 class OrganisationAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "logo", "address", "tax_id", "website", "phone", "hotline"]}),
-        ("Mail and money", {"fields": ["default_sender", "fiscal_year_start_month", "paper_size"]}),
+        (
+            "Mail and money",
+            {
+                "fields": [
+                    "default_sender",
+                    "default_sender_es",
+                    "fiscal_year_start_month",
+                    "paper_size",
+                ]
+            },
+        ),
+        ("Donate page", {"fields": ["donate_page_asks_address"]}),
         ("Reports", {"fields": ["giving_levels"]}),
     ]
     readonly_fields = ["giving_levels_shown"]  # shown only to those who may not change them

@@ -39,14 +39,14 @@ from donations.tasks import file_import_run
 
 @admin.register(Fund)
 class FundAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "is_default", "is_active"]
+    list_display = ["name", "name_es", "code", "is_default", "is_active"]
     prepopulated_fields = {"code": ["name"]}
     search_fields = ["name", "code"]
 
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "goal", "starts_on", "ends_on", "fund"]
+    list_display = ["name", "name_es", "code", "goal", "starts_on", "ends_on", "fund"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"code": ["name"]}
 

@@ -36,9 +36,12 @@ def demo_gifts_seed(*, seed: int) -> str:
     if Gift.objects.exists() or RecurringGift.objects.exists():
         return "Demo gifts: already there."
     general, _ = Fund.objects.get_or_create(
-        code="general", defaults={"name": "General operating", "is_default": True}
+        code="general",
+        defaults={"name": "General operating", "name_es": "Fondo general", "is_default": True},
     )
-    legal, _ = Fund.objects.get_or_create(code="legal-defense", defaults={"name": "Legal defense"})
+    legal, _ = Fund.objects.get_or_create(
+        code="legal-defense", defaults={"name": "Legal defense", "name_es": "Defensa legal"}
+    )
     today = timezone.localdate()
     first_day = today - datetime.timedelta(days=YEARS * 365)
     campaigns = _campaigns(today, first_day, general=general, legal=legal)

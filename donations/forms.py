@@ -182,12 +182,23 @@ class DonationForm(forms.Form):
         ask_amounts: Sequence[Decimal],
         initial: dict | None = None,
         address_on_file_for: str = "",
+        asks_address: bool = True,
+        preselected: Decimal | None = None,
         **kwargs: Any,
     ) -> None:
         """address_on_file_for: the email of a letter's supporter whose address is on file; a
-        donor giving with that email may leave the address blank to keep using it."""
+        donor giving with that email may leave the address blank to keep using it.
+        asks_address: False leaves the address to Stripe's page (the organisation's setting).
+        preselected: the amount chosen when the page opens (one of ask_amounts)."""
         initial = {"nonce": uuid.uuid4().hex, **(initial or {})}
+        if preselected is not None and preselected in ask_amounts:
+            initial.setdefault("amount", str(ask_amounts[list(ask_amounts).index(preselected)]))
         super().__init__(*args, initial=initial, **kwargs)
+        self.asks_address = asks_address
+        if not asks_address:
+            for name in (*self.ADDRESS_FIELDS, "country"):
+                del self.fields[name]
+            address_on_file_for = ""
         self.address_on_file_for = address_on_file_for.strip().lower()
         if self.address_on_file_for:
             for name in ("address_line1", "city"):
@@ -234,7 +245,9 @@ class DonationForm(forms.Form):
                 _("Please check your details and press Continue to payment again."), code="nonce"
             )
         self._clean_amount(data)
-        if self._keeps_address_on_file(data):
+        if not self.asks_address:
+            pass  # Stripe's page takes the billing address
+        elif self._keeps_address_on_file(data):
             data["address_on_file"] = True
         else:
             self._require_address(data)
@@ -328,7 +341,8 @@ class DonationForm(forms.Form):
             city=(data.get("city") or "").strip(),
             region=(data.get("region") or "").strip(),
             postal_code=(data.get("postal_code") or "").strip(),
-            country="" if data.get("address_on_file") else data["country"],
+            country="" if data.get("address_on_file") or not self.asks_address else data["country"],
+            billing_address_on_stripe=not self.asks_address,
             language=language if language in ("en", "es") else "en",
             tribute=tribute,
             tribute_name=data["tribute_name"].strip() if tribute else "",

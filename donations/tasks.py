@@ -65,3 +65,13 @@ def gift_fee_fill(gift_id: int, balance_transaction_id: str = "") -> bool:
     from donations.deposits.payouts import gift_fee_fetch
 
     return gift_fee_fetch(gift_id=gift_id, balance_transaction_id=balance_transaction_id)
+
+
+@task()
+def account_sign_in_link(email: str) -> None:
+    """Email a sign-in link if the address is on file (donations.account.links). Run here,
+    not in the request, so asking costs the same whether or not the address is known: the
+    page only ever writes this one task row."""
+    from donations.account.links import sign_in_link_request
+
+    sign_in_link_request(email=email)

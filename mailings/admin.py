@@ -19,7 +19,7 @@ from mailings.sending import admin as sending_admin  # noqa: F401  (registers Ma
 
 @admin.register(Signatory)
 class SignatoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "title"]
+    list_display = ["name", "title", "title_es"]
     search_fields = ["name"]
 
 

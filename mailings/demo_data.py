@@ -121,8 +121,12 @@ def demo_letters_seed(*, seed: int) -> str:
                 "tax_id": "12-3456789",
             },
         )
-    director = Signatory.objects.create(name="Lucía Fernández", title="Executive Director")
-    deputy = Signatory.objects.create(name="Daniel Okafor", title="Deputy Director")
+    director = Signatory.objects.create(
+        name="Lucía Fernández", title="Executive Director", title_es="Directora ejecutiva"
+    )
+    deputy = Signatory.objects.create(
+        name="Daniel Okafor", title="Deputy Director", title_es="Director adjunto"
+    )
     # The campaign under way when the email appeal went out, three weeks ago
     # (mailings.sending.demo), if the demo gifts made campaigns.
     sent_on = timezone.localdate() - datetime.timedelta(days=21)

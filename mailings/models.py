@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from core.languages import pick_language
 from crm.models import Tag
 from donations.models import Campaign
 from mailings.letters.merge_template import check_template
@@ -30,6 +31,13 @@ TEMPLATED_FIELDS = (
 class Signatory(models.Model):
     name = models.CharField(max_length=120)
     title = models.CharField(max_length=120, blank=True, help_text="e.g. Executive Director")
+    title_es = models.CharField(
+        "title in Spanish",
+        max_length=120,
+        blank=True,
+        help_text="Printed under the name in Spanish letters, e.g. Directora ejecutiva. "
+        "Empty: the title.",
+    )
     signature = models.ImageField(
         upload_to="signatures/",
         blank=True,
@@ -42,6 +50,9 @@ class Signatory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}, {self.title}" if self.title else self.name
+
+    def title_in(self, language: str | None) -> str:
+        return pick_language(self, "title", language)
 
 
 class Letter(models.Model):

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from core import giving_levels
+from core.languages import pick_language
 
 
 class Organisation(models.Model):
@@ -32,6 +33,24 @@ class Organisation(models.Model):
             "The From line of email to donors: a name, then the address in angle brackets, "
             "e.g. Immigrant Justice Project &lt;giving@example.org&gt;. Empty: the site's "
             "default sender."
+        ),
+    )
+    default_sender_es = models.CharField(
+        "default sender (Spanish)",
+        max_length=200,
+        blank=True,
+        help_text=(
+            "The From line of email to donors who read Spanish, e.g. Proyecto de Justicia "
+            "Inmigrante &lt;giving@example.org&gt;. Empty: the English one above."
+        ),
+    )
+    donate_page_asks_address = models.BooleanField(
+        "ask donors for their address",
+        default=False,
+        help_text=(
+            "Ask for a postal address on the donate page. Leave off unless you need it for the "
+            "gift (to mail receipts, or a state's rules): Stripe's payment page already takes "
+            "the card's billing address, and a shorter form is finished more often."
         ),
     )
     fiscal_year_start_month = models.PositiveSmallIntegerField(
@@ -61,6 +80,10 @@ class Organisation(models.Model):
     def current(cls) -> "Organisation":
         organisation, _ = cls.objects.get_or_create(pk=1)
         return organisation
+
+    def sender_for(self, language: str) -> str:
+        """The From line for a donor reading `language` (the English one when no other)."""
+        return pick_language(self, "default_sender", language)
 
     def fiscal_year_of(self, day: datetime.date) -> int:
         """The fiscal year a day falls in, named by the calendar year it ends in."""

@@ -4,6 +4,7 @@ what it tells the donor: a gift marked thanked always has its email on the way."
 
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from core.models import Organisation
 from core.money import money_text
@@ -19,7 +20,9 @@ def _queue(*, kind: str, to: str, context: dict, attachments: list[Attachment] =
         subject=render_to_string(f"emails/{kind}-subject.txt", context),
         text=render_to_string(f"emails/{kind}-body.txt", context),
         html=render_to_string(f"emails/{kind}-body.html", context),
-        from_email=context["organisation"].default_sender,
+        from_email=context["organisation"].sender_for(
+            context.get("language") or translation.get_language()
+        ),
         attachments=attachments,
     )
 

@@ -200,7 +200,7 @@ def _snapshot_texts(gift: Gift, number: str, version: int, reason: str, replaces
         if gift.amount_refunded and not non_cash
         else "",
         "method": str(method),
-        "fund": gift.fund.name if gift.fund else "",
+        "fund": gift.fund.name_in(translation.get_language()) if gift.fund else "",
         "tribute": str(gift.get_tribute_display()) if gift.tribute else "",
         "tribute_name": gift.tribute_name,
         "statements": irs_statements(

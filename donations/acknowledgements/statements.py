@@ -134,7 +134,7 @@ def _statement(
                 "date": _day(noncash_given_on(g)),
                 "method": g.get_method_display(),
                 "description": noncash_description(g),
-                "fund": g.fund.name if g.fund else "",
+                "fund": g.fund.name_in(translation.get_language()) if g.fund else "",
             }
             for g in property_gifts
         ],
@@ -158,7 +158,7 @@ def _line(entry: StatementEntry) -> dict:
     return {
         "date": _day(entry.day),
         "method": gift.get_method_display(),
-        "fund": gift.fund.name if gift.fund else "",
+        "fund": gift.fund.name_in(translation.get_language()) if gift.fund else "",
         "amount": money_text(entry.amount),
         "detail": detail,
     }
@@ -209,7 +209,7 @@ def statement_email(
         subject=subject,
         body=body,
         to=[supporter.email],
-        from_email=organisation.default_sender or None,
+        from_email=organisation.sender_for(supporter.preferred_language) or None,
     )
     name = "corrected-giving-statement" if correction else "giving-statement"
     message.attach(f"{name}-{fiscal_year}.pdf", pdf, "application/pdf")

@@ -2,6 +2,7 @@
 the ledger itself, the Stripe inbox, donor summaries, acknowledgements and payouts. Everything
 is re-exported here, so `from donations.models import Gift` keeps working."""
 
+from donations.models.account import AccountLink
 from donations.models.acknowledgements import Receipt, ReceiptCounter, StatementSend
 from donations.models.inbox import CheckoutThrottleEvent, StripeEvent
 from donations.models.ledger import (
@@ -19,6 +20,7 @@ from donations.models.payouts import Payout, PayoutLine
 from donations.models.summaries import DonorSummary, DonorYearTotal
 
 __all__ = [
+    "AccountLink",
     "NON_CASH_METHODS",
     "ZERO",
     "Campaign",

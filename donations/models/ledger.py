@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.history_records import LeanHistoricalRecords
+from core.languages import pick_language
 from crm.models import Supporter
 
 ZERO = Decimal("0.00")
@@ -18,6 +19,12 @@ class Fund(models.Model):
     """A designation gifts are restricted to ('General operating', 'Legal defense')."""
 
     name = models.CharField(max_length=120, unique=True)
+    name_es = models.CharField(
+        "name in Spanish",
+        max_length=120,
+        blank=True,
+        help_text="Shown to donors who read Spanish (receipts, statements). Empty: the name.",
+    )
     code = models.SlugField(max_length=40, unique=True)
     description = models.CharField(max_length=300, blank=True)
     is_default = models.BooleanField(
@@ -36,9 +43,18 @@ class Fund(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def name_in(self, language: str | None) -> str:
+        return pick_language(self, "name", language)
+
 
 class Campaign(models.Model):
     name = models.CharField(max_length=200)
+    name_es = models.CharField(
+        "name in Spanish",
+        max_length=200,
+        blank=True,
+        help_text="Shown to donors who read Spanish. Empty: the name.",
+    )
     code = models.SlugField(
         "appeal code", max_length=40, unique=True, help_text="Printed on letters and in links."
     )
@@ -65,6 +81,9 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def name_in(self, language: str | None) -> str:
+        return pick_language(self, "name", language)
 
 
 class RecurringGift(models.Model):

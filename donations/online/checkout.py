@@ -56,6 +56,9 @@ class DonationRequest:
     supporter_id: int | None = None
     nonce: str = ""  # one per rendered form: a resubmission of it reuses the session
     return_query: str = ""  # the page's ?t=...&appeal=..., kept when the donor cancels
+    # The donate page asked no address (the organisation's setting): Stripe's page takes the
+    # full billing address, for the receipt.
+    billing_address_on_stripe: bool = False
 
     @property
     def amount_charged(self) -> Decimal:
@@ -131,6 +134,8 @@ def checkout_params(*, donation: DonationRequest, site_url: str) -> dict[str, An
         "cancel_url": f"{site_url}/donate/?"
         + "&".join(p for p in (donation.return_query, "cancelled=1") if p),
     }
+    if donation.billing_address_on_stripe:
+        params["billing_address_collection"] = "required"
     if donation.monthly:
         price["recurring"] = {"interval": "month"}
         params["mode"] = "subscription"

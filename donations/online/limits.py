@@ -67,7 +67,7 @@ def checkout_permit(*, request: HttpRequest, email: str, captcha_token: str = ""
 
 def _count_attempt(request: HttpRequest, email: str) -> list[_Reached]:
     limits = (
-        (CheckoutThrottleEvent.Limit.IP, settings.CHECKOUT_RATE_PER_IP, _ip_subject(request)),
+        (CheckoutThrottleEvent.Limit.IP, settings.CHECKOUT_RATE_PER_IP, ip_subject(request)),
         (
             CheckoutThrottleEvent.Limit.EMAIL,
             settings.CHECKOUT_RATE_PER_EMAIL,
@@ -97,7 +97,7 @@ def _count_attempt(request: HttpRequest, email: str) -> list[_Reached]:
     return reached
 
 
-def _ip_subject(request: HttpRequest) -> str:
+def ip_subject(request: HttpRequest) -> str:
     """The client's address; for IPv6 its /64, which one household or phone usually has whole."""
     raw = client_ip(request) or ""
     try:

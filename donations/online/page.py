@@ -25,6 +25,9 @@ class DonatePage:
     # The letter's supporter has a full address on file: the page does not show it (whoever
     # holds a forwarded link would see it) and the gift keeps using it.
     address_on_file: bool = False
+    # The amount chosen when the page opens: the letter's ask (its first rung), else the middle
+    # of the ladder.
+    preselected: Decimal | None = None
 
     def supporter_id_for(self, email: str) -> int | None:
         """The letter's supporter only when the form carries their own email, as filled in. A
@@ -37,25 +40,33 @@ class DonatePage:
         return self.supporter_id
 
 
+def _middle(asks: tuple[Decimal, ...]) -> Decimal:
+    return asks[(len(asks) - 1) // 2]
+
+
 def donate_page_for(*, token: str = "", appeal: str = "") -> DonatePage:
     appeal_code = appeal.strip() if _APPEAL_CODE.fullmatch(appeal.strip()) else ""
+    default = _middle(DEFAULT_ASKS)
     if not token:
-        return DonatePage(appeal_code=appeal_code)
+        return DonatePage(appeal_code=appeal_code, preselected=default)
     data = read_donate_token(token)
     if data is None:
         # Expired or altered: the ordinary page, with nothing filled in.
-        return DonatePage(appeal_code=appeal_code, link_expired=True)
-    asks = tuple(a for a in data.ask_amounts if MIN_AMOUNT <= a <= MAX_AMOUNT) or DEFAULT_ASKS
+        return DonatePage(appeal_code=appeal_code, link_expired=True, preselected=default)
+    letter_asks = tuple(a for a in data.ask_amounts if MIN_AMOUNT <= a <= MAX_AMOUNT)
+    asks = letter_asks or DEFAULT_ASKS
+    preselected = letter_asks[0] if letter_asks else default
     appeal_code = data.appeal_code or appeal_code
     supporter = supporter_current(data.supporter_id)  # the survivor, if merged since
     if supporter is None:  # removed since the letter went out
-        return DonatePage(ask_amounts=asks, appeal_code=appeal_code)
+        return DonatePage(ask_amounts=asks, appeal_code=appeal_code, preselected=preselected)
     # Only the name and email: a link is not secret from whoever it was forwarded to.
     initial = {"first_name": supporter.first_name, "last_name": supporter.last_name}
     if supporter.email:
         initial["email"] = supporter.email
     return DonatePage(
         ask_amounts=asks,
+        preselected=preselected,
         initial={key: value for key, value in initial.items() if value},
         appeal_code=appeal_code,
         supporter_id=supporter.pk,

@@ -40,6 +40,8 @@ def donate(request: HttpRequest) -> HttpResponse:
         ask_amounts=page.ask_amounts,
         initial=page.initial,
         address_on_file_for=page.supporter_email if page.address_on_file else "",
+        asks_address=Organisation.current().donate_page_asks_address,
+        preselected=page.preselected,
     )
     # Each valid submission counts against the card-testing limits before a session is made.
     permit = CheckoutPermit(allowed=True)

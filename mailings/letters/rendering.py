@@ -3,6 +3,7 @@ merge template parsed once per letter and language and reused for every recipien
 parses Markdown and templates once. Email (mailings.emails) and paper (mailings.printing) render
 from a CompiledVersion."""
 
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -16,6 +17,13 @@ from mailings.models import Letter, LetterVersion
 TEXT_FIELDS = (
     "subject", "preheader", "banner", "headline", "salutation_line", "closing", "on_behalf_of",
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ShownSignatory:
+    name: str
+    title: str
+    signature: Any  # the Signatory's image field file (falsy when none was uploaded)
 
 
 class CompiledVersion:
@@ -40,8 +48,15 @@ class CompiledVersion:
 
     @cached_property
     def signatories(self) -> list[Any]:
+        """Each signer as the letter's language shows them (a Spanish title when staff gave
+        one)."""
         return [
-            link.signatory for link in self.letter.lettersignatory_set.select_related("signatory")
+            ShownSignatory(
+                name=link.signatory.name,
+                title=link.signatory.title_in(self.language),
+                signature=link.signatory.signature,
+            )
+            for link in self.letter.lettersignatory_set.select_related("signatory")
         ]
 
     def subject(self, values: dict[str, Any]) -> str:

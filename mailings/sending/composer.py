@@ -46,13 +46,15 @@ def appeal_messages_compose(messages: Sequence[OutboxMessage]) -> None:
                 mailing.letter, [d.supporter for _, d in pairs], organisation=organisation
             )
         }
-        sender = mailing_sender(mailing, organisation)
+        senders = {
+            language: mailing_sender(mailing, organisation, language) for language in ("en", "es")
+        }
         subjects_b = _subjects_b(mailing)
         for message, delivery in pairs:
             recipient = values[delivery.supporter_id]
             version = versions.get(recipient.language) or versions["en"]
             email = render_email(version, recipient.values, organisation=organisation)
-            message.from_email = sender
+            message.from_email = senders.get(version.language) or senders["en"]
             message.to_email = delivery.supporter.email or message.to_email
             message.subject = email.subject
             if delivery.subject_variant in ("b", "B"):
@@ -64,10 +66,13 @@ def appeal_messages_compose(messages: Sequence[OutboxMessage]) -> None:
             message.headers = email.headers
 
 
-def mailing_sender(mailing: Mailing, organisation: Organisation | None = None) -> str:
-    """The From line a mailing's emails carry: its own, else the organisation's default."""
+def mailing_sender(
+    mailing: Mailing, organisation: Organisation | None = None, language: str = "en"
+) -> str:
+    """The From line a mailing's emails carry: its own, else the organisation's default (in
+    Spanish for a Spanish version, when staff gave one)."""
     organisation = organisation or Organisation.current()
-    return mailing.sender or organisation.default_sender or settings.DEFAULT_FROM_EMAIL
+    return mailing.sender or organisation.sender_for(language) or settings.DEFAULT_FROM_EMAIL
 
 
 def _subjects_b(mailing: Mailing) -> dict[str, Template]:

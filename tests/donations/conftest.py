@@ -10,3 +10,11 @@ def stripe_api(settings):
         settings.STRIPE_API_BASE = api.url
         settings.STRIPE_SECRET_KEY = "sk_test_x"
         yield api
+
+
+@pytest.fixture
+def address_asked(db):
+    """The organisation asks donors for their address on the donate page (off by default)."""
+    from core.models import Organisation
+
+    Organisation.objects.update_or_create(pk=1, defaults={"donate_page_asks_address": True})

@@ -10,7 +10,7 @@ import pytest
 from donations.models import Campaign, Fund, Gift, RecurringGift, StripeEvent
 from tests.donations.donate_form import gift
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("address_asked")]
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,9 @@ from donations.models import Campaign, Fund
 from donations.online.tokens import make_donate_token, read_donate_token
 from tests.donations.donate_form import gift, rendered_nonce
 
-pytestmark = pytest.mark.django_db
+# These pages ask for the address (the organisation setting; off by default, as in
+# test_donate_page_choices.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("address_asked")]
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from donations.online.tokens import make_donate_token
 from tests.donations.donate_form import gift
 from tests.factories import SupporterFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("address_asked")]
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.e2e.axe import axe_violations, violations_text
+
 # Playwright's sync API runs an event loop in the test thread; without this Django refuses
 # every ORM call made from that thread (fixtures, assertions) as "async unsafe".
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -66,3 +68,17 @@ def log_in(live_server) -> LogIn:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+AxeCheck = Callable[[Page, str], None]
+
+
+@pytest.fixture
+def axe_check() -> AxeCheck:
+    """Fail the test when axe-core finds any WCAG 2.0/2.1 A or AA violation on the page."""
+
+    def _check(page: Page, where: str) -> None:
+        violations = axe_violations(page)
+        assert not violations, f"axe-core on {where} ({page.url}):\n{violations_text(violations)}"
+
+    return _check
