@@ -30,6 +30,7 @@ from donations.models import (
     StatementSend,
     StripeEvent,
 )
+from donations.plan_admin import plan_change_entry
 from donations.refund_admin import RefundAdmin, refund_entry, refunds_listed
 from donations.services import GiftEntry, gift_delete, gift_record, gift_update, gifts_delete
 from donations.summary import first_counted_gift
@@ -228,8 +229,27 @@ class RecurringGiftAdmin(SafeHistoryAdmin):
     search_fields = ["supporter__last_name", "supporter__email", "stripe_subscription_id"]
     list_select_related = ["supporter"]
     readonly_fields = ["stripe_subscription_id", "stripe_customer_id", "cancelled_at"]
+    # Stripe holds these for a plan it charges: typed here they would differ from what it
+    # charges. Changes go through donations.plans (the donor's account page), which asks it.
+    STRIPE_HELD = ["amount", "status", "next_charge_on", "paused_until", "cancel_reason"]
     autocomplete_fields = ["supporter"]
     inlines = [PaymentFailureInline]
+
+    def get_urls(self) -> list:
+        return [
+            path(
+                "<int:plan_id>/change-at-stripe/",
+                self.admin_site.admin_view(plan_change_entry(self)),
+                name="donations_recurringgift_plan_change",
+            ),
+            *super().get_urls(),
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.stripe_subscription_id:
+            fields += self.STRIPE_HELD
+        return fields
 
 
 class NeedsAttentionFilter(admin.SimpleListFilter):

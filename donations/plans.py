@@ -7,7 +7,7 @@ refusing or out of reach raises StripeUnavailable and changes nothing here. The 
 the change causes (customer.subscription.updated/deleted) then find the plan already as Stripe
 says, so they note nothing more (donations.stripe.handlers).
 
-With the local test checkout (DEBUG on and no Stripe key, as in `make demo`), its plans have no
+With the local test checkout (DEBUG on and no Stripe key, as in `make demo`), plans have no
 subscription at Stripe: changes are stored and noted as they would be, and nothing is sent.
 """
 
@@ -123,7 +123,7 @@ def pause_plan(plan: RecurringGift, months: Any, *, by: Any) -> RecurringGift:
     replaced by this one."""
     if isinstance(months, str) and months.strip().isdigit():
         months = int(months)
-    if isinstance(months, bool) or months not in PAUSE_MONTHS:
+    if type(months) is not int or months not in PAUSE_MONTHS:  # not True, not 2.0
         raise PlanChangeRefused(_("A gift can be paused for 1, 2 or 3 months."))
     with transaction.atomic():
         locked, actor = _locked(plan, by)
@@ -326,9 +326,9 @@ def _locked(plan: RecurringGift, by: Any) -> tuple[RecurringGift, _Actor]:
 
 
 def _at_stripe(plan: RecurringGift) -> bool:
-    """False only for the local test checkout's own plans, which Stripe never saw."""
-    local = (plan.stripe_subscription_id or "").startswith("sub_local_")
-    return not (local and local_checkout.is_enabled())
+    """False only with the local test checkout (DEBUG on, no Stripe key): its plans and the
+    demo's never reached Stripe, and there is no key to ask it with."""
+    return not local_checkout.is_enabled()
 
 
 def _save(locked: RecurringGift, original: RecurringGift, reason: str) -> None:

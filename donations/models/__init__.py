@@ -11,12 +11,12 @@ from donations.models.ledger import (
     Campaign,
     Fund,
     Gift,
-    RecurringGift,
     Refund,
     VoidedStripeRefund,
 )
 from donations.models.payment_failures import PaymentFailure
 from donations.models.payouts import Payout, PayoutLine
+from donations.models.recurring import RecurringGift
 from donations.models.summaries import DonorSummary, DonorYearTotal
 
 __all__ = [

@@ -120,7 +120,7 @@ def test_pause_sets_stripe_pause_collection_with_its_end(plan, donor, stripe_api
     assert note.startswith(f"Monthly gift of $50.00 paused for {months} month")
 
 
-@pytest.mark.parametrize("months", [0, 4, "two", 1.5, True, None])
+@pytest.mark.parametrize("months", [0, 4, "two", 1.5, 2.0, True, None, "-1", ""])
 def test_pause_of_other_lengths_is_refused(plan, donor, stripe_api, months):
     with pytest.raises(PlanChangeRefused, match="1, 2 or 3 months"):
         pause_plan(plan, months, by=donor)
@@ -244,15 +244,15 @@ def test_a_plan_not_charged_online_is_refused(donor, stripe_api):
 
 def test_with_the_local_test_checkout_changes_are_stored_without_stripe(settings, donor):
     """`make demo` (DEBUG, no Stripe key): its plans never reached Stripe, so a change is stored
-    and noted as usual and nothing is sent; the card form is the way back."""
+    and noted as usual and nothing is sent; the card page is the way back."""
     settings.STRIPE_SECRET_KEY = ""
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens: a call would fail
     plan = RecurringGift.objects.create(
         supporter=donor,
         amount=Decimal("50"),
         status="active",
-        stripe_subscription_id="sub_local_abc",
-        stripe_customer_id="cus_local_abc",
+        stripe_subscription_id="sub_demo_12",  # as seed_demo makes them
+        stripe_customer_id="cus_demo_12",
         next_charge_on=timezone.localdate() + datetime.timedelta(days=3),
     )
     change_plan_amount(plan, "60", by=donor)
@@ -276,3 +276,9 @@ def test_a_local_plan_is_not_changed_once_a_stripe_key_is_set(settings, donor, s
         change_plan_amount(plan, "60", by=donor)
     plan.refresh_from_db()
     assert plan.amount == Decimal("50")
+
+
+def test_a_pause_typed_in_a_form_as_text_is_taken(plan, donor, stripe_api):
+    pause_plan(plan, "3", by=donor)
+    plan.refresh_from_db()
+    assert plan.paused_until is not None and len(changes(stripe_api)) == 1
