@@ -39,7 +39,7 @@ from donations.account.session import (
     account_session_start,
     account_session_supporter,
 )
-from donations.online.views import _language_from_query, _public_context, _remember_language
+from donations.online.donor_pages import donor_page_context, language_from_query, remember_language
 from donations.tasks import account_sign_in_link
 
 HOME = "donations:account"
@@ -47,12 +47,12 @@ HOME = "donations:account"
 
 def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
     """A donor page in the language asked for (?lang=), which is then remembered."""
-    chosen = _language_from_query(request)
+    chosen = language_from_query(request)
     response = render(
-        request, f"donations/account/{template}", {**context, **_public_context(request)},
+        request, f"donations/account/{template}", {**context, **donor_page_context(request)},
         status=status,
     )  # fmt: skip
-    return _remember_language(response, chosen)
+    return remember_language(response, chosen)
 
 
 def signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

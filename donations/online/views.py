@@ -2,7 +2,6 @@
 
 import logging
 import math
-from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -18,6 +17,11 @@ from core.models import Organisation
 from core.money import money_text
 from donations.forms import DonationForm
 from donations.online.checkout import checkout_start
+from donations.online.donor_pages import (
+    donor_page_context,
+    language_from_query,
+    remember_language,
+)
 from donations.online.limits import CheckoutPermit, checkout_permit
 from donations.online.page import donate_page_for
 from donations.online.thanks import account_url, checkout_remember, gift_restated
@@ -25,14 +29,13 @@ from donations.stripe import local_checkout
 from donations.stripe.client import StripeUnavailable
 
 logger = logging.getLogger(__name__)
-LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 
 
 # Shows a donor's name, email or gift: never kept by a shared or browser cache.
 @never_cache
 @require_http_methods(["GET", "POST"])
 def donate(request: HttpRequest) -> HttpResponse:
-    chosen_language = _language_from_query(request)
+    chosen_language = language_from_query(request)
     kept = {key: request.GET[key] for key in ("t", "appeal") if request.GET.get(key)}
     page = donate_page_for(token=request.GET.get("t", ""), appeal=request.GET.get("appeal", ""))
     form = DonationForm(
@@ -91,7 +94,7 @@ def donate(request: HttpRequest) -> HttpResponse:
         "challenge_script": permit.challenge.script_src(translation.get_language())
         if permit.challenge
         else "",
-        **_public_context(request),
+        **donor_page_context(request),
     }
     # 429 while the donor is asked to solve the captcha: this attempt started no checkout.
     status = 200 if permit.allowed else 429
@@ -100,7 +103,7 @@ def donate(request: HttpRequest) -> HttpResponse:
         # The one page showing the widget lets its provider in (django-csp's per-response
         # update, as its csp_update decorator sets); no other page allows it.
         response._csp_update = permit.challenge.csp
-    return _remember_language(response, chosen_language)
+    return remember_language(response, chosen_language)
 
 
 def _captcha_request(permit: CheckoutPermit) -> str:
@@ -121,25 +124,25 @@ def _too_many_attempts(
         "minutes": minutes,
         "hours": math.ceil(minutes / 60) if minutes > 90 else 0,
         "donate_url": f"{request.path}?{urlencode(kept)}" if kept else request.path,
-        **_public_context(request),
+        **donor_page_context(request),
     }
     response = render(request, "donations/too_many_attempts.html", context, status=429)
     response["Retry-After"] = str(permit.retry_after)
-    return _remember_language(response, language)
+    return remember_language(response, language)
 
 
 @never_cache
 @require_http_methods(["GET"])
 def thanks(request: HttpRequest) -> HttpResponse:
-    chosen_language = _language_from_query(request)
+    chosen_language = language_from_query(request)
     # The gift is restated only to the browser that started this checkout; anyone else (a
     # shared link, a made-up id) gets the general page.
     context = {
         "gift": gift_restated(request.session, request.GET.get("session_id", "")),
         "account_url": account_url(),
-        **_public_context(request),
+        **donor_page_context(request),
     }
-    return _remember_language(render(request, "donations/thanks.html", context), chosen_language)
+    return remember_language(render(request, "donations/thanks.html", context), chosen_language)
 
 
 @never_cache
@@ -152,7 +155,7 @@ def test_checkout(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request,
             "donations/test_checkout.html",
-            {"expired": True, **_public_context(request)},
+            {"expired": True, **donor_page_context(request)},
             status=404,
         )
     if request.method == "POST":
@@ -165,46 +168,7 @@ def test_checkout(request: HttpRequest, token: str) -> HttpResponse:
         "pending": pending,
         "amount": money_text(pending.amount, cents="when_needed"),
         "email": pending.params.get("customer_email", ""),
-        **_public_context(request),
+        **donor_page_context(request),
         "language_links": [],  # Stripe's page has no switch either: it follows the locale
     }
     return render(request, "donations/test_checkout.html", context)
-
-
-def _language_from_query(request: HttpRequest) -> str | None:
-    """?lang=es switches the page and is remembered in Django's language cookie."""
-    language = request.GET.get("lang")
-    if language not in dict(settings.LANGUAGES):
-        return None
-    translation.activate(language)
-    request.LANGUAGE_CODE = language
-    return language
-
-
-def _remember_language(response: HttpResponse, language: str | None) -> HttpResponse:
-    if language:
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=LANGUAGE_COOKIE_AGE,
-            samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-        )
-    return response
-
-
-def _public_context(request: HttpRequest) -> dict[str, Any]:
-    current = translation.get_language()
-    query = request.GET.copy()
-    query.pop("cancelled", None)
-    links = []
-    for code, name in settings.LANGUAGES:
-        query["lang"] = code
-        links.append(
-            {"code": code, "name": name, "url": f"?{query.urlencode()}", "current": code == current}
-        )
-    return {
-        "organisation": Organisation.current(),
-        "language_links": links,
-        "test_mode": local_checkout.is_enabled(),
-    }
