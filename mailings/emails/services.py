@@ -3,8 +3,9 @@ appeals only, or from all email. Each choice is a consent change on the supporte
 the suppression list with the matching scope, so it also holds for the address itself."""
 
 from django.db import transaction
+from django.utils import timezone
 
-from core.models import Suppression
+from core.models import OutboxMessage, Suppression
 from core.outbox.suppression import suppression_add
 from crm.models import ConsentEvent, Supporter
 from crm.services import consent_record_changes, consent_snapshot
@@ -14,7 +15,7 @@ Scope = Suppression.Scope
 
 @transaction.atomic
 def supporter_unsubscribe(
-    *, supporter_id: int, source: str, scope: str = Scope.APPEALS
+    *, supporter_id: int, source: str, scope: str = Scope.APPEALS, message_id: int | None = None
 ) -> Supporter | None:
     """Stop appeals (scope APPEALS: receipts and thank-yous still go) or every email (ALL).
     Safe to repeat: a second click changes nothing and records nothing. None when the
@@ -24,6 +25,11 @@ def supporter_unsubscribe(
     supporter = Supporter.objects.select_for_update().filter(pk=supporter_id).first()
     if supporter is None:
         return None
+    if message_id is not None:
+        # The email the link came in (an appeal's): its mailing's results count it, once.
+        OutboxMessage.objects.filter(pk=message_id, unsubscribed_at__isnull=True).update(
+            unsubscribed_at=timezone.now()
+        )
     before = consent_snapshot(supporter)
     supporter.email_opt_in = Supporter.EmailOptIn.OPTED_OUT
     if scope == Scope.ALL:

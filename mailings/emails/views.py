@@ -31,19 +31,21 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     context = {"organisation": Organisation.current(), "language_links": [], "test_mode": False}
     if is_test_unsubscribe_token(token):  # from a test email: nobody to unsubscribe
         return render(request, "mailings/unsubscribe.html", {**context, "test_email": True})
-    supporter_id = read_unsubscribe_token(token)
+    link = read_unsubscribe_token(token)
     # A link sent before a merge speaks for the record that survived it.
-    supporter = supporter_current(supporter_id) if supporter_id else None
+    supporter = supporter_current(link.supporter_id) if link else None
     if supporter is None:
         return render(
             request, "mailings/unsubscribe.html", {**context, "invalid": True}, status=400
         )
     with translation.override(supporter.preferred_language or "en"):
         request.LANGUAGE_CODE = translation.get_language()
-        return _unsubscribe_page(request, supporter, context)
+        return _unsubscribe_page(request, supporter, link.message_id, context)
 
 
-def _unsubscribe_page(request: HttpRequest, supporter: Supporter, context: dict) -> HttpResponse:
+def _unsubscribe_page(
+    request: HttpRequest, supporter: Supporter, message_id: int | None, context: dict
+) -> HttpResponse:
     if request.method == "POST":
         # The one-click POST (and a form posted without a choice) means appeals only.
         one_click = request.POST.get("List-Unsubscribe") == "One-Click"
@@ -53,6 +55,7 @@ def _unsubscribe_page(request: HttpRequest, supporter: Supporter, context: dict)
             supporter_id=supporter.pk,
             scope=scope,
             source=ONE_CLICK_SOURCE if one_click else SOURCES[scope],
+            message_id=message_id,
         )
         return render(request, "mailings/unsubscribe.html", {**context, "done": scope})
     return render(

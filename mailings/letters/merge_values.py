@@ -33,21 +33,33 @@ class Recipient:
     asks: tuple[Decimal, ...]
 
 
-def unsubscribe_token(supporter_id: int) -> str:
-    """Never expires: an old email's unsubscribe link must still work (RFC 8058)."""
-    return signing.dumps(supporter_id, salt=UNSUBSCRIBE_SALT)
+def unsubscribe_token(supporter_id: int, message_id: int | None = None) -> str:
+    """Never expires: an old email's unsubscribe link must still work (RFC 8058). A mailing's
+    email also names its outbox message, so the mailing's results count the unsubscribe."""
+    value = supporter_id if message_id is None else [supporter_id, message_id]
+    return signing.dumps(value, salt=UNSUBSCRIBE_SALT)
 
 
-def read_unsubscribe_token(token: str) -> int | None:
+@dataclass(frozen=True)
+class UnsubscribeLink:
+    supporter_id: int
+    message_id: int | None = None  # the appeal email the link came in, when it names one
+
+
+def read_unsubscribe_token(token: str) -> UnsubscribeLink | None:
     try:
         value = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     except signing.BadSignature:
         return None
-    return value if isinstance(value, int) else None
+    if isinstance(value, int):
+        return UnsubscribeLink(value)
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        return UnsubscribeLink(*value)
+    return None
 
 
-def unsubscribe_url(supporter_id: int) -> str:
-    return f"{settings.SITE_URL}/u/{unsubscribe_token(supporter_id)}/"
+def unsubscribe_url(supporter_id: int, message_id: int | None = None) -> str:
+    return f"{settings.SITE_URL}/u/{unsubscribe_token(supporter_id, message_id)}/"
 
 
 # A test email (the composer's "send me a test") carries this in place of the previewed

@@ -13,7 +13,7 @@ from crm.models import Supporter
 from mailings.emails.rendering import render_email
 from mailings.letters import merge_template
 from mailings.letters.merge_fields import CHANNEL_EMAIL
-from mailings.letters.merge_values import recipients
+from mailings.letters.merge_values import recipients, unsubscribe_url
 from mailings.letters.rendering import CompiledVersion, compile_letter
 from mailings.models import Letter, Mailing
 from mailings.sending.models import Delivery
@@ -53,14 +53,17 @@ def appeal_messages_compose(messages: Sequence[OutboxMessage]) -> None:
         for message, delivery in pairs:
             recipient = values[delivery.supporter_id]
             version = versions.get(recipient.language) or versions["en"]
-            email = render_email(version, recipient.values, organisation=organisation)
+            # The unsubscribe link names this message, so the results count who used it.
+            link = unsubscribe_url(delivery.supporter_id, message.pk)
+            merge = recipient.values | {"unsubscribe_url": link, "preferences_url": link}
+            email = render_email(version, merge, organisation=organisation)
             message.from_email = senders.get(version.language) or senders["en"]
             message.to_email = delivery.supporter.email or message.to_email
             message.subject = email.subject
             if delivery.subject_variant in ("b", "B"):
                 subject_b = subjects_b.get(version.language) or subjects_b["en"]
                 with translation.override(version.language):
-                    text = subject_b.render(Context(recipient.values | CHANNEL, autoescape=False))
+                    text = subject_b.render(Context(merge | CHANNEL, autoescape=False))
                 message.subject = " ".join(text.split()) or email.subject
             message.text_body, message.html_body = email.text, email.html
             message.headers = email.headers

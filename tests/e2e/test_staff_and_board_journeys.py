@@ -12,12 +12,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from core.models import Organisation
+from crm.models import Supporter
 from donations.services import GiftEntry, gift_record
 from mailings.audiences.models import Audience
 from mailings.models import Letter, Mailing
@@ -26,6 +29,7 @@ from tests.e2e.conftest import LogIn
 from tests.factories import SupporterFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+UNSUBSCRIBE = re.compile(r"https?://[^\s>]+/u/[^/\s>]+/")
 
 
 @pytest.fixture
@@ -99,6 +103,22 @@ def test_staff_write_a_letter_preview_it_send_it_and_read_the_results(
     page.screenshot(path=shots / "staff-4-results.png", full_page=True)
     sent_to = set(Delivery.objects.filter(mailing=mailing).values_list("email", flat=True))
     assert sent_to == {"marisol@example.org", "tomas@example.org"}
+
+    # Marisol follows her email's unsubscribe link; staff see it in the results.
+    email = next(m for m in mail.outbox if m.to == ["marisol@example.org"])
+    assert "Every call answered" in email.body
+    link = UNSUBSCRIBE.search(email.body).group(0)
+    assert f"<{link}>" in email.extra_headers["List-Unsubscribe"]  # one-click, RFC 8058
+    page.goto(live_server.url + link.split(settings.SITE_URL, 1)[1])
+    page.get_by_label(re.compile("all email", re.IGNORECASE)).check()
+    page.get_by_role("button").first.click()
+    expect(page.locator("h1")).to_have_text("You will get no more email from us")
+    page.screenshot(path=shots / "staff-5-supporter-unsubscribed.png", full_page=True)
+    assert Supporter.objects.get(email="marisol@example.org").do_not_email
+    page.goto(f"{live_server.url}/admin/mailings/mailing/{mailing.pk}/results/")
+    unsubscribed = page.locator(".figure", has_text="Unsubscribed").locator(".n")
+    expect(unsubscribed).to_have_text("1")
+    page.screenshot(path=shots / "staff-6-results-after-unsubscribe.png", full_page=True)
 
 
 def test_a_board_member_reads_the_reports_downloads_the_packet_and_cannot_change_data(

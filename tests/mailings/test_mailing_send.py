@@ -155,3 +155,22 @@ def test_a_mailing_that_reaches_nobody_is_refused_and_stays_a_draft(db):
         mailing_send(mailing=nobody, user=None)
     nobody.refresh_from_db()
     assert nobody.status == Mailing.Status.DRAFT and not nobody.log.exists()
+
+
+def test_an_unsubscribe_from_the_emails_own_link_counts_in_its_results(people, sent_mail, client):
+    """The link (and the one-click header) names the message it came in, so the mailing's
+    results count who used it; a second click counts nothing more."""
+    spring = mailing()
+    mailing_send(mailing=spring, user=None)
+    email = next(m for m in sent_mail() if m.to == ["maria@example.org"])
+    header = email.extra_headers["List-Unsubscribe"]
+    path = "/u/" + header.split("/u/", 1)[1].split("/", 1)[0] + "/"
+    assert path in email.body
+    for _ in range(2):
+        client.post(path, {"List-Unsubscribe": "One-Click"})
+    results = mailing_results(spring)
+    assert results.unsubscribed == 1
+    assert Supporter.objects.get(pk=people["maria"].pk).email_opt_in == "opted_out"
+    message = OutboxMessage.objects.get(to_email="maria@example.org")
+    assert message.unsubscribed_at is not None
+    assert OutboxMessage.objects.get(to_email="jose.r@gmail.com").unsubscribed_at is None
