@@ -109,7 +109,7 @@ def demo_letters_seed(*, seed: int) -> str:
     if Mailing.objects.filter(slug__in=["demo-anniversary", "demo-sanctuary"]).exists():
         return "Demo letters: already there."
     organisation = Organisation.current()
-    if organisation.name == "Our Organisation":
+    if organisation.name in ("Our Organization", "Our Organisation"):
         organisation_update(
             organisation=organisation,
             changes={

@@ -14,7 +14,7 @@ class Organisation(models.Model):
         LETTER = "letter", "US Letter"
         A4 = "a4", "A4"
 
-    name = models.CharField(max_length=200, default="Our Organisation")
+    name = models.CharField(max_length=200, default="Our Organization")
     logo = models.ImageField(upload_to="organisation/", blank=True)
     address = models.TextField(
         blank=True, help_text="Postal address as printed on letters and receipts, one line each."

@@ -66,3 +66,26 @@ def test_a_donor_gives_50_monthly_and_staff_see_the_gift_and_the_plan(
     expect(plans).to_contain_text("50.00")
     expect(plans).to_contain_text("Active")
     page.screenshot(path=screenshots / "donate-staff-sees-gift.png", full_page=True)
+
+
+def test_a_donor_gives_once_in_spanish_and_the_thanks_page_restates_the_gift(
+    page: Page, live_server, screenshots: Path
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/donate/?appeal=spring26&lang=es")
+    expect(page.locator("input[name=amount][value='50']")).to_be_checked()  # the middle rung
+    page.get_by_text("$100", exact=True).click()
+    page.get_by_label("Nombre", exact=True).fill("Rosa")
+    page.get_by_label("Apellido").fill("Villanueva")
+    page.get_by_label("Correo electrónico", exact=True).fill("rosa.once@example.org")
+    page.get_by_role("button", name="Continuar al pago").click()
+
+    page.wait_for_url(re.compile(r"/donate/test-checkout/"))
+    page.get_by_role("button", name=re.compile("Pagar")).click()
+    page.wait_for_url(re.compile(r"/donate/thanks/"))
+    expect(page.locator("body")).to_contain_text("$100")
+    page.screenshot(path=screenshots / "donate-once-thanks-es-phone.png", full_page=True)
+
+    gift = Gift.objects.get()
+    assert (gift.amount, gift.status, gift.recurring_id) == (Decimal("100.00"), "succeeded", None)
+    assert gift.supporter.preferred_language == "es" and not RecurringGift.objects.exists()
