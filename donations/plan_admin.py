@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminRadioSelect
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -24,7 +25,7 @@ ACTIONS = {
 
 
 class PlanChangeForm(forms.Form):
-    action = forms.ChoiceField(choices=ACTIONS.items(), widget=forms.RadioSelect)
+    action = forms.ChoiceField(choices=ACTIONS.items(), widget=AdminRadioSelect)
     amount = forms.CharField(required=False, max_length=20, help_text="For a new amount, e.g. 30.")
     months = forms.TypedChoiceField(
         choices=[("", "—"), (1, "1 month"), (2, "2 months"), (3, "3 months")],
