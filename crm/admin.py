@@ -24,6 +24,8 @@ from crm.models import (
     SupporterMerge,
     Tag,
 )
+from crm.profile import admin as profile_admin  # noqa: F401 - registers tasks, interactions
+from crm.profile import views as profile_views
 from crm.resources import SupporterResource
 from crm.services import consent_record_changes, consent_snapshot
 from crm.tasks import supporter_import_run
@@ -169,6 +171,9 @@ class SupporterAdmin(
     # Sections other apps add to the 'At a glance' panel: callables (supporter, request) that
     # return HTML (rendered from their own templates), e.g. donations' giving summary.
     glance_sections: list = []
+    # Functions (queryset, request) -> queryset that later apps use to read their list
+    # columns in the list's own query (donations: the giving columns).
+    list_queryset_hooks: list = []
     list_per_page = 50
     show_full_result_count = False
     autocomplete_fields = ["tags"]
@@ -221,6 +226,14 @@ class SupporterAdmin(
             },
         ),
         (
+            "Major gifts",
+            {
+                "fields": [("prospect_stage", "ask_amount")],
+                "description": "Moves management: where a major-gift prospect stands and what "
+                "we plan to ask for. Leave blank for other supporters.",
+            },
+        ),
+        (
             "About",
             {
                 "fields": [
@@ -235,7 +248,15 @@ class SupporterAdmin(
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).prefetch_related("tags")
+        queryset = super().get_queryset(request).prefetch_related("tags")
+        if getattr(request, "supporter_list", False):
+            for hook in self.list_queryset_hooks:
+                queryset = hook(queryset, request)
+        return queryset
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        request.supporter_list = True  # the list's columns are read with its rows
+        return super().get_changelist_instance(request)
 
     @admin.display(description="Ids in other systems")
     def source_ids_shown(self, supporter: Supporter) -> str:
@@ -263,8 +284,18 @@ class SupporterAdmin(
                 view(admin_views.merge(self)),
                 name="crm_supporter_merge",
             ),
+            path("<int:supporter_id>/note/", view(profile_views.note_add(self)),
+                 name="crm_supporter_note"),
+            path("<int:supporter_id>/interaction/", view(profile_views.interaction_add(self)),
+                 name="crm_supporter_interaction"),
+            path("<int:supporter_id>/task/", view(profile_views.task_add(self)),
+                 name="crm_supporter_task"),
+            path("<int:supporter_id>/merge-with/", view(profile_views.merge_with(self)),
+                 name="crm_supporter_merge_with"),
+            path("task/<int:task_id>/done/", view(profile_views.task_done(self)),
+                 name="crm_task_done"),
             *super().get_urls(),
-        ]
+        ]  # fmt: skip
 
     def save_model(self, request: HttpRequest, obj: Supporter, form: Any, change: bool) -> None:
         before = form.initial if change else {}
@@ -303,6 +334,14 @@ class SupporterAdmin(
     ) -> Any:
         extra_context = extra_context or {}
         supporter = self.get_object(request, object_id)
+        if (
+            supporter is not None
+            and request.method == "GET"
+            and "edit" not in request.GET
+            and self.has_view_or_change_permission(request, supporter)
+        ):
+            # The supporter's page is their profile; ?edit=1 opens this change form.
+            return profile_views.profile(self, request, supporter)
         if supporter is not None:
             extra_context["supporter"] = supporter
             extra_context["recent_changes"] = history.recent_changes(supporter, limit=8)
