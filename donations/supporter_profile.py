@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from core.models import Organisation
 from core.money import money_text
@@ -65,7 +66,11 @@ def last_gift(supporter: Supporter) -> str:
     giving = getattr(supporter, "giving", None)
     if giving is None or giving.last_gift_on is None:
         return "—"
-    return f"{money_text(giving.last_gift_amount)}, {giving.last_gift_on:%b %-d, %Y}"
+    return format_html(
+        '{}<br><span class="quiet">{}</span>',
+        money_text(giving.last_gift_amount),
+        f"{giving.last_gift_on:%b %-d, %Y}",
+    )
 
 
 @admin.display(description="Lifetime", ordering=Coalesce("giving__lifetime_total", ZERO))

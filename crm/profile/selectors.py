@@ -36,7 +36,7 @@ def consent_value(field: str, value: str) -> str:
     return f"{label} {'on' if value == 'True' else 'off'}"
 
 
-def consent_words(event: ConsentEvent) -> str:
+def consent_words(event: ConsentEvent, *, with_day: bool = True) -> str:
     """'Opted in by web form, 3 May 2026' / 'Do not mail on by staff (dana), 4 May 2026'."""
     from django.utils.formats import date_format
     from django.utils.timezone import localtime
@@ -44,8 +44,8 @@ def consent_words(event: ConsentEvent) -> str:
     how = HOW.get(event.method, event.get_method_display().lower())
     if event.method == ConsentEvent.Method.STAFF and event.actor_id:
         how = f"{how} ({event.actor})"
-    day = date_format(localtime(event.at), DATE)
-    return f"{consent_value(event.field, event.new_value)} {how}, {day}"
+    words = f"{consent_value(event.field, event.new_value)} {how}"
+    return f"{words}, {date_format(localtime(event.at), DATE)}" if with_day else words
 
 
 def email_consent_line(supporter: Supporter) -> str:

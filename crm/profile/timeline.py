@@ -39,6 +39,8 @@ class Entry:
     url: str = ""
     badge: str = ""
     badge_class: str = ""
+    # For an entry dated by day only: when it was written, to place it among that day's others.
+    written_at: datetime.datetime | None = None
 
     @property
     def label(self) -> str:
@@ -52,6 +54,8 @@ class Entry:
         if isinstance(self.when, datetime.datetime):
             moment = timezone.localtime(self.when)
             return (moment.date(), moment.time())
+        if self.written_at and timezone.localtime(self.written_at).date() == self.when:
+            return (self.when, timezone.localtime(self.written_at).time())
         return (self.when, datetime.time.min)
 
 
@@ -72,7 +76,7 @@ def _consent(supporter: Supporter, limit: int) -> list[Entry]:
         Entry(
             e.at,
             "consent",
-            consent_words(e),
+            consent_words(e, with_day=False),
             detail=(f"Was: {consent_value(e.field, e.old_value)}" if e.old_value else "")
             + (f" · {e.source}" if e.source else ""),
             who=str(e.actor or ""),
@@ -100,7 +104,7 @@ def _interactions(supporter: Supporter, limit: int) -> list[Entry]:
     rows = Interaction.objects.filter(supporter=supporter).select_related("staff")[:limit]
     return [
         Entry(i.happened_on, i.kind, " by ".join(filter(None, [i.get_kind_display(),
-              _name(i.staff)])), detail=i.notes, who=_name(i.staff))
+              _name(i.staff)])), detail=i.notes, who=_name(i.staff), written_at=i.logged_at)
         for i in rows
     ]  # fmt: skip
 
@@ -127,6 +131,7 @@ def _tasks(supporter: Supporter, limit: int) -> list[Entry]:
         entries.append(
             Entry(task.due_on, "task", task.title, detail=f"For {_name(task.assigned_to)}",
                   who=_name(task.assigned_to), badge=badge, badge_class=css,
+                  written_at=task.created_at,
                   url=reverse("admin:crm_task_done", args=[task.pk]) if not task.done_at else "")
         )  # fmt: skip
     return entries

@@ -104,7 +104,7 @@ def test_the_timeline_holds_everything_newest_first_and_filters_by_kind(staff_cl
     assert kinds[:3] + kinds[5:] == ["task", "visit", "gift", "consent", "note", "letter",
                                      "email", "gift"]  # fmt: skip
     assert "$100.00 by check" in page and "Toured the site" in page
-    assert "Do not mail on by staff (dana), 1 Mar 2026" in page
+    assert "Do not mail on by staff (dana)" in page
     assert f"#{twin.pk} Ana Ruiz merged in" in page
     assert "Spring appeal" in page and "Loves the garden project" in page
     assert _kinds(staff_client.get(url(ana, "?show=gift")).content.decode()) == ["gift", "gift"]
@@ -143,7 +143,7 @@ def test_the_list_shows_and_sorts_by_last_gift_lifetime_and_this_year(staff_clie
     page = staff_client.get(changelist).content.decode()
     for header in ("Last gift", "Lifetime", "This year"):
         assert header in page
-    assert "$40.00, May 1, 2026" in page and "$910.00" in page
+    assert '$40.00<br><span class="quiet">May 1, 2026</span>' in page and "$910.00" in page
 
     def order(column: str) -> list[str]:
         response = staff_client.get(changelist, {"o": column})
