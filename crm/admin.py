@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
@@ -355,6 +356,15 @@ class SupporterAdmin(
                 if request.user.has_perm(permission)
             ]
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request: HttpRequest, obj: Supporter) -> Any:
+        # Saved from the Edit page: back to the profile, or on to editing with 'continue'.
+        response = super().response_change(request, obj)
+        if "_continue" in request.POST:
+            return redirect(f"{reverse('admin:crm_supporter_change', args=[obj.pk])}?edit=1")
+        if "_save" in request.POST:
+            return redirect("admin:crm_supporter_change", obj.pk)
+        return response
 
     @admin.display(description="Name", ordering="last_name")
     def display_name_link(self, supporter: Supporter) -> str:

@@ -165,3 +165,16 @@ def test_kind_is_spelled_organization_for_staff(staff_client):
     assert dict(Supporter.Kind.choices)["organisation"] == "Organization"
     page = staff_client.get(reverse("admin:crm_supporter_add")).content.decode()
     assert ">Organization<" in page and "Organisation" not in page
+
+
+def test_saving_the_edit_page_returns_to_the_profile(staff_client):
+    from tests.crm.test_supporter_admin import form_data
+
+    ana = SupporterFactory(first_name="Ana", last_name="Ruiz")
+    data = form_data(first_name="Ana", last_name="Ruiz", email=ana.email, city="Yonkers")
+    response = staff_client.post(url(ana, "?edit=1"), {**data, "_save": "Save"})
+    assert response.status_code == 302 and response.url == url(ana)
+    response = staff_client.post(url(ana, "?edit=1"), {**data, "_continue": "Save"})
+    assert response.url == url(ana, "?edit=1")
+    ana.refresh_from_db()
+    assert ana.city == "Yonkers"
