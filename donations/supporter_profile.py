@@ -74,7 +74,7 @@ def last_gift(supporter: Supporter) -> str:
     if giving is None or giving.last_gift_on is None:
         return "—"
     return format_html(
-        '{}<br><span class="quiet">{}</span>',
+        '{}<br><span class="quiet" style="white-space:nowrap">{}</span>',
         money_text(giving.last_gift_amount),
         f"{giving.last_gift_on:%b %-d, %Y}",
     )
