@@ -131,6 +131,16 @@ def _verdict(value: float, goal: float, unit: str = "") -> str:
     return f"goal < {goal:,.0f}{unit}: {'met' if value < goal else 'MISSED'}"
 
 
+def _column(name: str) -> int:
+    """The supporter list's ?o= number of a column (the checkbox column is 0)."""
+    from django.contrib import admin
+
+    from crm.models import Supporter
+
+    names = [getattr(c, "__name__", c) for c in admin.site._registry[Supporter].list_display]
+    return names.index(name) + 1
+
+
 def _pages(runs: int) -> None:
     from django.urls import reverse
 
@@ -152,6 +162,15 @@ def _pages(runs: int) -> None:
         ),
         ("staff home (/admin/)", staff, reverse("admin:index"), STAFF_GOAL_MS),
         ("supporter list", staff, changelist, STAFF_GOAL_MS),
+        *(
+            (
+                f"supporter list by {column}",
+                staff,
+                f"{changelist}?o=-{_column(column)}",
+                STAFF_GOAL_MS,
+            )
+            for column in ("lifetime", "this_year", "last_gift")
+        ),  # fmt: skip
         (
             f"supporter profile ({gift_count:,} gifts)",
             staff,

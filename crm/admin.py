@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
@@ -11,6 +12,7 @@ from import_export.formats import base_formats
 from core.history_admin import SafeHistoryAdmin
 from core.stale_edit import StaleEditAdminMixin
 from crm import admin_views, history
+from crm.admin_parts import ConsentEventInline, EmailConsentFilter, NoteInline
 from crm.forms import SupporterForm, SupporterImportForm
 from crm.importing.job_admin import ImportJobAdminMixin
 from crm.importing.supporter_preview import SUPPORTER_IMPORT
@@ -24,6 +26,8 @@ from crm.models import (
     SupporterMerge,
     Tag,
 )
+from crm.profile import admin as profile_admin  # noqa: F401 - registers tasks, interactions
+from crm.profile import views as profile_views
 from crm.resources import SupporterResource
 from crm.services import consent_record_changes, consent_snapshot
 from crm.tasks import supporter_import_run
@@ -60,55 +64,6 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description="Supporters", ordering="n")
     def supporter_count(self, tag: Tag) -> int:
         return tag.n
-
-
-class NoteInline(admin.TabularInline):
-    model = Note
-    extra = 1
-    fields = ["text", "author", "created_at"]
-    readonly_fields = ["author", "created_at"]
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # notes are kept as written; add a new one to correct an old one
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ConsentEventInline(admin.TabularInline):
-    model = ConsentEvent
-    extra = 0
-    fields = ["at", "field", "old_value", "new_value", "method", "source", "actor"]
-    readonly_fields = fields
-    verbose_name_plural = "Consent history"
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class EmailConsentFilter(admin.SimpleListFilter):
-    title = "can be emailed"
-    parameter_name = "emailable"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Yes"), ("no", "No")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        emailable = dict(do_not_email=False, do_not_contact=False, deceased=False)
-        if self.value() == "yes":
-            return queryset.filter(**emailable).exclude(email="").exclude(email_opt_in="opted_out")
-        if self.value() == "no":
-            return queryset.exclude(
-                pk__in=queryset.filter(**emailable)
-                .exclude(email="")
-                .exclude(email_opt_in="opted_out")
-                .values("pk")
-            )
-        return queryset
 
 
 @admin.register(Supporter)
@@ -169,6 +124,9 @@ class SupporterAdmin(
     # Sections other apps add to the 'At a glance' panel: callables (supporter, request) that
     # return HTML (rendered from their own templates), e.g. donations' giving summary.
     glance_sections: list = []
+    # Functions (queryset, request) -> queryset that later apps use to read their list
+    # columns in the list's own query (donations: the giving columns).
+    list_queryset_hooks: list = []
     list_per_page = 50
     show_full_result_count = False
     autocomplete_fields = ["tags"]
@@ -221,6 +179,14 @@ class SupporterAdmin(
             },
         ),
         (
+            "Major gifts",
+            {
+                "fields": [("prospect_stage", "ask_amount")],
+                "description": "Moves management: where a major-gift prospect stands and what "
+                "we plan to ask for. Leave blank for other supporters.",
+            },
+        ),
+        (
             "About",
             {
                 "fields": [
@@ -235,7 +201,15 @@ class SupporterAdmin(
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).prefetch_related("tags")
+        queryset = super().get_queryset(request).prefetch_related("tags")
+        if getattr(request, "supporter_list", False):
+            for hook in self.list_queryset_hooks:
+                queryset = hook(queryset, request)
+        return queryset
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        request.supporter_list = True  # the list's columns are read with its rows
+        return super().get_changelist_instance(request)
 
     @admin.display(description="Ids in other systems")
     def source_ids_shown(self, supporter: Supporter) -> str:
@@ -263,8 +237,18 @@ class SupporterAdmin(
                 view(admin_views.merge(self)),
                 name="crm_supporter_merge",
             ),
+            path("<int:supporter_id>/note/", view(profile_views.note_add(self)),
+                 name="crm_supporter_note"),
+            path("<int:supporter_id>/interaction/", view(profile_views.interaction_add(self)),
+                 name="crm_supporter_interaction"),
+            path("<int:supporter_id>/task/", view(profile_views.task_add(self)),
+                 name="crm_supporter_task"),
+            path("<int:supporter_id>/merge-with/", view(profile_views.merge_with(self)),
+                 name="crm_supporter_merge_with"),
+            path("task/<int:task_id>/done/", view(profile_views.task_done(self)),
+                 name="crm_task_done"),
             *super().get_urls(),
-        ]
+        ]  # fmt: skip
 
     def save_model(self, request: HttpRequest, obj: Supporter, form: Any, change: bool) -> None:
         before = form.initial if change else {}
@@ -303,6 +287,14 @@ class SupporterAdmin(
     ) -> Any:
         extra_context = extra_context or {}
         supporter = self.get_object(request, object_id)
+        if (
+            supporter is not None
+            and request.method == "GET"
+            and "edit" not in request.GET
+            and self.has_view_or_change_permission(request, supporter)
+        ):
+            # The supporter's page is their profile; ?edit=1 opens this change form.
+            return profile_views.profile(self, request, supporter)
         if supporter is not None:
             extra_context["supporter"] = supporter
             extra_context["recent_changes"] = history.recent_changes(supporter, limit=8)
@@ -316,6 +308,15 @@ class SupporterAdmin(
                 if request.user.has_perm(permission)
             ]
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request: HttpRequest, obj: Supporter) -> Any:
+        # Saved from the Edit page: back to the profile, or on to editing with 'continue'.
+        response = super().response_change(request, obj)
+        if "_continue" in request.POST:
+            return redirect(f"{reverse('admin:crm_supporter_change', args=[obj.pk])}?edit=1")
+        if "_save" in request.POST:
+            return redirect("admin:crm_supporter_change", obj.pk)
+        return response
 
     @admin.display(description="Name", ordering="last_name")
     def display_name_link(self, supporter: Supporter) -> str:

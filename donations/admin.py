@@ -384,3 +384,18 @@ def giving_glance(supporter: Any, request: HttpRequest) -> str:
 
 
 SupporterAdmin.glance_sections = [giving_glance]
+
+
+def _supporter_profile() -> None:
+    from crm.profile import timeline
+    from donations import supporter_profile as page
+
+    timeline.SOURCES.append(({"gift"}, page.gift_entries))
+    SupporterAdmin.list_queryset_hooks = [*SupporterAdmin.list_queryset_hooks, page.with_giving]
+    names = SupporterAdmin.list_display
+    at = names.index("consent_badge") if "consent_badge" in names else len(names)
+    SupporterAdmin.list_display = [*names[:at], page.last_gift, page.lifetime, page.this_year,
+                                   *names[at:]]  # fmt: skip
+
+
+_supporter_profile()

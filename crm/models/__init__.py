@@ -3,6 +3,7 @@ ids in other systems, import jobs and saved column mappings. Everything is re-ex
 `from crm.models import Supporter` keeps working."""
 
 from crm.models.imports import ImportJob, ImportJobRow, ImportMapping
+from crm.models.moves import Interaction, Task
 from crm.models.people import ConsentEvent, NotDuplicate, Note, Supporter, SupporterMerge, Tag
 from crm.models.source_ids import SourceId
 
@@ -11,10 +12,12 @@ __all__ = [
     "ImportJob",
     "ImportJobRow",
     "ImportMapping",
+    "Interaction",
     "NotDuplicate",
     "Note",
     "SourceId",
     "Supporter",
     "SupporterMerge",
     "Tag",
+    "Task",
 ]

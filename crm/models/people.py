@@ -26,11 +26,18 @@ class Tag(models.Model):
 class Supporter(models.Model):
     class Kind(models.TextChoices):
         PERSON = "person", "Person"
-        ORGANISATION = "organisation", "Organisation"
+        ORGANISATION = "organisation", "Organization"  # stored value kept
 
     class Language(models.TextChoices):
         ENGLISH = "en", "English"
         SPANISH = "es", "Spanish"
+
+    class ProspectStage(models.TextChoices):
+        NONE = "", "Not a prospect"
+        IDENTIFY = "identify", "Identify"
+        CULTIVATE = "cultivate", "Cultivate"
+        SOLICIT = "solicit", "Solicit"
+        STEWARD = "steward", "Steward"
 
     class EmailOptIn(models.TextChoices):
         UNKNOWN = "unknown", "Not asked"
@@ -54,9 +61,10 @@ class Supporter(models.Model):
         max_length=100, blank=True, help_text="Leave blank if the couple share a surname."
     )
     organisation_name = models.CharField(
+        "organization name",
         max_length=200,
         blank=True,
-        help_text="For an organisation, its name; for a person, where they work (optional).",
+        help_text="For an organization, its name; for a person, where they work (optional).",
     )
     salutation = models.CharField(
         max_length=200,
@@ -96,6 +104,17 @@ class Supporter(models.Model):
         max_length=100, blank=True, help_text="How they first reached us: event, website, import."
     )
     deceased = models.BooleanField(default=False)
+    # Moves management for major-donor prospects (crm.models.moves holds the steps taken).
+    prospect_stage = models.CharField(
+        "prospect stage", max_length=10, choices=ProspectStage.choices, blank=True, default=""
+    )
+    ask_amount = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="What we plan to ask them for, when they are a major-gift prospect.",
+    )
 
     email_opt_in = models.CharField(
         max_length=10, choices=EmailOptIn.choices, default=EmailOptIn.UNKNOWN
@@ -176,7 +195,7 @@ class Supporter(models.Model):
         self.email = matching.clean_email(self.email)
         self.country = (self.country or addresses.home_country()).strip().upper()
         if self.kind == self.Kind.ORGANISATION and not self.organisation_name.strip():
-            errors["organisation_name"] = "An organisation needs a name."
+            errors["organisation_name"] = "An organization needs a name."
         if self.kind == self.Kind.PERSON and not (
             self.first_name.strip() or self.last_name.strip()
         ):

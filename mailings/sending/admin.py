@@ -180,3 +180,13 @@ def mailings_glance(supporter: Any, request: HttpRequest) -> str:
 
 
 SupporterAdmin.glance_sections = [*SupporterAdmin.glance_sections, mailings_glance]
+
+
+def _on_the_timeline() -> None:
+    from crm.profile import timeline
+    from mailings.sending.supporter_profile import delivery_entries
+
+    timeline.SOURCES.append(({"email", "letter"}, delivery_entries))
+
+
+_on_the_timeline()

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import ImportJob
+from crm.profile.selectors import open_tasks
 from donations.summary import COUNTED, RECEIVED
 from reports.home import selectors
 
@@ -34,6 +35,8 @@ def _staff_home(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     context: dict = {"staff_home": True, "title": "Today", "filters": FILTERS}
+    if user.has_perm("crm.change_task"):
+        context["my_tasks"] = open_tasks(user=user, today=today)
     if user.has_perm("donations.view_gift"):
         context["thanks"] = selectors.thanks_waiting(today=today)
         context["recent_gifts"] = selectors.recent_gifts()

@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern
 
-from crm.models import ConsentEvent, Note, Supporter, SupporterMerge, Tag
+from crm.models import ConsentEvent, Interaction, Note, Supporter, SupporterMerge, Tag, Task
 from donations.models import Campaign, Fund, Gift, RecurringGift, StripeEvent
 from mailings.models import Letter, LetterSignatory, LetterVersion, Mailing, Signatory
 
@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 WRITES = re.compile(
-    r"(add|change|delete|import|process_import|password|merge/.*|history/.+|send-test)/\$?$"
+    r"(add|change|delete|import|process_import|password|merge/.*|history/.+|send-test"
+    r"|note|interaction|task|done)/\$?$"
 )
 
 
@@ -56,6 +57,13 @@ def world(db, staff):
     merge = SupporterMerge.objects.create(
         survivor=first, merged_supporter_id=999, merged_snapshot={"id": 999}
     )
+    call = Interaction.objects.create(
+        supporter=first, kind="call", happened_on="2026-01-04", staff=staff, notes="Called"
+    )
+    Task.objects.create(
+        supporter=first, title="Send the report", due_on="2026-01-10", assigned_to=staff,
+        interaction=call,
+    )  # fmt: skip
     fund = Fund.objects.create(name="General", code="general", is_default=True)
     campaign = Campaign.objects.create(name="Spring", code="spring", fund=fund)
     plan = RecurringGift.objects.create(supporter=first, amount=10, status="active")

@@ -36,7 +36,7 @@ def entered_ana() -> Supporter:
 
 
 def change_url(supporter: Supporter) -> str:
-    return f"/admin/crm/supporter/{supporter.pk}/change/"
+    return f"/admin/crm/supporter/{supporter.pk}/change/?edit=1"
 
 
 def save(client: Client, supporter: Supporter, **changes: list[str]) -> None:

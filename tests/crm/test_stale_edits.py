@@ -103,7 +103,7 @@ def ana(db):
 
 
 def supporter_url(supporter: Supporter) -> str:
-    return f"/admin/crm/supporter/{supporter.pk}/change/"
+    return f"/admin/crm/supporter/{supporter.pk}/change/?edit=1"
 
 
 def test_a_save_from_a_stale_supporter_page_is_refused_and_names_the_other_change(ana):

@@ -77,7 +77,7 @@ def test_staff_member_adds_a_supporter_and_finds_them_by_search(
     page.screenshot(path=screenshots / "supporter-list.png", full_page=True)
 
     page.locator("#result_list").get_by_role("link", name="Quintero").click()
-    expect(page.locator("#supporter-summary")).to_contain_text("12 Orchard Street")
+    expect(page.locator("#profile-contact")).to_contain_text("12 Orchard Street")
     page.screenshot(path=screenshots / "supporter-change.png", full_page=True)
 
 
