@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import path
-from django.utils import timezone
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
@@ -12,6 +11,7 @@ from core.history_admin import SafeHistoryAdmin
 from core.stale_edit import StaleEditAdminMixin
 from crm.admin import SupporterAdmin
 from crm.importing.job_admin import ImportJobAdminMixin
+from donations import supporter_profile
 from donations.acknowledgements.statement_views import statements_view
 from donations.acknowledgements.views import thanks_queue_view
 from donations.deposits import admin as payouts_admin  # noqa: F401 - registers Payout and the journal page
@@ -352,44 +352,13 @@ SupporterAdmin.import_kind = FILE_IMPORT
 SupporterAdmin.import_task = file_import_run
 
 
-def giving_glance(supporter: Any, request: HttpRequest) -> str:
-    """The supporter page's giving figures, read from the donor summary (kept equal to the
-    gifts on every write), and their live plans."""
-    from django.template.loader import render_to_string
-
-    from core.models import Organisation
-    from donations.models import DonorSummary, DonorYearTotal
-
-    organisation = Organisation.current()
-    this_year = organisation.fiscal_year_of(timezone.localdate())
-    years = dict(
-        DonorYearTotal.objects.filter(
-            supporter=supporter, fiscal_year__in=(this_year, this_year - 1)
-        ).values_list("fiscal_year", "total")
-    )
-    context = {
-        "summary": DonorSummary.objects.filter(supporter=supporter).first(),
-        "this_year": this_year,
-        "last_year": this_year - 1,
-        "this_year_total": years.get(this_year, 0),
-        "last_year_total": years.get(this_year - 1, 0),
-        "plans": RecurringGift.objects.filter(
-            supporter=supporter, status__in=("active", "past_due")
-        ),
-        "to_thank": Gift.objects.filter(
-            supporter=supporter, acknowledgement="pending", status="succeeded"
-        ).count(),
-    }
-    return render_to_string("admin/donations/_giving_glance.html", context, request=request)
-
-
-SupporterAdmin.glance_sections = [giving_glance]
+SupporterAdmin.glance_sections = [supporter_profile.giving_glance]
 
 
 def _supporter_profile() -> None:
     from crm.profile import timeline
-    from donations import supporter_profile as page
 
+    page = supporter_profile
     timeline.SOURCES.append(({"gift"}, page.gift_entries))
     SupporterAdmin.list_queryset_hooks = [*SupporterAdmin.list_queryset_hooks, page.with_giving]
     names = SupporterAdmin.list_display

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.db.models import DecimalField, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -17,7 +18,7 @@ from core.models import Organisation
 from core.money import money_text
 from crm.models import Supporter
 from crm.profile.timeline import Entry
-from donations.models import DonorYearTotal, Gift
+from donations.models import DonorSummary, DonorYearTotal, Gift, RecurringGift
 
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=14, decimal_places=2))
 NEVER = Value(datetime.date(1, 1, 1))
@@ -90,3 +91,29 @@ def lifetime(supporter: Supporter) -> str:
 def this_year(supporter: Supporter) -> str:
     total = getattr(supporter, "this_year_total", None)
     return money_text(total) if total else "—"
+
+
+def giving_glance(supporter: Supporter, request: HttpRequest) -> str:
+    """The supporter page's giving figures, read from the donor summary (kept equal to the
+    gifts on every write), and their live plans."""
+    organisation = Organisation.current()
+    this_year = organisation.fiscal_year_of(timezone.localdate())
+    years = dict(
+        DonorYearTotal.objects.filter(
+            supporter=supporter, fiscal_year__in=(this_year, this_year - 1)
+        ).values_list("fiscal_year", "total")
+    )
+    context = {
+        "summary": DonorSummary.objects.filter(supporter=supporter).first(),
+        "this_year": this_year,
+        "last_year": this_year - 1,
+        "this_year_total": years.get(this_year, 0),
+        "last_year_total": years.get(this_year - 1, 0),
+        "plans": RecurringGift.objects.filter(
+            supporter=supporter, status__in=("active", "past_due")
+        ),
+        "to_thank": Gift.objects.filter(
+            supporter=supporter, acknowledgement="pending", status="succeeded"
+        ).count(),
+    }
+    return render_to_string("admin/donations/_giving_glance.html", context, request=request)
