@@ -68,7 +68,7 @@ def person_parse(
         only_org = values.get("organisation_name") and not has_person_name
         values["kind"] = "organisation" if only_org else "person"
     if values["kind"] == "organisation" and not values.get("organisation_name"):
-        outcome.error("organisation_name", "An organisation needs a name.")
+        outcome.error("organisation_name", "An organization needs a name.")
     columns.complete_row(values, outcome.errors)  # couples, titles, suffixes
     if "country" not in values:
         values["country"] = addresses.home_country()
