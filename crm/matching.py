@@ -6,6 +6,7 @@ and by the duplicate finder, so all three always agree.
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from crm import phones
 
@@ -75,6 +76,7 @@ US_REGIONS = frozenset(
 _US_ZIP = re.compile(r"^\d{5}(-\d{4})?$")
 _NOT_ALNUM = re.compile(r"[^a-z0-9 ]+")
 _SPACES = re.compile(r"\s+")
+_ZIP_PLUS_4 = re.compile(r"\d{5}-?\d{4}")
 _NOT_DIGIT = re.compile(r"\D+")
 # Providers that ignore dots in the local part, so j.doe@ and jdoe@ reach one inbox.
 _DOTLESS_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
@@ -98,6 +100,9 @@ def email_key(email: str | None) -> str:
     return f"{local}@{domain}"
 
 
+# Pure functions of one string, asked again and again for the same names and codes by an
+# import (a file's rows, then the stored records they are matched against): remembered.
+@lru_cache(maxsize=65_536)
 def fold(text: str | None) -> str:
     """Lower case, no accents, no punctuation, single spaces: 'José  O'Neil' -> 'jose oneil'."""
     text = text or ""
@@ -117,10 +122,11 @@ def name_key(
     return fold(f"{first_name} {last_name}")
 
 
+@lru_cache(maxsize=65_536)
 def postal_key(postal_code: str | None) -> str:
     """US ZIP+4 matches its five-digit ZIP; other codes lose spaces and case."""
     code = (postal_code or "").strip().upper().replace(" ", "")
-    if re.fullmatch(r"\d{5}-?\d{4}", code):
+    if _ZIP_PLUS_4.fullmatch(code):
         return code[:5]
     return code
 
