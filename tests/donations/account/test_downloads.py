@@ -40,3 +40,12 @@ def test_the_gift_list_names_the_fund_in_the_pages_language(client, ben, fund):
     english = client.get("/account/?lang=en").content.decode()
     assert "Fondo de defensa legal" in spanish and "Legal defense fund" not in spanish
     assert "Legal defense fund" in english and "Fondo de defensa legal" not in english
+
+
+def test_a_couple_is_named_in_the_pages_language(client, ben):
+    ben.partner_first_name, ben.partner_last_name = "Ada", "Okafor"
+    ben.save()
+    sign_in(client, "ben@example.org")
+    assert "Ben and Ada Okafor" in client.get("/account/?lang=en").content.decode()
+    spanish = client.get("/account/?lang=es").content.decode()
+    assert "Ben y Ada Okafor" in spanish and " and " not in spanish.split("<main")[-1]
