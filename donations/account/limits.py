@@ -10,10 +10,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest
-from django_ratelimit.core import get_usage
 
 from crm.matching import clean_email
-from donations.online.limits import ip_subject
+from donations.online.limits import ip_subject, limits_reached
 
 logger = logging.getLogger(__name__)
 
@@ -30,24 +29,8 @@ def sign_in_link_permit(*, request: HttpRequest, email: str) -> LinkPermit:
         ("email", settings.ACCOUNT_LINK_RATE_PER_EMAIL, clean_email(email)),
         ("ip", settings.ACCOUNT_LINK_RATE_PER_IP, ip_subject(request)),
     )
-    waits = []
-    for name, rate, subject in limits:
-        if not rate:  # this limit is 'off'
-            continue
-        try:
-            usage = get_usage(
-                request,
-                group=f"donations.account.link.{name}",
-                key=lambda _group, _request, value=subject or "none": value,
-                rate=rate,
-                increment=True,
-            )
-        except Exception:
-            # A cache that is down must not lock every donor out of their account.
-            logger.exception("Could not count a sign-in link request (%s limit)", name)
-            continue
-        if usage and usage["should_limit"]:
-            waits.append(max(int(usage["time_left"]), 1))
+    reached = limits_reached(request, group="donations.account.link", limits=limits)
+    waits = [r.retry_after for r in reached]
     if waits:
         logger.warning("Sign-in links: a limit was reached; the request was refused.")
         return LinkPermit(allowed=False, retry_after=max(waits))

@@ -9,6 +9,7 @@ burst is logged at WARNING once and kept as a CheckoutThrottleEvent that staff s
 
 import ipaddress
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -36,11 +37,38 @@ class CheckoutPermit:
 
 
 @dataclass(frozen=True)
-class _Reached:
-    limit: str  # a CheckoutThrottleEvent.Limit value
+class Reached:
+    limit: str  # the limit's name (for checkouts, a CheckoutThrottleEvent.Limit value)
     subject: str
     rate: str
     retry_after: int
+
+
+def limits_reached(
+    request: HttpRequest, *, group: str, limits: Iterable[tuple[str, str, str]]
+) -> list[Reached]:
+    """Count this request against each (name, rate, subject) limit in django-ratelimit's
+    shared counters and return the limits it is past. A blank rate is a limit turned off. A
+    cache that is down (Redis unreachable) counts nothing and is logged: it must not lock
+    every donor out."""
+    reached = []
+    for name, rate, subject in limits:
+        if not rate:
+            continue
+        try:
+            usage = get_usage(
+                request,
+                group=f"{group}.{name}",
+                key=lambda _group, _request, value=subject or "all": value,
+                rate=rate,
+                increment=True,
+            )
+        except Exception:
+            logger.exception("Could not count a request in the cache (%s, %s limit)", group, name)
+            continue
+        if usage and usage["should_limit"]:
+            reached.append(Reached(name, subject, rate, max(int(usage["time_left"]), 1)))
+    return reached
 
 
 def checkout_permit(*, request: HttpRequest, email: str, captcha_token: str = "") -> CheckoutPermit:
@@ -65,7 +93,7 @@ def checkout_permit(*, request: HttpRequest, email: str, captcha_token: str = ""
     )
 
 
-def _count_attempt(request: HttpRequest, email: str) -> list[_Reached]:
+def _count_attempt(request: HttpRequest, email: str) -> list[Reached]:
     limits = (
         (CheckoutThrottleEvent.Limit.IP, settings.CHECKOUT_RATE_PER_IP, ip_subject(request)),
         (
@@ -75,26 +103,7 @@ def _count_attempt(request: HttpRequest, email: str) -> list[_Reached]:
         ),
         (CheckoutThrottleEvent.Limit.TOTAL, settings.CHECKOUT_RATE_TOTAL, ""),
     )
-    reached = []
-    for limit, rate, subject in limits:
-        if not rate:  # this limit is set to 'off'
-            continue
-        try:
-            usage = get_usage(
-                request,
-                group=f"donations.online.checkout.{limit}",
-                key=lambda _group, _request, value=subject or "all": value,
-                rate=rate,
-                increment=True,
-            )
-        except Exception:
-            # A cache that is down (Redis unreachable) must not stop every gift: this
-            # attempt goes ahead uncounted, and the error is logged for staff to fix.
-            logger.exception("Could not count a checkout attempt in the cache (%s limit)", limit)
-            continue
-        if usage and usage["should_limit"]:
-            reached.append(_Reached(limit, subject, rate, max(int(usage["time_left"]), 1)))
-    return reached
+    return limits_reached(request, group="donations.online.checkout", limits=limits)
 
 
 def ip_subject(request: HttpRequest) -> str:
@@ -109,7 +118,7 @@ def ip_subject(request: HttpRequest) -> str:
     return str(address)
 
 
-def _record(reached: list[_Reached], *, passed_captcha: bool) -> None:
+def _record(reached: list[Reached], *, passed_captcha: bool) -> None:
     now = timezone.now()
     counter = "passed_captcha" if passed_captcha else "refused"
     for r in reached:
