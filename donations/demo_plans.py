@@ -3,7 +3,6 @@ the Stripe webhook would have recorded them (invoice and payment intent ids; the
 fee come with the demo payouts). A couple were cancelled this fiscal year and a couple are past
 due: their latest payment failed and Stripe retries it in a few days."""
 
-import calendar
 import datetime
 import random
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from simple_history.utils import bulk_create_with_history
 
 from core.models import Organisation
 from donations.models import Fund, Gift, PaymentFailure, RecurringGift
+from donations.plans import add_months
 from donations.services import GiftEntry
 
 CANCELLED, PAST_DUE = 2, 2
@@ -26,17 +26,9 @@ class _Plan:
     failed_on: datetime.date | None = None  # the payment that failed (past due plans)
 
 
-def _add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day of the month `months` later, or that month's last day (Jan 31 -> Feb 28)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    last = calendar.monthrange(year, month)[1]
-    return day.replace(year=year, month=month, day=min(day.day, last))
-
-
 def _schedule(started_on: datetime.date, until: datetime.date) -> list[datetime.date]:
     due, n = [], 0
-    while (day := _add_months(started_on, n)) <= until:
+    while (day := add_months(started_on, n)) <= until:
         due.append(day)
         n += 1
     return due
@@ -67,7 +59,7 @@ def demo_plans_seed(
     _fail_some(plans, today)
     for plan in plans:  # the next payment, a month after the last (past due: the retry)
         if plan.row.status == RecurringGift.Status.ACTIVE:
-            plan.row.next_charge_on = _add_months(plan.row.started_on, len(plan.due))
+            plan.row.next_charge_on = add_months(plan.row.started_on, len(plan.due))
     rows = bulk_create_with_history(
         [p.row for p in plans], RecurringGift, batch_size=500, default_change_reason="Demo data"
     )
