@@ -49,7 +49,7 @@ demo: migrate
 	@echo "Donor CRM is running at http://127.0.0.1:8000/admin/  (Ctrl-C to stop)"
 	@echo "The donation page is http://127.0.0.1:8000/donate/ (local test checkout: no card is charged)."
 	@echo "Emails to donors are written to var/mail/."
-	@$(BIN)/python manage.py db_worker --no-reload -v0 & worker=$$!; \
+	@$(BIN)/python manage.py worker --no-reload -v0 & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		$(BIN)/python manage.py runserver 127.0.0.1:8000
 

@@ -1,5 +1,5 @@
 """The mailer end to end on PostgreSQL: a 50,000-recipient email mailing sent by 1 and then 2
-`db_worker` processes through anymail's Postmark backend to a local stand-in answering after
+`manage.py worker` processes through anymail's Postmark backend to a local stand-in answering after
 30 ms (like a real ESP's API): messages per second from the Send to the last recorded outcome
 (snapshot, compose, send, record). In the same run, the compose-only rate (the same letters
 rendered for the same donors in this process, nothing sent) and the ratio; and the snapshot
@@ -171,7 +171,7 @@ def _send(url: str, tagged: object, workers: int, slug: str) -> tuple[float, int
             [
                 sys.executable,
                 "manage.py",
-                "db_worker",
+                "worker",
                 "--queue-name",
                 "*",
                 "--interval",

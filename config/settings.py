@@ -103,6 +103,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz answers first: before the host check and the HTTPS redirect (core.health).
+    "core.health.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # django-csp: the Content-Security-Policy header (the donate page adds the captcha
     # provider to its own response when it shows the widget).
@@ -303,6 +305,10 @@ JOURNAL_ACCOUNT_SUSPENSE = env_str("JOURNAL_ACCOUNT_SUSPENSE", "") or "9999"
 JOURNAL_TAX_RATE = env_str("JOURNAL_TAX_RATE", "") or "Tax Exempt"
 
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# /healthz fails when a due task has waited longer than this, or no worker (`manage.py worker`)
+# has beaten for longer than this; the staff home warns at the same silence.
+HEALTH_TASK_WAIT_LIMIT_SECONDS = env_int("HEALTH_TASK_WAIT_LIMIT_SECONDS", 600)
+HEALTH_WORKER_SILENCE_LIMIT_SECONDS = env_int("HEALTH_WORKER_SILENCE_LIMIT_SECONDS", 600)
 
 # The cache holds the checkout rate-limit counters. Redis when CACHE_URL is set (production:
 # atomic counts shared by every worker); otherwise a table in the database (created by migrate),

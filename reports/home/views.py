@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from core.health.checks import worker_warning
 from crm.models import ImportJob
 from crm.profile.selectors import open_tasks
 from donations.summary import COUNTED, RECEIVED
@@ -35,6 +36,8 @@ def _staff_home(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     context: dict = {"staff_home": True, "title": "Today", "filters": FILTERS}
+    # Thank-yous, receipts, imports and mailings all wait on the worker: say when it is gone.
+    context["worker_warning"] = worker_warning()
     if user.has_perm("crm.change_task"):
         context["my_tasks"] = open_tasks(user=user, today=today)
     if user.has_perm("donations.view_gift"):

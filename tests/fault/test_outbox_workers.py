@@ -1,4 +1,4 @@
-"""The outbox under real workers on PostgreSQL: `manage.py db_worker` processes send through
+"""The outbox under real workers on PostgreSQL: `manage.py worker` processes send through
 anymail's Postmark backend to a local stand-in. Two workers share 2,000 messages while the
 stand-in fails one request in ten; a worker killed with SIGKILL mid-run is replaced. Every
 recipient gets exactly one message."""
@@ -59,7 +59,7 @@ def _worker(standin: PostmarkStandIn, name: str, **extra: str) -> subprocess.Pop
         **extra,
     }
     return subprocess.Popen(  # noqa: S603 - our own manage.py
-        [sys.executable, "manage.py", "db_worker", "--queue-name", "*", "--interval", "0.2",
+        [sys.executable, "manage.py", "worker", "--queue-name", "*", "--interval", "0.2",
          "--no-startup-delay", "--no-reload", "--worker-id", name, "-v", "0"],
         cwd=ROOT, env=env,
     )  # fmt: skip

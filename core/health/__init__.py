@@ -1,0 +1,1 @@
+"""Is the service well? Worker heartbeats, the checks /healthz answers with, and the view."""

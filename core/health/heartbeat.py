@@ -1,0 +1,68 @@
+"""A worker's heartbeat: a row per worker process, written every HEARTBEAT_SECONDS by a thread
+beside the task loop (core/management/commands/worker.py)."""
+
+import logging
+import os
+import socket
+import threading
+from datetime import datetime
+
+from django.db import DatabaseError, close_old_connections, connection
+from django.utils import timezone
+
+from core.models import WorkerHeartbeat
+
+HEARTBEAT_SECONDS = 30
+logger = logging.getLogger(__name__)
+
+
+def heartbeat_record(*, worker_id: str, started_at: datetime) -> None:
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={
+            "hostname": socket.gethostname()[:255],
+            "pid": os.getpid(),
+            "started_at": started_at,
+            "seen_at": timezone.now(),
+        },
+    )
+
+
+def heartbeat_forget(*, worker_id: str) -> None:
+    """A worker stopping on purpose removes its row (a crashed one's row simply goes stale)."""
+    WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
+
+
+def last_heartbeat() -> datetime | None:
+    return WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+
+
+def heartbeats_prune(*, older_than: datetime) -> int:
+    return WorkerHeartbeat.objects.filter(seen_at__lt=older_than).delete()[0]
+
+
+class HeartbeatThread(threading.Thread):
+    """Beats until stopped. A database hiccup is logged and tried again at the next beat: the
+    health check, not this thread, decides when silence matters."""
+
+    def __init__(self, *, worker_id: str, interval: float = HEARTBEAT_SECONDS) -> None:
+        super().__init__(name="worker-heartbeat", daemon=True)
+        self.worker_id = worker_id
+        self.interval = interval
+        self.started_at = timezone.now()
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.is_set():
+                close_old_connections()
+                try:
+                    heartbeat_record(worker_id=self.worker_id, started_at=self.started_at)
+                except DatabaseError:
+                    logger.warning("Worker heartbeat not recorded; trying again", exc_info=True)
+                self.stopped.wait(self.interval)
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
