@@ -105,6 +105,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # /healthz answers first: before the host check and the HTTPS redirect (core.health).
     "core.health.middleware.HealthCheckMiddleware",
+    # One log line per request, with the request id (core.telemetry).
+    "core.telemetry.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # django-csp: the Content-Security-Policy header (the donate page adds the captcha
     # provider to its own response when it shows the widget).
@@ -396,11 +398,49 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 # and the read-only board role does not.
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 
+# Logs go to standard output, one line per request (core.telemetry.request_log) with the request
+# id every line written meanwhile carries. LOG_FORMAT=json writes one JSON object per line, for
+# a log service; "text" (the default) is for people reading a terminal.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.telemetry.request_log.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # WeasyPrint reports each layout step at INFO; only its warnings matter (refused files).
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        # WeasyPrint reports each layout step at INFO; only its warnings matter (refused files).
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # runserver's own line per request repeats ours (which has the request id).
+        "django.server": {"level": "WARNING"},
+    },
 }
+
+# Errors to Sentry (or a self-hosted GlitchTip) when SENTRY_DSN is set, donors' personal data
+# scrubbed first (core.telemetry.sentry).
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from core.telemetry.sentry import sentry_start
+
+    sentry_start(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "development" if DEBUG else "production"),
+        release=env_str("SENTRY_RELEASE", ""),
+    )

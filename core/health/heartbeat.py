@@ -5,7 +5,7 @@ import logging
 import os
 import socket
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
@@ -53,6 +53,11 @@ class HeartbeatThread(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
+        try:
+            # Rows of workers that crashed long ago (a stopped one removes its own).
+            heartbeats_prune(older_than=timezone.now() - timedelta(days=1))
+        except DatabaseError:
+            logger.warning("Old worker heartbeats not pruned", exc_info=True)
         try:
             while not self.stopped.is_set():
                 close_old_connections()
