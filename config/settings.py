@@ -201,8 +201,38 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Uploaded and generated files (receipts, statements, logos, signatures, print runs, import
+# files) live under MEDIA_ROOT, or in an S3-compatible bucket when STORAGE_BUCKET is set (a
+# platform whose disk is wiped at each deploy, or several machines). The bucket stays private:
+# files are handed out by the app, after its own permission check, as links signed for
+# STORAGE_SIGNED_URL_SECONDS (core.stored_files).
+STORAGE_BUCKET = env_str("STORAGE_BUCKET", "")
+STORAGE_SIGNED_URL_SECONDS = env_int("STORAGE_SIGNED_URL_SECONDS", 120)
+DEFAULT_FILE_STORAGE_OPTIONS: dict = {}
+if STORAGE_BUCKET:
+    DEFAULT_FILE_STORAGE_OPTIONS = {
+        "bucket_name": STORAGE_BUCKET,
+        # Empty for AWS itself; MinIO, Backblaze, DigitalOcean Spaces... give their own URL.
+        "endpoint_url": env_str("STORAGE_ENDPOINT_URL", "") or None,
+        "region_name": env_str("STORAGE_REGION", "") or None,
+        # Empty: boto3's own lookup (AWS_ACCESS_KEY_ID..., an instance role).
+        "access_key": env_str("STORAGE_ACCESS_KEY_ID", "") or None,
+        "secret_key": env_str("STORAGE_SECRET_ACCESS_KEY", "") or None,
+        "location": env_str("STORAGE_PREFIX", ""),
+        "addressing_style": env_str("STORAGE_ADDRESSING_STYLE", "") or None,
+        "signature_version": "s3v4",
+        "default_acl": "private",
+        "querystring_auth": True,
+        "querystring_expire": STORAGE_SIGNED_URL_SECONDS,
+        # An issued receipt is never replaced: a second file of one name gets a new name.
+        "file_overwrite": False,
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": DEFAULT_FILE_STORAGE_OPTIONS}
+        if STORAGE_BUCKET
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -25,9 +25,12 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from core.stored_files import storage_is_local
 
 logger = logging.getLogger(__name__)
 # Relative URLs in documents resolve against this made-up origin, so '/static/logo.png'
@@ -63,6 +66,12 @@ class SafeURLFetcher(URLFetcher):
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         if url.startswith("data:"):
             return super().fetch(url, headers)
+        if not storage_is_local():
+            stored = _from_bucket(url)
+            if stored is not None:
+                name, content = stored
+                content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, content, {"Content-Type": content_type})
         path = self._local_path(url)
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
@@ -92,6 +101,27 @@ class SafeURLFetcher(URLFetcher):
             (media + folder, [root / folder for root in media_roots])
             for folder in MEDIA_FOLDERS_FOR_DOCUMENTS
         ]
+
+
+def _from_bucket(url: str) -> tuple[str, bytes] | None:
+    """The logo or a signature from a bucket (STORAGE_BUCKET): only the same folders as on
+    disk, read through the storage by name. None for anything else under another prefix."""
+    parts = urlsplit(url)
+    path = unquote(parts.path)
+    if f"{parts.scheme}://{parts.netloc}/" != INTERNAL_BASE or "\x00" in path:
+        return None
+    if any(segment in ("..", ".") for segment in path.split("/")):
+        raise RefusedResource(f"refused {url!r}: path traversal")
+    media = "/" + settings.MEDIA_URL.strip("/") + "/"
+    if not path.startswith(media):
+        return None
+    name = path[len(media) :]
+    if not name.startswith(MEDIA_FOLDERS_FOR_DOCUMENTS):
+        raise RefusedResource(f"refused {url!r}: not the logo or a signature")
+    if not default_storage.exists(name):
+        raise RefusedResource(f"refused {url!r}: no such file")
+    with default_storage.open(name, "rb") as handle:
+        return name, handle.read()
 
 
 def _private_upload(path: Path, media_roots: list[Path]) -> bool:

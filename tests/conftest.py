@@ -41,6 +41,24 @@ def tasks_run_at_once(settings, tmp_path):
 
 
 @pytest.fixture
+def bucket(settings):
+    """Files go to a private S3-compatible bucket (tests/s3_standin.py) for this test, as with
+    STORAGE_BUCKET set."""
+    from tests.s3_standin import S3StandIn
+
+    with S3StandIn() as standin:
+        settings.STORAGE_BUCKET = "crm-files"
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "storages.backends.s3.S3Storage",
+                "OPTIONS": standin.storage_options(),
+            },
+        }
+        yield standin
+
+
+@pytest.fixture
 def sent_mail(mailoutbox):
     """What the outbox has sent: call it to run the sending worker (core.outbox) once and read
     Django's test outbox. Emails are queued in the transaction of their reason; a test's own

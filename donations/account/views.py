@@ -8,13 +8,14 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.stored_files import stored_file_response
 from crm.models import Supporter
 from donations.account import links, selectors
 from donations.account.forms import (
@@ -145,10 +146,9 @@ def receipt(request: HttpRequest, supporter: Supporter, number: str) -> HttpResp
     found = selectors.account_receipt(supporter=supporter, number=number)
     if found is None:
         raise Http404("No such receipt among yours.")
-    return FileResponse(
-        found.pdf.open("rb"), as_attachment=True, filename=f"receipt-{found.number}.pdf",
-        content_type="application/pdf",
-    )  # fmt: skip
+    return stored_file_response(
+        found.pdf, filename=f"receipt-{found.number}.pdf", content_type="application/pdf"
+    )
 
 
 @never_cache

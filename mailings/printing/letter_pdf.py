@@ -42,6 +42,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from core.pdf import render_pdf
+from core.stored_files import document_url
 from mailings.letters.content import bare_address
 
 LABELS = {
@@ -144,6 +145,7 @@ def letters_html(
             "items": items,
             "language": letters[0].language if letters else "en",
             "organisation": organisation,
+            "logo_url": document_url(organisation.logo) if organisation.logo else "",
             "organisation_lines": [
                 line.strip() for line in (organisation.address or "").splitlines() if line.strip()
             ],

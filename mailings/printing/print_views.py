@@ -5,10 +5,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
+from core.stored_files import stored_file_response
 from mailings.models import Mailing
 from mailings.printing.print_job import mailing_print_start
 from mailings.printing.print_run import PrintRunRefused
@@ -47,8 +48,6 @@ def print_file(model_admin: Any) -> View:
         if mailing.print_status != Mailing.PrintStatus.DONE or not stored:
             raise Http404("Not printed yet.")
         name = stored.name.rsplit("/", 1)[-1]
-        return FileResponse(
-            stored.open("rb"), as_attachment=True, filename=name, content_type=content_type
-        )
+        return stored_file_response(stored, filename=name, content_type=content_type)
 
     return view

@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from pypdf import PdfReader
 
 from core.models import Organisation
+from core.stored_files import document_url
 from crm.models import Supporter
 from mailings.letters.merge_fields import CHANNEL_PRINT
 from mailings.letters.rendering import CompiledVersion
@@ -57,7 +58,7 @@ def printed_letter(
         body_html=mark_safe(parts["body_html"]),  # noqa: S308 - sanitised, values escaped
         closing=parts["closing"],
         signatories=tuple(
-            Signatory(s.name, s.title, s.signature.url if s.signature else "")
+            Signatory(s.name, s.title, document_url(s.signature))
             for s in compiled.signatories
         ),
         on_behalf_of=parts["on_behalf_of"],

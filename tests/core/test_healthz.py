@@ -147,3 +147,16 @@ def test_staff_home_warns_when_the_worker_is_silent(staff_client, worker_beating
     page = staff_client.get("/admin/").content.decode()
     assert 'id="worker-warning"' in page
     assert "has not been seen for 14 minutes" in page
+
+
+def test_storage_check_writes_to_the_bucket(client, worker_beating, bucket):
+    status, body = _health(client)
+    assert status == 200, body
+    assert bucket.keys() == [], "the probe file is deleted"
+
+
+def test_a_missing_bucket_fails_the_storage_check(client, worker_beating, bucket):
+    bucket.client.delete_bucket(Bucket="crm-files")
+    status, body = _health(client)
+    assert status == 503 and body["failing"] == ["storage"]
+    assert "crm-files" not in json.dumps(body)
