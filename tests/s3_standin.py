@@ -28,9 +28,8 @@ class S3StandIn:
         host, port = self.server.get_host_and_port()
         self.url = f"http://{host}:{port}"
         # moto keeps its buckets per process, not per server: start each test from none.
-        urllib.request.urlopen(  # noqa: S310 - the stand-in's own reset endpoint
-            urllib.request.Request(f"{self.url}/moto-api/reset", method="POST"), timeout=10
-        ).close()
+        reset = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")  # noqa: S310
+        urllib.request.urlopen(reset, timeout=10).close()  # noqa: S310 - the stand-in's own
         self.client = boto3.client("s3", endpoint_url=self.url, region_name=REGION, **KEYS)
         self.client.create_bucket(Bucket=BUCKET)
         return self
@@ -56,6 +55,6 @@ class S3StandIn:
             **overrides,
         }
 
-    def keys(self) -> list[str]:
+    def stored_keys(self) -> list[str]:
         listing = self.client.list_objects_v2(Bucket=BUCKET)
         return [item["Key"] for item in listing.get("Contents", [])]

@@ -58,8 +58,7 @@ def printed_letter(
         body_html=mark_safe(parts["body_html"]),  # noqa: S308 - sanitised, values escaped
         closing=parts["closing"],
         signatories=tuple(
-            Signatory(s.name, s.title, document_url(s.signature))
-            for s in compiled.signatories
+            Signatory(s.name, s.title, document_url(s.signature)) for s in compiled.signatories
         ),
         on_behalf_of=parts["on_behalf_of"],
         ps=mark_safe(parts["ps_html"]),  # noqa: S308 - sanitised, values escaped

@@ -152,7 +152,7 @@ def test_staff_home_warns_when_the_worker_is_silent(staff_client, worker_beating
 def test_storage_check_writes_to_the_bucket(client, worker_beating, bucket):
     status, body = _health(client)
     assert status == 200, body
-    assert bucket.keys() == [], "the probe file is deleted"
+    assert bucket.stored_keys() == [], "the probe file is deleted"
 
 
 def test_a_missing_bucket_fails_the_storage_check(client, worker_beating, bucket):

@@ -29,7 +29,7 @@ def letterhead(bucket) -> Signatory:
     organisation.logo.save("logo.png", ContentFile(PNG))
     signatory = Signatory.objects.create(name="Dana Ruiz", title="Executive Director")
     signatory.signature.save("dana.png", ContentFile(PNG))
-    assert {organisation.logo.name, signatory.signature.name} <= set(bucket.keys())
+    assert {organisation.logo.name, signatory.signature.name} <= set(bucket.stored_keys())
     return signatory
 
 

@@ -24,7 +24,7 @@ def test_a_receipt_is_written_to_the_bucket_and_read_back_through_a_signed_link(
     bucket, client, ana, ben
 ):
     receipt = receipt_of(ana)
-    assert receipt.pdf.name in bucket.keys(), "issued into the bucket"
+    assert receipt.pdf.name in bucket.stored_keys(), "issued into the bucket"
 
     sign_in(client, "ana@example.org")
     response = client.get(f"/account/receipts/{receipt.number}/")
