@@ -345,7 +345,8 @@ HEALTH_WORKER_SILENCE_LIMIT_SECONDS = env_int("HEALTH_WORKER_SILENCE_LIMIT_SECON
 # The cache holds the checkout rate-limit counters. Redis when CACHE_URL is set (production:
 # atomic counts shared by every worker); otherwise a table in the database (created by migrate),
 # so a laptop needs no other service.
-CACHE_URL = env_str("CACHE_URL", "")
+# REDIS_URL is the name Heroku, Render and Fly give their Redis; CACHE_URL wins when both are set.
+CACHE_URL = env_str("CACHE_URL", "") or env_str("REDIS_URL", "")
 if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// URL.")
 CACHES = {
