@@ -280,7 +280,8 @@ def supporter_create(
        raises LooksLikeExisting unless staff confirmed `allow_lookalikes`. A same email is
        never created twice (the database's unique key), confirmed or not.
     3. Saved with its history row naming who created it."""
-    supporter = Supporter(**values, source=source[:100])
+    typed = {name: v.strip() if isinstance(v, str) else v for name, v in values.items()}
+    supporter = Supporter(**typed, source=source[:100])
     supporter.full_clean(validate_constraints=False)
     matches = supporter_lookalikes(supporter)
     if matches and not allow_lookalikes:

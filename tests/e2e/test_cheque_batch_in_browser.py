@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -14,6 +15,7 @@ from playwright.sync_api import Page, expect
 from crm.models import Supporter
 from donations.models import Campaign, Fund, Gift
 from donations.services import GiftEntry, gift_record
+from tests.e2e.axe import WCAG_AA_TAGS, violations_text
 from tests.e2e.conftest import LogIn
 from tests.factories import SupporterFactory
 
@@ -22,18 +24,22 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def _pick(page: Page, row: int, typed: str, telling: str) -> None:
     """Type in row `row`'s donor box and pick the match whose line shows `telling`."""
-    box = page.locator("#id_rows-%d-donor" % row)
+    box = page.locator(f"#id_rows-{row}-donor")
     box.fill(typed)
-    options = page.locator("#id_rows-%d-donor-matches li[role=option]" % row)
+    options = page.locator(f"#id_rows-{row}-donor-matches li[role=option]")
     expect(options.first).to_be_visible()
     options.filter(has_text=telling).click()
 
 
 def test_a_batch_of_five_checks_tells_two_maria_garcias_apart(
-    page: Page, live_server, log_in: LogIn, staff: User, screenshots: Path
+    page: Page,
+    live_server,
+    log_in: LogIn,
+    staff: User,
+    screenshots: Path,
 ) -> None:
     Fund.objects.create(name="General", code="general", is_default=True)
-    legal = Fund.objects.create(name="Legal defense", code="legal")
+    Fund.objects.create(name="Legal defense", code="legal")
     spring = Campaign.objects.create(name="Spring appeal", code="spring26")
     austin = SupporterFactory(
         first_name="Maria", last_name="Garcia", email="maria.garcia@gmail.com",
@@ -45,9 +51,8 @@ def test_a_batch_of_five_checks_tells_two_maria_garcias_apart(
     )  # fmt: skip
     okafor = SupporterFactory(first_name="James", last_name="Okafor", city="Houston", region="TX")
     chen = SupporterFactory(first_name="Lin", last_name="Chen", city="Dallas", region="TX")
-    gift_record(
-        entry=GiftEntry(supporter=austin, amount=Decimal("50"), received_on=datetime.date(2026, 3, 2))
-    )
+    march = datetime.date(2026, 3, 2)
+    gift_record(entry=GiftEntry(supporter=austin, amount=Decimal("50"), received_on=march))
     deposit_day = timezone.localdate() - datetime.timedelta(days=1)
     earlier = deposit_day - datetime.timedelta(days=6)
 
@@ -99,6 +104,7 @@ def test_a_batch_of_five_checks_tells_two_maria_garcias_apart(
     page.fill("#id_new-city", "San Antonio")
     page.fill("#id_new-region", "TX")
     page.fill("#id_new-postal_code", "78205")
+    page.screenshot(path=str(screenshots / "staff" / "batch-new-donor.png"))
     dialog.get_by_role("button", name="Add donor").click()
     expect(dialog).to_be_hidden()
     ruiz = Supporter.objects.get(email="ana.ruiz@example.org")
@@ -110,6 +116,10 @@ def test_a_batch_of_five_checks_tells_two_maria_garcias_apart(
     expect(page.locator("#batch-sum")).to_have_text("$575.00")
     expect(page.locator("#batch-check")).to_have_text("matches the control total")
     page.screenshot(path=str(screenshots / "staff" / "batch.png"), full_page=True)
+    # axe on the batch itself (the admin's own header and breadcrumbs are Django's).
+    options = {"runOnly": {"type": "tag", "values": WCAG_AA_TAGS}, "resultTypes": ["violations"]}
+    found = Axe().run(page, context="#content-main", options=options).response["violations"]
+    assert not found, violations_text(found)
     page.get_by_role("button", name="Record all checks").click()
     expect(page.locator(".messagelist")).to_contain_text("Recorded 5 check(s) totaling $575.00")
 
@@ -127,3 +137,60 @@ def test_a_batch_of_five_checks_tells_two_maria_garcias_apart(
     assert [g.fund.code for g in gifts] == ["general", "general", "legal", "general", "general"]
     assert [g.received_on for g in gifts] == [deposit_day, deposit_day, earlier] + [deposit_day] * 2
     assert austin.gifts.count() == 2 and el_paso.gifts.count() == 1
+
+
+def test_a_namesake_offered_in_the_dialog_and_a_refused_row_keep_everything_typed(
+    page: Page, live_server, log_in: LogIn, staff: User, screenshots: Path
+) -> None:
+    Fund.objects.create(name="General", code="general", is_default=True)
+    austin = SupporterFactory(
+        first_name="Maria", last_name="Garcia", email="maria.garcia@gmail.com",
+        city="Austin", region="TX", postal_code="78701",
+    )  # fmt: skip
+    okafor = SupporterFactory(first_name="James", last_name="Okafor", city="Houston", region="TX")
+    deposit_day = timezone.localdate() - datetime.timedelta(days=1)
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in(page, staff.username)
+    page.goto(f"{live_server.url}/admin/donations/gift/batch/")
+    page.fill("#id_deposit-deposit_date", deposit_day.isoformat())
+
+    # 'New donor' for someone already on file: the dialog offers the record it looks like.
+    page.locator("#id_rows-0-donor").fill("Maria Garcia")
+    page.locator("tr.batch-row").first.get_by_role("button", name="New donor").click()
+    page.fill("#id_new-postal_code", "78701")
+    page.locator("#new-donor").get_by_role("button", name="Add donor").click()
+    offered = page.locator(".new-donor-matches li")
+    expect(offered).to_contain_text("Austin, TX · mar…@gmail.com")
+    expect(offered).to_contain_text("same name and postal code")
+    expect(page.locator(".new-donor-save")).to_have_text("Add as a new donor anyway")
+    offered.get_by_role("button", name="Use this donor").click()
+    expect(page.locator("#id_rows-0-supporter")).to_have_value(str(austin.pk))
+    page.fill("#id_rows-0-amount", "40")
+    page.press("#id_rows-0-amount", "Enter")  # moves on, as in a spreadsheet; saves nothing
+    expect(page.locator("#id_rows-0-cheque_number")).to_be_focused()
+    page.keyboard.type("77")
+
+    # A row the server refuses (received after the deposit): shown on that row, nothing lost.
+    _pick(page, 1, "okafor", "Houston")
+    page.fill("#id_rows-1-amount", "60")
+    later = deposit_day + datetime.timedelta(days=1)
+    page.fill("#id_rows-1-received_on", later.isoformat())
+    page.get_by_role("button", name="Record all checks").click()
+    refused = page.locator("tr.batch-row-errors")
+    expect(refused).to_have_count(1)
+    expect(refused).to_contain_text("Received after the deposit date.")
+    expect(page.locator("#id_rows-0-supporter")).to_have_value(str(austin.pk))
+    expect(page.locator("tr.batch-row").first).to_contain_text("Austin, TX")
+    expect(page.locator("#id_rows-0-cheque_number")).to_have_value("77")
+    expect(page.locator("#id_rows-1-supporter")).to_have_value(str(okafor.pk))
+    expect(page.locator("#batch-sum")).to_have_text("$100.00")
+    page.screenshot(path=str(screenshots / "staff" / "batch-errors.png"), full_page=True)
+    assert not Gift.objects.exists() and Supporter.objects.count() == 2
+
+    page.fill("#id_rows-1-received_on", "")
+    page.get_by_role("button", name="Record all checks").click()
+    expect(page.locator(".messagelist")).to_contain_text("Recorded 2 check(s) totaling $100.00")
+    assert sorted(Gift.objects.values_list("supporter_id", "amount")) == sorted(
+        [(austin.pk, Decimal("40.00")), (okafor.pk, Decimal("60.00"))]
+    )

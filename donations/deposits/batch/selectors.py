@@ -91,9 +91,7 @@ def _found(query: str) -> QuerySet[Supporter]:
     if not folded:
         return people.none()
     # 'garcia' finds García, as the supporter list's search does; an organization by its name.
-    return people.filter(
-        Q(match_name__contains=folded) | Q(organisation_name__icontains=text)
-    )
+    return people.filter(Q(match_name__contains=folded) | Q(organisation_name__icontains=text))
 
 
 def donor_search(query: str, *, limit: int = LIMIT) -> list[DonorChoice]:

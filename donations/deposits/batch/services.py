@@ -97,11 +97,8 @@ def _row_errors(batch: Batch, rows: list[ChequeRow]) -> dict[int, Errors]:
     return {number: dict(found) for number, found in errors.items()}
 
 
-def cheque_batch_record(
-    *, batch: Batch, rows: list[ChequeRow], recorded_by: AbstractBaseUser | None = None
-) -> list[Gift]:
-    """Record the batch's checks as gifts deposited on its date: all of them, or none (then
-    BatchRefused says why, by row)."""
+def cheque_batch_check(*, batch: Batch, rows: list[ChequeRow]) -> None:
+    """Raise BatchRefused with every reason the batch cannot be recorded, by row."""
     if not rows:
         raise BatchRefused(batch={None: ["Enter at least one check."]})
     row_errors = _row_errors(batch, rows)
@@ -113,6 +110,14 @@ def cheque_batch_record(
         ]
     if row_errors or batch_errors:
         raise BatchRefused(batch=batch_errors, rows=row_errors)
+
+
+def cheque_batch_record(
+    *, batch: Batch, rows: list[ChequeRow], recorded_by: AbstractBaseUser | None = None
+) -> list[Gift]:
+    """Record the batch's checks as gifts deposited on its date: all of them, or none (then
+    BatchRefused says why, by row)."""
+    cheque_batch_check(batch=batch, rows=rows)
     entries = [cheque_batch_entry(batch, row) for row in rows]
     try:
         return gifts_record_batch(

@@ -2,6 +2,7 @@
 picker that tells namesakes apart, a new donor added in place; all saved or none."""
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import admin, messages
@@ -16,7 +17,13 @@ from core.money import money_text
 from crm.services import LooksLikeExisting, supporter_create
 from donations.deposits.batch.forms import BatchForm, ChequeFormSet, NewDonorForm
 from donations.deposits.batch.selectors import donor_choice, donor_search
-from donations.deposits.batch.services import Batch, BatchRefused, ChequeRow, cheque_batch_record
+from donations.deposits.batch.services import (
+    Batch,
+    BatchRefused,
+    ChequeRow,
+    cheque_batch_check,
+    cheque_batch_record,
+)
 from donations.models import Gift
 
 View = Callable[[HttpRequest], HttpResponse]
@@ -38,6 +45,15 @@ def _with_one_more_row(data: Any) -> Any:
     return data
 
 
+def _cheque_rows(rows: Any) -> list[ChequeRow]:
+    """The rows read as checks: those whose fields are right and name a donor."""
+    return [
+        ChequeRow(number=number, **{k: v for k, v in row.cleaned_data.items() if k != "donor"})
+        for number, row in enumerate(rows.forms)
+        if not row.errors and row.cleaned_data.get("supporter")
+    ]
+
+
 def _refusal_shown(refused: BatchRefused, batch: BatchForm, rows: Any) -> None:
     for field, problems in refused.batch.items():
         batch.add_error(field if field in batch.fields else None, problems)
@@ -57,17 +73,10 @@ def batch_entry(model_admin: admin.ModelAdmin) -> View:
         batch = BatchForm(data, prefix="deposit")
         rows = ChequeFormSet(data, prefix="rows")
         if data is not None and batch.is_valid() & rows.is_valid() and not adding:
-            filled = [row for row in rows if row.cleaned_data.get("supporter")]
             try:
                 gifts = cheque_batch_record(
                     batch=Batch(**batch.cleaned_data),
-                    rows=[
-                        ChequeRow(
-                            number=rows.forms.index(row),
-                            **{k: v for k, v in row.cleaned_data.items() if k != "donor"},
-                        )
-                        for row in filled
-                    ],
+                    rows=_cheque_rows(rows),
                     recorded_by=request.user,
                 )
             except BatchRefused as refused:
@@ -78,6 +87,14 @@ def batch_entry(model_admin: admin.ModelAdmin) -> View:
                     request, f"Recorded {len(gifts)} check(s) totaling {money_text(total)}."
                 )
                 return redirect("admin:donations_gift_changelist")
+        elif data is not None and batch.is_valid() and _cheque_rows(rows):
+            # Some rows are wrong as typed: the others are checked too, so that every problem
+            # shows at once (the control total waits until all rows can be read).
+            try:
+                partial = replace(Batch(**batch.cleaned_data), expected_total=None)
+                cheque_batch_check(batch=partial, rows=_cheque_rows(rows))
+            except BatchRefused as refused:
+                _refusal_shown(refused, batch, rows)
         context = {
             **model_admin.admin_site.each_context(request),
             "opts": Gift._meta,
@@ -113,7 +130,7 @@ def donor_add_view(model_admin: admin.ModelAdmin) -> View:
         form = NewDonorForm(request.POST, prefix="new")
         if not form.is_valid():
             return JsonResponse({"errors": form.errors}, status=400)
-        values = {k: v.strip() for k, v in form.cleaned_data.items() if k != "confirmed"}
+        values = {k: v for k, v in form.cleaned_data.items() if k != "confirmed"}
         try:
             supporter = supporter_create(
                 values=values,

@@ -78,7 +78,8 @@
   function showInherited() {
     ["fund", "campaign"].forEach(function (name) {
       const source = form.querySelector("[name=deposit-" + name + "]");
-      const chosen = source && source.value ? source.options[source.selectedIndex].text : "";
+      let chosen = source && source.value ? source.options[source.selectedIndex].text : "";
+      if (name === "campaign") { chosen = chosen.replace(/ \([^)]*\)$/, ""); }  // without its code
       form.querySelectorAll(".batch-" + name).forEach(function (select) {
         if (select.options.length && select.options[0].value === "") {
           select.options[0].text = chosen ? "Batch: " + chosen : "Batch's";
@@ -230,6 +231,8 @@
   let forRow = null;
   function openNewDonor(row) {
     forRow = row;
+    const list = row.querySelector(".batch-matches");
+    if (list) { list.hidden = true; }
     const newForm = document.getElementById("new-donor-form");
     newForm.reset();
     newForm.querySelector("[name=new-confirmed]").value = "";
@@ -325,6 +328,20 @@
       });
     });
   }
+
+  // 6. Enter moves on to the next field, as in a spreadsheet; only the button records.
+  form.addEventListener("keydown", function (event) {
+    const field = event.target;
+    if (event.key !== "Enter" || event.defaultPrevented || !field.matches("input, select")) { return; }
+    if (field.type === "submit" || field.type === "button") { return; }
+    event.preventDefault();
+    const fields = Array.prototype.filter.call(
+      form.querySelectorAll("input:not([type=hidden]):not([type=radio]), select"),
+      function (each) { return !each.disabled && each.offsetParent !== null; }
+    );
+    const next = fields[fields.indexOf(field) + 1];
+    if (next) { next.focus(); }
+  });
 
   rows().forEach(setUpRow);
   showInherited();
