@@ -10,13 +10,13 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from crm.models import Supporter
 from donations.models import Campaign, Fund, Gift
 from donations.services import GiftEntry, gift_record
 from tests.e2e.axe import WCAG_AA_TAGS, violations_text
-from tests.e2e.conftest import LogIn
+from tests.e2e.conftest import PASSWORD, LogIn
 from tests.factories import SupporterFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -194,3 +194,40 @@ def test_a_namesake_offered_in_the_dialog_and_a_refused_row_keep_everything_type
     assert sorted(Gift.objects.values_list("supporter_id", "amount")) == sorted(
         [(austin.pk, Decimal("40.00")), (okafor.pk, Decimal("60.00"))]
     )
+
+
+def test_without_javascript_the_batch_asks_which_maria_and_records_her_check(
+    browser: Browser, live_server, staff: User, screenshots: Path
+) -> None:
+    Fund.objects.create(name="General", code="general", is_default=True)
+    SupporterFactory(
+        first_name="Maria", last_name="Garcia", email="maria.garcia@gmail.com",
+        city="Austin", region="TX", postal_code="78701",
+    )  # fmt: skip
+    el_paso = SupporterFactory(
+        first_name="María", last_name="García", email="mgarcia@elpaso.example.org",
+        city="El Paso", region="TX", postal_code="79901",
+    )  # fmt: skip
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto(f"{live_server.url}/admin/login/")
+        page.fill("#id_username", staff.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("input[type=submit]")
+        page.goto(f"{live_server.url}/admin/donations/gift/batch/")
+        expect(page.get_by_role("button", name="New donor")).to_have_count(0)
+        page.fill("#id_rows-0-donor", "maria garcia")
+        page.fill("#id_rows-0-amount", "120")
+        page.get_by_role("button", name="Record all checks").click()
+        expect(page.get_by_text("Choose which donor this check is from.")).to_be_visible()
+        page.screenshot(path=str(screenshots / "staff" / "batch-no-javascript.png"))
+        page.get_by_label("El Paso, TX").check()
+        page.get_by_role("button", name="Record all checks").click()
+        expect(page.locator(".messagelist")).to_contain_text("Recorded 1 check(s)")
+    finally:
+        context.close()
+    assert el_paso.gifts.get().amount == Decimal("120.00")

@@ -54,6 +54,17 @@ def _cheque_rows(rows: Any) -> list[ChequeRow]:
     ]
 
 
+def _running_total(rows: Any) -> tuple[str, str]:
+    """The footer's count and sum as the server read the rows (the script keeps them live)."""
+    amounts = [
+        form.cleaned_data["amount"]
+        for form in rows.forms
+        if getattr(form, "cleaned_data", {}).get("amount")
+    ]
+    count = f"{len(amounts)} check" + ("" if len(amounts) == 1 else "s")
+    return count, money_text(sum(amounts, start=0))
+
+
 def _refusal_shown(refused: BatchRefused, batch: BatchForm, rows: Any) -> None:
     for field, problems in refused.batch.items():
         batch.add_error(field if field in batch.fields else None, problems)
@@ -101,6 +112,7 @@ def batch_entry(model_admin: admin.ModelAdmin) -> View:
             "title": "Enter a batch of checks",
             "batch": batch,
             "rows": rows,
+            "running_total": _running_total(rows) if data is not None else ("0 checks", "$0.00"),
             "new_donor": NewDonorForm(prefix="new"),
             "may_add_donor": request.user.has_perm("crm.add_supporter"),
             "media": model_admin.media + batch.media + rows.media,
