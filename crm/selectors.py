@@ -88,3 +88,22 @@ def _pairs(ids: list[int]) -> Iterator[tuple[int, int]]:
     for i, low in enumerate(ids):
         for high in ids[i + 1 :]:
             yield low, high
+
+
+def supporter_lookalikes(candidate: Supporter, *, limit: int = 5) -> list[DuplicatePair]:
+    """Existing supporters the duplicate finder would pair with `candidate`, a record not yet
+    saved (or being edited), by the same three rules, strongest first. Each pair's `first` is
+    the existing supporter, `second` the candidate."""
+    candidate.refresh_match_keys()
+    reasons: dict[int, list[str]] = {}
+    for key, second_key, label in RULES:
+        names = [key] + ([second_key] if second_key else [])
+        values = {name: getattr(candidate, name) for name in names}
+        if not all(values.values()):  # a blank key matches nothing, as in the finder
+            continue
+        found = Supporter.objects.filter(**values).exclude(pk=candidate.pk).order_by("pk")
+        for pk in found.values_list("pk", flat=True)[:limit]:
+            reasons.setdefault(pk, []).append(label)
+    ordered = sorted(reasons, key=lambda pk: (-len(reasons[pk]), pk))[:limit]
+    people = Supporter.objects.in_bulk(ordered)
+    return [DuplicatePair(people[pk], candidate, tuple(reasons[pk])) for pk in ordered]

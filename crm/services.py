@@ -1,13 +1,16 @@
-"""Writes to supporter records: consent changes and merging duplicates."""
+"""Writes to supporter records: creating one, consent changes and merging duplicates."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.forms.models import model_to_dict
 
 from core import recompute
 from crm.models import ConsentEvent, NotDuplicate, Note, Supporter, SupporterMerge
+from crm.selectors import DuplicatePair, supporter_lookalikes
 
 CONSENT_FIELDS = ("email_opt_in", "do_not_email", "do_not_mail", "do_not_contact")
 # Fields a merge may fill on the surviving record when it is blank there.
@@ -246,5 +249,50 @@ def supporter_find_or_create_by_email(
         source=source[:100],
     )
     supporter._change_reason = f"Created from {source}" if source else "Created"
+    supporter.save()
+    return supporter
+
+
+class LooksLikeExisting(Exception):
+    """A new supporter the duplicate finder would pair with existing ones (`matches`)."""
+
+    def __init__(self, matches: list[DuplicatePair]) -> None:
+        super().__init__("This looks like a supporter already on file.")
+        self.matches = matches
+
+    @property
+    def same_email(self) -> bool:
+        return any("Same email" in match.reasons for match in self.matches)
+
+
+@transaction.atomic
+def supporter_create(
+    *,
+    values: Mapping[str, Any],
+    created_by: AbstractBaseUser | None = None,
+    source: str = "",
+    allow_lookalikes: bool = False,
+) -> Supporter:
+    """A new supporter typed by staff (a donor met while entering a batch of checks).
+
+    1. The record's own rules (a name, a valid address and email), raised by field.
+    2. The duplicate finder's rules (same email; same name and postal code or phone): a match
+       raises LooksLikeExisting unless staff confirmed `allow_lookalikes`. A same email is
+       never created twice (the database's unique key), confirmed or not.
+    3. Saved with its history row naming who created it."""
+    typed = {name: v.strip() if isinstance(v, str) else v for name, v in values.items()}
+    supporter = Supporter(**typed, source=source[:100])
+    supporter.full_clean(validate_constraints=False)
+    matches = supporter_lookalikes(supporter)
+    if matches and not allow_lookalikes:
+        raise LooksLikeExisting(matches)
+    try:
+        supporter.validate_constraints()
+    except ValidationError as exc:
+        if matches:
+            raise LooksLikeExisting(matches) from exc
+        raise
+    supporter._history_user = created_by if getattr(created_by, "pk", None) else None
+    supporter._change_reason = f"Created in {source}" if source else "Created"
     supporter.save()
     return supporter

@@ -15,7 +15,7 @@ from donations import supporter_profile
 from donations.acknowledgements.statement_views import statements_view
 from donations.acknowledgements.views import thanks_queue_view
 from donations.deposits import admin as payouts_admin  # noqa: F401 - registers Payout and the journal page
-from donations.deposits.batch import batch_entry
+from donations.deposits.batch import batch_urls
 from donations.forms import GiftAdminForm
 from donations.imports.any_file import FILE_IMPORT
 from donations.imports.resources import GiftImportForm, GiftResource
@@ -132,9 +132,7 @@ class GiftAdmin(StaleEditAdminMixin, ImportJobAdminMixin, ImportExportModelAdmin
 
     def get_urls(self) -> list:
         return [
-            path(
-                "batch/", self.admin_site.admin_view(batch_entry(self)), name="donations_gift_batch"
-            ),
+            *batch_urls(self),
             path(
                 "<int:gift_id>/refund/",
                 self.admin_site.admin_view(refund_entry(self)),
