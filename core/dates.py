@@ -20,7 +20,7 @@ def _local(value: Moment) -> Moment:
 
 
 def day_text(value: Moment | None) -> str:
-    """'November 23, 2026' for a date or a datetime (its day in the site's time zone); None -> ''."""
+    """'November 23, 2026' for a date or a datetime (its day in the site's time zone)."""
     if value is None:
         return ""
     return formats.date_format(_local(value), "DATE_FORMAT")
