@@ -61,6 +61,19 @@ def what_happened(record: Any) -> str:
     return f"{action} by {who_did_it(record)}"
 
 
+def why_text(record: Any) -> str:
+    """The reason the change was saved with, unless 'what happened' already says it all
+    ('Stripe', 'Imported from spring.csv' beside 'Created by an import (spring.csv)')."""
+    reason = record.history_change_reason or ""
+    if getattr(record, "history_user", None) is None:
+        said = reason.lower()
+        if said in ("stripe", "import", "imported") or said.startswith(
+            ("imported from", "updated by import")
+        ):
+            return ""
+    return reason
+
+
 def value_text(field: models.Field | None, value: Any) -> str:
     """A stored value as the record's page shows it: a choice's label, Yes/No, a date in the
     one format, '—' for nothing."""
@@ -100,6 +113,7 @@ class SafeHistoryAdmin(SimpleHistoryAdmin):
     Its history page speaks plainly (admin/history_list.html): who or what made each change,
     and what changed, in words."""
 
+    object_history_template = "admin/history.html"
     object_history_list_template = "admin/history_list.html"
 
     def history_form_view(
@@ -118,3 +132,4 @@ class SafeHistoryAdmin(SimpleHistoryAdmin):
         super().set_history_delta_changes(request, historical_records, **kw)
         for record in historical_records:
             record.what_happened = what_happened(record)
+            record.why = why_text(record)

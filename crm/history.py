@@ -21,15 +21,6 @@ class Change:
     details: list[str]
 
 
-def describe(record: Any) -> str:
-    """One line for a historical row: 'email: a@x → b@x; tags: Donor → Donor, Volunteer'."""
-    previous = record.prev_record
-    if previous is None:
-        return record.history_change_reason or "Created"
-    parts = _details(record, previous)
-    return "; ".join(parts) or (record.history_change_reason or "No field changed")
-
-
 def recent_changes(supporter: Supporter, *, limit: int = 10) -> list[Change]:
     # A few more rows than shown: rows that changed nothing and say why (written by saves of
     # untouched pages before such saves stopped being recorded) are left out.
@@ -70,7 +61,7 @@ def _line(change: ModelChange) -> str:
         old, new = _related_names(field, change.old), _related_names(field, change.new)
     else:
         old, new = value_text(field, change.old), value_text(field, change.new)
-    label = str(field.verbose_name) if field is not None else change.field
+    label = capfirst(field.verbose_name) if field is not None else change.field
     return f"{label}: {old} → {new}"
 
 
