@@ -28,3 +28,9 @@ urlpatterns = [
     path("", include("donations.urls")),
     path("", include("mailings.urls")),
 ]
+
+# Styled 403 and 404 pages, staff or donor by where they are asked for (core.errors); the 500
+# page is templates/500.html. Django uses them when DEBUG is off.
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponseRedirect
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 
 from core import giving_levels
@@ -36,6 +37,14 @@ class OrganisationAdmin(admin.ModelAdmin):
             kwargs["form_class"] = giving_levels.LevelsFormField
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
+        # Through the form's help_texts: the admin reads them for fields shown read-only too
+        # (the board's view), where it would print the model's help text as HTML.
+        kwargs["help_texts"] = {
+            f.name: plain_help(f.help_text) for f in Organisation._meta.fields if f.help_text
+        }
+        return super().get_form(request, obj, change, **kwargs)
+
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         if self.has_change_permission(request, obj):
             return self.fieldsets
@@ -64,6 +73,12 @@ class OrganisationAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(
             reverse("admin:core_organisation_change", args=[organisation.pk])
         )
+
+
+def plain_help(text: str) -> str:
+    """The admin prints help text as HTML: a plain one is escaped, so its examples show
+    ('Immigrant Justice Project <giving@example.org>'), and its lines kept."""
+    return linebreaksbr(text, autoescape=True)
 
 
 def _shown(field: str) -> str:

@@ -132,7 +132,6 @@ class SupporterAdmin(
     autocomplete_fields = ["tags"]
     inlines = [NoteInline, ConsentEventInline]
     readonly_fields = ["created_at", "updated_at", "source_ids_shown"]
-    history_list_display = ["changed_fields"]
     fieldsets = [
         (
             "Who",
@@ -354,10 +353,6 @@ class SupporterAdmin(
         if supporter.email_opt_in == "opted_in":
             return format_html('<span class="badge badge-yes">{}</span>', "Opted in")
         return format_html('<span class="badge">{}</span>', "Not asked")
-
-    @admin.display(description="What changed")
-    def changed_fields(self, record: Any) -> str:
-        return history.describe(record)
 
 
 @admin.register(SupporterMerge)

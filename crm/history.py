@@ -4,13 +4,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.utils.text import capfirst
 from simple_history import utils
 from simple_history.models import ModelChange
 
+from core.history_admin import ACTIONS, NOTHING, value_text, who_did_it
 from crm.models import Supporter
-
-ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
-NOTHING = "—"
 
 
 @dataclass(frozen=True)
@@ -20,15 +19,6 @@ class Change:
     action: str
     reason: str
     details: list[str]
-
-
-def describe(record: Any) -> str:
-    """One line for a historical row: 'email: a@x → b@x; tags: Donor → Donor, Volunteer'."""
-    previous = record.prev_record
-    if previous is None:
-        return record.history_change_reason or "Created"
-    parts = _details(record, previous)
-    return "; ".join(parts) or (record.history_change_reason or "No field changed")
 
 
 def recent_changes(supporter: Supporter, *, limit: int = 10) -> list[Change]:
@@ -50,7 +40,7 @@ def recent_changes(supporter: Supporter, *, limit: int = 10) -> list[Change]:
         changes.append(
             Change(
                 when=record.history_date,
-                who=str(record.history_user) if record.history_user else "System",
+                who=capfirst(who_did_it(record)),
                 action=ACTIONS.get(record.history_type, record.history_type),
                 reason=record.history_change_reason or "",
                 details=details,
@@ -70,8 +60,8 @@ def _line(change: ModelChange) -> str:
     if field is not None and field.many_to_many:
         old, new = _related_names(field, change.old), _related_names(field, change.new)
     else:
-        old, new = _value(change.old), _value(change.new)
-    label = str(field.verbose_name) if field is not None else change.field
+        old, new = value_text(field, change.old), value_text(field, change.new)
+    label = capfirst(field.verbose_name) if field is not None else change.field
     return f"{label}: {old} → {new}"
 
 
@@ -80,14 +70,6 @@ def _field(name: str) -> models.Field | None:
         return Supporter._meta.get_field(name)
     except Exception:  # noqa: BLE001 - history may name a field since removed
         return None
-
-
-def _value(value: Any) -> str:
-    if value is None or value == "":
-        return NOTHING
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    return str(value)
 
 
 def _related_names(field: models.Field, rows: Any) -> str:

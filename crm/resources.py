@@ -6,7 +6,7 @@ from typing import Any
 
 from import_export import fields, resources
 
-from core.spreadsheets import neutralise_formula
+from core.spreadsheets import human_value, neutralise_formula
 from crm.importing.supporter_columns import COLUMN_LABELS
 from crm.models import Supporter
 
@@ -47,11 +47,13 @@ EXPORT_COLUMNS = (
 class SupporterResource(resources.ModelResource):
     id = fields.Field(attribute="pk", column_name="Supporter ID", readonly=True)
     tags = fields.Field(column_name="Tags", readonly=True)
+    # What letters use when Salutation or Addressee is blank: named apart from those two
+    # columns, which the import reads, so the file imports back (and these two are skipped).
     effective_salutation = fields.Field(
-        attribute="effective_salutation", column_name="Greeting", readonly=True
+        attribute="effective_salutation", column_name="Greeting in use", readonly=True
     )
     effective_addressee = fields.Field(
-        attribute="effective_addressee", column_name="Envelope Name", readonly=True
+        attribute="effective_addressee", column_name="Envelope name in use", readonly=True
     )
 
     class Meta:
@@ -72,7 +74,11 @@ class SupporterResource(resources.ModelResource):
         return "; ".join(tag.name for tag in supporter.tags.all())
 
     def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> Any:
-        return neutralise_formula(super().export_field(field, instance, **kwargs))
+        # 'Opted in', 'Person', 'English', 'Yes': words the import reads back (crm.importing).
+        value = human_value(
+            instance, field.attribute, super().export_field(field, instance, **kwargs)
+        )
+        return neutralise_formula(value)
 
     def get_user_visible_fields(self) -> list[fields.Field]:
         # What the import page lists as accepted columns.

@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from core.admin_columns import money_column
 from core.money import money_text
 from donations.models import Gift, Refund
 from donations.refunds import refund_record
@@ -81,7 +82,9 @@ def refunds_listed(gift: Gift) -> str:
 class RefundAdmin(admin.ModelAdmin):
     """Every refund by date, to look up, never to edit: the ledger keeps what was done."""
 
-    list_display = ["refunded_on", "gift", "amount", "reason", "stripe_refund_id", "recorded_by"]
+    list_display = [
+        "refunded_on", "gift", money_column("amount"), "reason", "stripe_refund_id", "recorded_by"
+    ]  # fmt: skip
     list_select_related = ["gift__supporter", "recorded_by"]
     search_fields = ["stripe_refund_id", "gift__supporter__last_name", "gift__supporter__email"]
     date_hierarchy = "refunded_on"

@@ -16,8 +16,14 @@ class Organisation(models.Model):
 
     name = models.CharField(max_length=200, default="Our Organization")
     logo = models.ImageField(upload_to="organisation/", blank=True)
+    # Help texts are plain text (the admin escapes them: core.admin.OrganisationAdmin), so an
+    # example in angle brackets is shown, not read by the browser as a tag.
     address = models.TextField(
-        blank=True, help_text="Postal address as printed on letters and receipts, one line each."
+        blank=True,
+        help_text=(
+            "Postal address as printed on letters and receipts, one line each, e.g.\n"
+            "220 Broadway, Suite 1400\nNew York, NY 10038"
+        ),
     )
     tax_id = models.CharField(
         "tax id (EIN)", max_length=40, blank=True, help_text="Printed on every receipt."
@@ -29,9 +35,8 @@ class Organisation(models.Model):
         max_length=200,
         blank=True,
         help_text=(
-            # The admin shows help text as HTML, so the angle brackets are written escaped.
             "The From line of email to donors: a name, then the address in angle brackets, "
-            "e.g. Immigrant Justice Project &lt;giving@example.org&gt;. Empty: the site's "
+            "e.g. Immigrant Justice Project <giving@example.org>. Empty: the site's "
             "default sender."
         ),
     )
@@ -41,7 +46,7 @@ class Organisation(models.Model):
         blank=True,
         help_text=(
             "The From line of email to donors who read Spanish, e.g. Proyecto de Justicia "
-            "Inmigrante &lt;giving@example.org&gt;. Empty: the English one above."
+            "Inmigrante <giving@example.org>. Empty: the English one above."
         ),
     )
     donate_page_asks_address = models.BooleanField(

@@ -1,6 +1,7 @@
 """The supporter import as an import job runs and shows it (crm.importing.jobs.ImportKind):
-the importer to run, and the preview of each row in four compact columns (name, email,
-address, everything else), each value as the record will have it."""
+the importer to run, and the preview of each row in compact columns (name, email, address,
+everything else, and for an update the fields it changes), each value as the record will have
+it: a row's tags are all the tags the record will have, the ones the row adds marked new."""
 
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -53,7 +54,7 @@ OTHER_PARTS = (
     "notes",
 )
 CONSENT_FIELDS = ("email_opt_in", "do_not_email", "do_not_mail", "do_not_contact")
-PREVIEW_HEADERS = ("Name", "Email", "Address", "Also saved")
+PREVIEW_HEADERS = ("Name", "Email", "Address", "Also saved", "Fields changed")
 CHOICE_LABELS = {
     "kind": dict(Supporter.Kind.choices),
     "preferred_language": dict(Supporter.Language.choices),
@@ -90,7 +91,28 @@ def _cells(row: RowOutcome, defaulted: set[str]) -> list:
             ", ",
         ),
         _joined(_other_parts(row, defaulted, name_parts), "; "),
+        _joined([_changed_fields(row)], ""),
     ]
+
+
+def _changed_fields(row: RowOutcome) -> dict | None:
+    """For an update, the names of the fields it changes, in the order of the record's page:
+    'City, Zip, Tags'. A new row changes no record: it is one."""
+    if row.action != "update" or not row.changes:
+        return None
+    order = {name: i for i, name in enumerate((*NAME_PARTS, "email", *ADDRESS_PARTS, *OTHER_PARTS))}
+    names = sorted(row.changes, key=lambda n: order.get(n, len(order)))
+    return preview_part(text=", ".join(_label(n) for n in names))
+
+
+def _label(name: str) -> str:
+    if name == "organisation_name":
+        return "Organization"
+    if name == "notes":
+        return "New note"
+    if name == "source_ids":
+        return "Source IDs"
+    return COLUMN_LABELS.get(name, name.replace("_", " ").capitalize())
 
 
 def _record_part(row: RowOutcome, name: str, *, note: str = "") -> dict | None:
@@ -113,11 +135,10 @@ def _other_parts(row: RowOutcome, defaulted: set[str], shown: tuple[str, ...]) -
     for name in OTHER_PARTS:
         if name in shown:
             continue
-        label = "Organization" if name == "organisation_name" else COLUMN_LABELS[name]
+        label = _label(name)
         if name == "tags":
             if row.new_tags:
-                text = ", ".join(row.new_tags)
-                parts.append(preview_part(label, f"+ {text}" if row.action == "update" else text))
+                parts.append(_tags_part(row, label))
         elif name == "notes":
             if row.add_note:
                 parts.append(preview_part("New note", _short(str(values["notes"]))))
@@ -143,6 +164,14 @@ def _other_parts(row: RowOutcome, defaulted: set[str], shown: tuple[str, ...]) -
     if row.action == "new" and row.namesakes:
         parts.append(preview_part("May be on file", namesakes_text(row)))
     return [p for p in parts if p]
+
+
+def _tags_part(row: RowOutcome, label: str) -> dict:
+    """Every tag the record will have; on an update the ones this row adds are named."""
+    will_have = sorted({*row.known_tags, *row.new_tags}, key=str.casefold)
+    if row.action == "update" and row.known_tags:
+        return preview_part(label, ", ".join(will_have), note="new: " + ", ".join(row.new_tags))
+    return preview_part(label, ", ".join(will_have))
 
 
 def _consent_source(row: RowOutcome) -> list[dict]:

@@ -9,7 +9,7 @@ from django import forms
 from import_export import fields, resources
 from import_export.forms import ImportForm
 
-from core.spreadsheets import neutralise_formula
+from core.spreadsheets import human_value, neutralise_formula
 from crm.forms import source_system_field
 from crm.importing.cells import cell_text
 from crm.importing.folding import person_name
@@ -38,6 +38,10 @@ class GiftImportForm(ImportForm):
     source_system = source_system_field()
 
 
+# Column names where the field's own name would not say it plainly.
+EXPORT_LABELS = {"id": "Gift ID", "received_on": "Date", "acknowledgement": "Thank-you"}
+
+
 class GiftResource(resources.ModelResource):
     supporter_email = fields.Field(attribute="supporter__email", column_name="Email")
     supporter_name = fields.Field(attribute="supporter", column_name="Donor")
@@ -59,14 +63,18 @@ class GiftResource(resources.ModelResource):
         super().__init__(**kwargs)
         for name, field in self.fields.items():
             if field.column_name == name:  # a model field: its verbose name, as on screen
-                label = "Gift ID" if name == "id" else Gift._meta.get_field(name).verbose_name
+                label = EXPORT_LABELS.get(name) or Gift._meta.get_field(name).verbose_name
                 field.column_name = str(label)[:1].upper() + str(label)[1:]
 
     def get_export_queryset(self, request: Any = None) -> Any:
         return Gift.objects.select_related("supporter", "campaign", "fund")
 
     def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> Any:
-        return neutralise_formula(super().export_field(field, instance, **kwargs))
+        # 'Check', 'Succeeded', 'Thanked', 'USD': as the gift's page shows them.
+        value = super().export_field(field, instance, **kwargs)
+        if field.attribute == "currency":
+            return str(value).upper()
+        return neutralise_formula(human_value(instance, field.attribute, value))
 
     def get_user_visible_fields(self) -> list[fields.Field]:
         # What the import page lists as accepted columns.

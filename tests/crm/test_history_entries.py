@@ -73,10 +73,10 @@ def test_a_phone_only_change_shows_only_the_phone(staff_client, make):
     assert ana.history.count() == rows_before + 1
     latest = recent_changes_panel(staff_client, ana)[0]
     assert latest.startswith("Changed"), latest
-    assert latest.endswith("phone: 212-555-0101 → 718-555-0199"), latest
-    assert "tags" not in latest
+    assert latest.endswith("Phone: 212-555-0101 → 718-555-0199"), latest
+    assert "Tags" not in latest
     history = full_history_page(staff_client, ana)
-    assert "phone: 212-555-0101 → 718-555-0199" in history
+    assert "Phone: 212-555-0101 → 718-555-0199" in history
     assert "{'supporter'" not in history and "'tag':" not in history
 
 
@@ -84,7 +84,7 @@ def test_a_phone_only_change_shows_only_the_phone(staff_client, make):
     ("make", "entries"),
     [
         (imported_ana, ["Created — Imported from spring.csv"]),
-        (entered_ana, ["Changed tags: — → Donor", "Created"]),
+        (entered_ana, ["Changed Tags: — → Donor", "Created"]),
     ],
     ids=["imported", "entered"],
 )
@@ -107,14 +107,14 @@ def test_a_tag_change_reads_as_tag_names(staff_client):
 
     save(staff_client, ana, tags=[str(donor.pk), str(volunteer.pk)])
 
-    assert recent_changes_panel(staff_client, ana)[0].endswith("tags: Donor → Donor, Volunteer")
+    assert recent_changes_panel(staff_client, ana)[0].endswith("Tags: Donor → Donor, Volunteer")
     save(staff_client, ana, tags=[], phone=["718-555-0199"])
     panel = recent_changes_panel(staff_client, ana)
-    assert panel[0].endswith("tags: Donor, Volunteer → —"), panel
-    assert panel[1].endswith("phone: 212-555-0101 → 718-555-0199"), panel
+    assert panel[0].endswith("Tags: Donor, Volunteer → —"), panel
+    assert panel[1].endswith("Phone: 212-555-0101 → 718-555-0199"), panel
     history = full_history_page(staff_client, ana)
-    assert "tags: Donor → Donor, Volunteer" in history
-    assert "tags: Donor, Volunteer → —" in history
+    assert "Tags: Donor → Donor, Volunteer" in history
+    assert "Tags: Donor, Volunteer → —" in history
     assert "{'supporter'" not in history
 
 
@@ -126,12 +126,12 @@ def test_a_supporter_updated_by_an_import_keeps_its_tags_in_history(staff_client
         dry_run=False,
         file_name="autumn.csv",
     )
-    assert recent_changes_panel(staff_client, ana)[0].endswith("tags: Donor → Donor, Gala")
+    assert recent_changes_panel(staff_client, ana)[0].endswith("Tags: Donor → Donor, Gala")
 
     save(staff_client, ana, phone=["718-555-0199"])
 
     latest = recent_changes_panel(staff_client, ana)[0]
-    assert latest.endswith("phone: 212-555-0101 → 718-555-0199") and "tags" not in latest
+    assert latest.endswith("Phone: 212-555-0101 → 718-555-0199") and "Tags" not in latest
 
 
 def test_the_refused_stale_form_saved_again_records_only_the_users_change(staff_client, staff):
@@ -148,7 +148,7 @@ def test_the_refused_stale_form_saved_again_records_only_the_users_change(staff_
 
     assert again.status_code == 302
     latest = recent_changes_panel(staff_client, ana)[0]
-    assert "phone: 212-555-0101 → 718-555-0199" in latest and "tags" not in latest
+    assert "Phone: 212-555-0101 → 718-555-0199" in latest and "Tags" not in latest
 
 
 def test_the_admin_log_names_only_fields_the_user_changed(staff_client):

@@ -86,7 +86,7 @@ def test_a_file_with_only_unknown_headers_is_mapped_previewed_and_imported(staff
     assert [line["samples"] for line in form.lines()][2] == ["ana@example.org"] * 2
     assert all(form[f"column_{i}"].initial == "" for i in range(7)), "nothing recognised"
     text = text_of(page)
-    assert "These headers were not recognised: Col A, Col B" in text
+    assert "These headers were not recognized: Col A, Col B" in text
     assert '<optgroup label="Gift">' in text and "Don't import" in text
 
     mapped = choose(staff_client, response.url, CHOSEN)
@@ -240,7 +240,7 @@ def test_a_recognised_file_goes_straight_to_the_preview_and_its_columns_can_be_c
     assert [form[f"column_{i}"].initial for i in range(4)] == [
         "first_name", "last_name", "email", "notes",
     ]  # fmt: skip
-    assert "Every header was recognised" in text_of(page)
+    assert "Every header was recognized" in text_of(page)
     remapped = choose(staff_client, columns_url, ["first_name", "last_name", "email", ""])
     again = staff_client.get(remapped.url)
     assert "Not imported, as you chose: Notes." in text_of(again)
