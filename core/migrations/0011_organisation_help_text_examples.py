@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0009_organization_default_name'),
+        ('core', '0010_worker_heartbeat'),
     ]
 
     operations = [
