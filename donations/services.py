@@ -32,7 +32,7 @@ from donations.noncash import noncash_errors, ticker_normal
 from donations.summary import donor_summaries_refresh
 
 BY_STAFF = "Recorded by staff"
-CHEQUE_BATCH = "Cheque batch"
+CHEQUE_BATCH = "Check batch"
 IMPORTED = "Imported"
 STRIPE = "Stripe"
 # A donor a time zone ahead (or Stripe's UTC clock) may date a gift tomorrow; later is a typo.

@@ -133,7 +133,7 @@ def test_every_way_in_records_the_same_gift_history_and_summary(
     with django_assert_max_num_queries(18):
         assert post(client, _webhook_event(donors["stripe"])).status_code == 200
 
-    reasons = {"add": "Recorded by staff", "page": "Recorded by staff", "batch": "Cheque batch",
+    reasons = {"add": "Recorded by staff", "page": "Recorded by staff", "batch": "Check batch",
                "import": "Imported", "stripe": "Stripe"}  # fmt: skip
     for way, donor in donors.items():
         gift = Gift.objects.get(supporter=donor)
