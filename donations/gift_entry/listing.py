@@ -78,5 +78,5 @@ def thanked(gift: Gift) -> str:
         when = f" {timezone.localtime(at):%b %-d}" if at else ""
         return format_html('<span class="badge badge-yes">Thanked{}</span>', when)
     if gift.acknowledgement == Gift.Acknowledgement.PENDING:
-        return format_html('<span class="badge badge-no">To thank</span>')
+        return format_html('<span class="badge badge-no">{}</span>', "To thank")
     return "Not needed"
