@@ -70,6 +70,7 @@ class GiftEntryForm(forms.Form):
         label="Description of the gift",
         max_length=300,
         required=False,
+        widget=forms.TextInput({"size": 60}),
         help_text="What was given, as the receipt will describe it (e.g. '12 winter coats, "
         "new'). The receipt never states a value.",
     )
@@ -121,6 +122,9 @@ class GiftEntryForm(forms.Form):
     def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
         initial = {**last_used(user), **kwargs.pop("initial", {})}
         super().__init__(*args, initial=initial, **kwargs)
+        if self.is_bound:
+            # Re-shown after a refusal: the page puts the cursor in the first field to correct.
+            del self.fields["amount"].widget.attrs["autofocus"]
         remembered = "Starts as on the last gift you recorded; change it for this gift."
         for name in ("campaign", "fund"):
             if name in initial:
