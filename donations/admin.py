@@ -123,6 +123,9 @@ class GiftAdmin(StaleEditAdminMixin, ImportJobAdminMixin, ImportExportModelAdmin
         "refunds",
     ]
     change_list_template = "admin/donations/gift/change_list.html"
+    # The list totals what is filtered (listing.gifts_total): a second count of every gift
+    # ("of N total") would cost as much again at a million gifts.
+    show_full_result_count = False
     change_form_template = "admin/donations/gift/change_form.html"
 
     def get_urls(self) -> list:
@@ -151,6 +154,9 @@ class GiftAdmin(StaleEditAdminMixin, ImportJobAdminMixin, ImportExportModelAdmin
             response.context_data["gifts_total"] = listing.gifts_total(
                 changelist.queryset, count=changelist.result_count
             )
+            by_date = any(key.startswith("received_on__") for key in changelist.filter_params)
+            filtered = changelist.has_active_filters or changelist.query or by_date
+            response.context_data["gifts_filtered"] = filtered
         return response
 
     @admin.display(description="Refunds (dated)")

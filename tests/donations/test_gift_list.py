@@ -50,7 +50,17 @@ def test_the_total_counts_and_sums_what_the_filters_show(staff_client, gifts):
     cash = staff_client.get("/admin/donations/gift/?method__exact=cash").content.decode()
     assert _figures(cash) == {"count": "1 gift", "sum": "$60.00"}  # nothing refunded: no net
     found = staff_client.get("/admin/donations/gift/?q=Ben").content.decode()
-    assert _figures(found)["sum"] == "$60.00"
+    assert _figures(found)["sum"] == "$60.00" and "shown by the filters" in found
+    march = staff_client.get("/admin/donations/gift/?received_on__year=2026&received_on__month=3")
+    assert _figures(march.content.decode())["count"] == "4 gifts"
+    assert "shown by the filters" in march.content.decode()
+    assert (
+        "shown by the filters"
+        not in staff_client.get("/admin/donations/gift/?o=1").content.decode()
+    )
+    assert _figures(
+        staff_client.get("/admin/donations/gift/?received_on__year=2025").content.decode()
+    ) == {"count": "0 gifts", "sum": "$0.00"}
 
 
 def test_the_selector_sums_in_one_query(gifts, django_assert_num_queries):
