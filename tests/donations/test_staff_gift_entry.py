@@ -127,7 +127,7 @@ def test_the_supporter_page_lists_gifts_and_offers_to_record_one(staff_client, g
         )
     )
     page = staff_client.get(f"/admin/crm/supporter/{maria.pk}/change/").content.decode()
-    assert "Record a gift" in page and f"/admin/donations/gift/add/?supporter={maria.pk}" in page
+    assert "Record a gift" in page and f"/admin/donations/gift/record/?supporter={maria.pk}" in page
     assert "40.00" in page
 
 
