@@ -4,7 +4,7 @@ from donations.acknowledgements.emails import thank_you_send, tribute_notice_sen
 from donations.acknowledgements.receipts import receipt_issue
 
 
-@task()
+@task(priority=20)  # the ledger first: the events' thank-yous and the outbox's drains wait
 def stripe_event_run(event_pk: int) -> bool:
     """Process a Stripe event the webhook stored and answered (donations.stripe.inbox). Safe
     to run twice: a processed event is left alone. A failure is kept on the event, with its

@@ -49,9 +49,7 @@ def checkout_event(event_id: str = "evt_ack_1") -> bytes:
     )
 
 
-def test_the_webhook_stores_the_event_and_its_task_and_the_worker_records_the_gift(
-    client, queue
-):
+def test_the_webhook_stores_the_event_and_its_task_and_the_worker_records_the_gift(client, queue):
     response = post(client, checkout_event())
     assert response.status_code == 200 and response.content == b"ok evt_ack_1"
     stored = StripeEvent.objects.get()
@@ -143,9 +141,7 @@ def test_a_failing_handler_is_retried_with_backoff_then_flagged_and_reprocessed_
 def test_a_forged_event_is_refused_and_stores_nothing_not_even_a_task(client, queue):
     payload = checkout_event()
     forged = signed_headers(payload, secret="whsec_someone_else")
-    response = client.post(
-        "/stripe/webhook/", payload, content_type="application/json", **forged
-    )
+    response = client.post("/stripe/webhook/", payload, content_type="application/json", **forged)
     assert response.status_code == 400
     assert not StripeEvent.objects.exists() and not DBTaskResult.objects.exists()
     unsigned = client.post("/stripe/webhook/", payload, content_type="application/json")
