@@ -35,9 +35,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
+from django.db.models.sql.subqueries import InsertQuery
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from core.task_batch import Call, enqueue_with_transaction
+from core.task_batch import Call, enqueue_with_transaction, task_rows
 from donations.models import StripeEvent
 from donations.stripe import client as stripe_client
 from donations.stripe.handlers import HANDLERS, Changes
@@ -73,16 +75,35 @@ def stripe_event_receive(*, payload: bytes, signature: str) -> str:
 
 
 def stripe_event_accept(event: dict) -> bool:
-    """Store an event with the task that processes it, in one transaction; True if it was
-    new. A known event id (a replay, even of one the worker has not reached) changes nothing.
-    """
+    """Store an event with the task that processes it, both or neither; True if it was new.
+    A known event id (a replay, even of one the worker has not reached) changes nothing."""
     from donations.tasks import stripe_event_run
 
-    with transaction.atomic():
-        row_id = stripe_event_insert(event, processed=False)
-        if row_id is not None:
-            enqueue_with_transaction([(stripe_event_run, (row_id,))])
-    return row_id is not None
+    call = (stripe_event_run, (event["id"],))
+    rows = task_rows([call]) if connection.vendor == "postgresql" else None
+    if rows is not None:
+        return _insert_with_task(event, rows[0])
+    with transaction.atomic():  # SQLite, or a queue that is not this database's table
+        stored = stripe_event_insert(event, processed=False) is not None
+        if stored:
+            enqueue_with_transaction([call])
+    return stored
+
+
+def _insert_with_task(event: dict, task_row: DBTaskResult) -> bool:
+    """PostgreSQL: the event's INSERT and its task's in one statement (a data-modifying WITH;
+    the task row is inserted only if the event's was), so one round trip, in a transaction of
+    its own, instead of two INSERTs and a COMMIT."""
+    event_sql, event_params = _event_insert(event, processed=False)
+    query = InsertQuery(DBTaskResult)
+    query.insert_values(DBTaskResult._meta.concrete_fields, [task_row])
+    [(task_sql, task_params)] = query.get_compiler(connection=connection).as_sql()
+    # INSERT INTO tasks (...) VALUES (...)  ->  INSERT INTO tasks (...) SELECT ... FROM stored
+    head, values = task_sql.split(" VALUES (", 1)
+    select = f"{head} SELECT {values.removesuffix(')')} FROM stored"  # noqa: S608 - Django's SQL
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH stored AS ({event_sql}) {select}", [*event_params, *task_params])
+        return cursor.rowcount == 1
 
 
 @dataclass(frozen=True)
@@ -121,7 +142,7 @@ def stripe_event_store_and_process(event: dict) -> Outcome:
         return Outcome(stored=stored, processed=False, failure=failed.failure)
 
 
-def stripe_event_process(*, event_pk: int, retry_later: bool = False) -> bool:
+def stripe_event_process(*, event_id: str, retry_later: bool = False) -> bool:
     """Process a stored event that is not done yet (the worker, `stripe_reprocess`); True if
     this call processed it, False if it was done before. Raises the handler's error, or
     NeedsAttention, once it is kept on the row. With retry_later (the worker's runs), a
@@ -129,7 +150,7 @@ def stripe_event_process(*, event_pk: int, retry_later: bool = False) -> bool:
     event as needing attention."""
     try:
         with transaction.atomic():
-            row = StripeEvent.objects.select_for_update().get(pk=event_pk)
+            row = StripeEvent.objects.select_for_update().get(event_id=event_id)
             if row.processed_at is not None:
                 return False
             _handle(row.payload)
@@ -186,7 +207,7 @@ def _keep_failure(event: dict, failure: Exception, *, retry_later: bool = False)
         row = StripeEvent.objects.filter(event_id=event["id"], processed_at=None)
         if not row.update(attempts=F("attempts") + 1, **kept):
             return row_id is not None  # processed meanwhile by another run
-        pk, attempts = row.values_list("pk", "attempts").get()
+        attempts = row.values_list("attempts", flat=True).get()
         if needs_person:
             logger.warning(
                 "Stripe event %s (%s) stored as needing attention, nothing recorded: %s",
@@ -205,11 +226,11 @@ def _keep_failure(event: dict, failure: Exception, *, retry_later: bool = False)
                 event.get("id"), event.get("type"), attempts, type(failure).__name__, failure,
             )  # fmt: skip
             if retry_later:
-                _retry_later(pk, attempts)
+                _retry_later(event["id"], attempts)
     return row_id is not None
 
 
-def _retry_later(event_pk: int, attempts: int) -> None:
+def _retry_later(event_id: str, attempts: int) -> None:
     """Queue the event's next attempt, in the caller's transaction, after 1, 2, 4... times
     STRIPE_EVENT_RETRY_SECONDS (at most an hour). A queue that cannot wait (the tests' run-at-
     once backend) gets none: the tests run the worker's attempts themselves."""
@@ -219,7 +240,7 @@ def _retry_later(event_pk: int, attempts: int) -> None:
         return
     delay = min(settings.STRIPE_EVENT_RETRY_SECONDS * 2 ** (attempts - 1), 3600)
     later = stripe_event_run.using(run_after=timezone.now() + timedelta(seconds=delay))
-    enqueue_with_transaction([(later, (event_pk,))])
+    enqueue_with_transaction([(later, (event_id,))])
 
 
 def _mark_processed(row_id: int) -> None:
@@ -235,26 +256,32 @@ def stripe_event_insert(event: dict, *, processed: bool) -> int | None:
     """INSERT ... ON CONFLICT DO NOTHING: the new row's id, or None if the event id is known.
     (get_or_create would read first and need a savepoint; this is one statement.) A row
     inserted as processed counts its one attempt."""
-    payload = StripeEvent._meta.get_field("payload").get_db_prep_save(event, connection)
-    now = timezone.now()
+    sql, params = _event_insert(event, processed=processed)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {INBOX} "  # noqa: S608 - the table name is ours
-            "(event_id, type, payload, livemode, received_at, processed_at, attempts, error, "
-            "attention) VALUES (%s, %s, %s, %s, %s, %s, %s, '', '') "
-            "ON CONFLICT (event_id) DO NOTHING RETURNING id",
-            [
-                event["id"],
-                str(event.get("type", ""))[:100],
-                payload,
-                bool(event.get("livemode")),
-                now,
-                now if processed else None,
-                1 if processed else 0,
-            ],
-        )
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def _event_insert(event: dict, *, processed: bool) -> tuple[str, list]:
+    payload = StripeEvent._meta.get_field("payload").get_db_prep_save(event, connection)
+    now = timezone.now()
+    sql = (
+        f"INSERT INTO {INBOX} "  # noqa: S608 - the table name is ours
+        "(event_id, type, payload, livemode, received_at, processed_at, attempts, error, "
+        "attention) VALUES (%s, %s, %s, %s, %s, %s, %s, '', '') "
+        "ON CONFLICT (event_id) DO NOTHING RETURNING id"
+    )
+    params = [
+        event["id"],
+        str(event.get("type", ""))[:100],
+        payload,
+        bool(event.get("livemode")),
+        now,
+        now if processed else None,
+        1 if processed else 0,
+    ]
+    return sql, params
 
 
 def _already_done(event_id: str) -> bool:

@@ -83,7 +83,7 @@ def test_with_the_database_queue_the_thanks_and_fee_read_are_the_events_own_rows
     stored = StripeEvent.objects.get()
     assert (run.task_path, run.args_kwargs) == (
         "donations.tasks.stripe_event_run",
-        {"args": [stored.pk], "kwargs": {}},
+        {"args": [stored.event_id], "kwargs": {}},
     )
     assert not Gift.objects.exists() and stored.processed_at is None
 

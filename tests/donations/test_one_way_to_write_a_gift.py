@@ -113,7 +113,7 @@ def _by_webhook(client, payload: bytes, django_assert_max_num_queries=None):
     assert response.status_code == 200
     stored = StripeEvent.objects.get(event_id=json.loads(payload)["id"])
     with django_assert_max_num_queries(18) if django_assert_max_num_queries else nullcontext():
-        stripe_event_run.call(stored.pk)
+        stripe_event_run.call(stored.event_id)
     return response
 
 

@@ -256,7 +256,7 @@ def test_a_refund_before_its_gift_fails_keeps_the_error_and_succeeds_on_retry(cl
     post(client, event("checkout.session.completed", stripe_object("checkout_session_payment")))
     assert post(client, refund).status_code == 200  # Stripe's replay changes nothing
     assert Gift.objects.get().status == "succeeded"
-    stripe_event_run.call(stored.pk)  # the worker's retry
+    stripe_event_run.call(stored.event_id)  # the worker's retry
     assert Gift.objects.get().status == "refunded"
     stored.refresh_from_db()
     assert stored.processed_at is not None and (stored.attempts, stored.error) == (2, "")

@@ -55,7 +55,7 @@ def test_the_webhook_stores_the_event_and_its_task_and_the_worker_records_the_gi
     stored = StripeEvent.objects.get()
     assert (stored.event_id, stored.processed_at, stored.attempts) == ("evt_ack_1", None, 0)
     [run] = DBTaskResult.objects.all()
-    assert (run.task_path, run.args_kwargs["args"], run.status) == (RUN, [stored.pk], "READY")
+    assert (run.task_path, run.args_kwargs["args"], run.status) == (RUN, [stored.event_id], "READY")
     assert not Gift.objects.exists(), "nothing is recorded before the worker runs"
 
     ran = worker_runs_what_is_ready()
@@ -70,7 +70,7 @@ def test_the_webhook_stores_the_event_and_its_task_and_the_worker_records_the_gi
     assert stored.processed_at is not None and (stored.attempts, stored.error) == (1, "")
 
     # The same task run again (a worker that died before recording it had finished): no-op.
-    run.task.call(stored.pk)
+    run.task.call(stored.event_id)
     assert Gift.objects.count() == 1
     stored.refresh_from_db()
     assert stored.attempts == 1
@@ -115,7 +115,7 @@ def test_a_failing_handler_is_retried_with_backoff_then_flagged_and_reprocessed_
         if attempt < 3:
             assert stored.attention == ""
             [retry] = waiting
-            assert retry.args_kwargs["args"] == [stored.pk]
+            assert retry.args_kwargs["args"] == [stored.event_id]
             delays.append(round((retry.run_after - timezone.now()).total_seconds()))
             assert worker_runs_what_is_ready() == [], "not before its time"
             waiting.update(run_after=timezone.now() - datetime.timedelta(seconds=1))

@@ -46,7 +46,7 @@ def test_a_replay_and_a_second_worker_during_processing_change_nothing(settings)
 
     def work(name: str) -> None:
         try:
-            results[name] = stripe_event_run.call(stored.pk)
+            results[name] = stripe_event_run.call(stored.event_id)
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
             results[name] = exc
         finally:
