@@ -48,7 +48,8 @@ def drain(env: dict[str, str], workers: int) -> Drain:
     with psycopg.connect(url, autocommit=True) as conn:
         events = unprocessed(conn)
         since = conn.execute("SELECT now()").fetchone()[0]
-        worker_env = {**env, "STRIPE_EVENT_RETRY_SECONDS": "1"}
+        # Retried refunds are counted below, not logged one by one.
+        worker_env = {**env, "STRIPE_EVENT_RETRY_SECONDS": "1", "LOG_LEVEL": "ERROR"}
         command = [sys.executable, "manage.py", "db_worker", "-v0", "--interval", "0.1",
                    "--no-startup-delay", "--no-reload"]  # fmt: skip
         started = time.perf_counter()
