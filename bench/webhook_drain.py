@@ -21,6 +21,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 DRAIN_SECONDS = 240  # gives up (and says so) after this long
 TASKS = "django_tasks_database_dbtaskresult"  # django-tasks-db's table of task rows
+LOG = ROOT / "var" / "bench_webhook_drain.log"
 
 
 @dataclass
@@ -53,7 +54,13 @@ def drain(env: dict[str, str], workers: int) -> Drain:
         command = [sys.executable, "manage.py", "db_worker", "-v0", "--interval", "0.1",
                    "--no-startup-delay", "--no-reload"]  # fmt: skip
         started = time.perf_counter()
-        procs = [subprocess.Popen(command, cwd=ROOT, env=worker_env) for _ in range(workers)]
+        # Stopping a worker between two tasks prints a traceback of the query it was in;
+        # what they print goes to a file, named when the drain did not finish.
+        log = open(LOG, "w")  # noqa: SIM115 - closed below, after the workers stop
+        procs = [
+            subprocess.Popen(command, cwd=ROOT, env=worker_env, stdout=log, stderr=log)
+            for _ in range(workers)
+        ]
         try:
             left = events
             while left and time.perf_counter() - started < DRAIN_SECONDS:
@@ -69,6 +76,7 @@ def drain(env: dict[str, str], workers: int) -> Drain:
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
+            log.close()
         first, last, retried = conn.execute(
             "SELECT min(processed_at), max(processed_at), count(*) FILTER (WHERE attempts > 1) "
             "FROM donations_stripeevent WHERE processed_at >= %s",
@@ -93,4 +101,7 @@ def print_drain(result: Drain, answered_rate: float) -> None:
         flush=True,
     )
     if result.left:
-        print(f"drain: STOPPED after {DRAIN_SECONDS} s with {result.left:,} events unprocessed")
+        print(
+            f"drain: STOPPED after {DRAIN_SECONDS} s with {result.left:,} events unprocessed; "
+            f"the workers' output is in {LOG}"
+        )
