@@ -3,6 +3,12 @@ PostgreSQL, with 1 and then 4 concurrent clients, and a mix of new and replayed 
 Goal: at least 300 events/s with p95 under 50 ms under concurrent deliveries (the 4-client
 phase; one client waits for each answer, so its rate is the inverse of its latency).
 
+The webhook answers once the event is stored with the task that processes it; no worker runs
+during the phases, so they measure the answer alone. Then the drain (bench/webhook_drain.py):
+real `db_worker` processes take the stored events and the bench times them until every event
+is in the ledger, and prints that rate beside the answered one: the drain is what the site
+sustains, the answer what a burst reaches while the queue grows.
+
 Beside each phase it measures the ceiling: the same gunicorn, the same middleware and database,
 the same keep-alive clients posting the same bytes, answered by a view that runs `SELECT 1` and
 returns 200 (bench/ceiling_urls.py). The ratio (webhook events/s over ceiling requests/s, and
@@ -12,12 +18,13 @@ it is started with bench/ceiling_settings.py, the product's settings plus that o
 refuses to load without BENCH_CEILING=1.
 
     .venv/bin/python bench/webhooks.py [--events 2000] [--worker-class gthread|sync]
-                                       [--workers 4] [--threads 2]
+                                       [--workers 4] [--threads 2] [--drain-workers 2]
 
 The parent creates a fresh database, migrates it, starts gunicorn and launches the client
 process; the client process posts signed events over keep-alive connections, one per client
-thread, then checks the ledger in the database. The events come from
-bench/webhook_traffic.py, the clients from bench/webhook_clients.py.
+thread, then drains the stored events with db_workers and checks the ledger in the database.
+The events come from bench/webhook_traffic.py, the clients from bench/webhook_clients.py, the
+drain from bench/webhook_drain.py.
 """
 
 import argparse
@@ -31,6 +38,7 @@ from collections import Counter
 from pathlib import Path
 
 from webhook_clients import PHASE_SECONDS, Phase, ceiling_requests, run_phase, webhook_requests
+from webhook_drain import DRAIN_SECONDS, drain, print_drain
 from webhook_traffic import REPLAYS, Traffic, ledger_check
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +46,7 @@ DB_NAME = "donorcrm_bench_webhooks"
 GOAL_RATE = 300  # events/s
 GOAL_P95_MS = 50
 WARM_UP = 50
+CHILD_SECONDS = 150 + DRAIN_SECONDS + 40
 
 
 def server_env(database_url: str) -> dict[str, str]:
@@ -69,13 +78,16 @@ def main() -> None:
     parser.add_argument("--worker-class", choices=["gthread", "sync"], default="gthread")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
+    parser.add_argument(
+        "--drain-workers", type=int, default=2, help="db_worker processes for the drain"
+    )
     parser.add_argument("--child", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.events < 2:
         parser.error("--events must be at least 2 (percentiles need two latencies)")
     if args.child:
         try:
-            run_clients(port=args.child, events=args.events)
+            run_clients(port=args.child, events=args.events, drain_workers=args.drain_workers)
         except KeyboardInterrupt:
             sys.exit(130)  # the parent says so and stops the server
         return
@@ -145,16 +157,25 @@ def main() -> None:
             flush=True,
         )
         returncode = subprocess.run(
-            [python, __file__, "--events", str(args.events), "--child", str(port)],
+            [
+                python,
+                __file__,
+                "--events",
+                str(args.events),
+                "--child",
+                str(port),
+                "--drain-workers",
+                str(args.drain_workers),
+            ],
             cwd=ROOT,
             env=env,
-            timeout=150,
+            timeout=CHILD_SECONDS,
         ).returncode
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         returncode = 130
     except subprocess.TimeoutExpired:
-        print("the clients did not finish within 150 s", file=sys.stderr)
+        print(f"the clients did not finish within {CHILD_SECONDS} s", file=sys.stderr)
         returncode = 1
     finally:
         server.terminate()
@@ -188,7 +209,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_serving(server: subprocess.Popen, port: int, seconds: float = 30) -> None:
+def wait_until_serving(server: subprocess.Popen, port: int, seconds: float = 120) -> None:
     """Until Django answers (the home page redirects to the admin)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -210,7 +231,7 @@ def wait_until_serving(server: subprocess.Popen, port: int, seconds: float = 30)
 # --- Child: builds, signs and posts the events, then checks the ledger -----------------------
 
 
-def run_clients(*, port: int, events: int) -> None:
+def run_clients(*, port: int, events: int, drain_workers: int) -> None:
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -252,6 +273,8 @@ def run_clients(*, port: int, events: int) -> None:
     for name, warm_phase in (("warm-up", warm), ("warm-up ceiling", warm_ceiling)):
         if warm_phase.failed:
             print_failures(name, warm_phase)
+    # Every event answered so far is stored and waits for the worker: now they are processed.
+    print_drain(drain(dict(os.environ), drain_workers), answered_rate=phase.rate)
     ledger_check(traffic)
 
 

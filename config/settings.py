@@ -325,6 +325,11 @@ STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
 # The largest online gift or plan recorded without a person looking, in the currency's main
 # unit (dollars); a Stripe event above it is kept on its inbox row as needing attention.
 STRIPE_MAX_GIFT_AMOUNT = env_int("STRIPE_MAX_GIFT_AMOUNT", 1_000_000)
+# The worker processes each stored Stripe event; a failed attempt is retried after 1, 2, 4...
+# times this many seconds (at most an hour apart), and after this many attempts the event is
+# flagged as needing attention (about three hours of retries with the defaults).
+STRIPE_EVENT_RETRY_SECONDS = env_int("STRIPE_EVENT_RETRY_SECONDS", 30)
+STRIPE_EVENT_ATTEMPTS = env_int("STRIPE_EVENT_ATTEMPTS", 10)
 
 # The journal export (manage.py export_journal; Xero's manual-journal CSV): account codes from
 # the organisation's chart of accounts. Xero posts no manual journal to a bank account, so

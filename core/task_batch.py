@@ -24,13 +24,22 @@ def enqueue_with_transaction(calls: Sequence[Call]) -> None:
     with any other backend, one enqueue per task."""
     if not calls:
         return
+    rows = task_rows(calls)
+    if rows is None:
+        for task, args in calls:
+            task.enqueue(*args)
+        return
+    DBTaskResult.objects.bulk_create(rows)
+
+
+def task_rows(calls: Sequence[Call]) -> list[DBTaskResult] | None:
+    """The database queue's rows for these calls, unsaved, as django-tasks-db would write
+    them; None when the tasks do not all go to one database queue."""
     backend = calls[0][0].get_backend()
     if not isinstance(backend, DatabaseBackend) or any(
         task.get_backend() is not backend for task, _ in calls
     ):
-        for task, args in calls:
-            task.enqueue(*args)
-        return
+        return None
     rows = []
     for task, args in calls:
         backend.validate_task(task)
@@ -45,4 +54,4 @@ def enqueue_with_transaction(calls: Sequence[Call]) -> None:
                 backend_name=backend.alias,
             )
         )
-    DBTaskResult.objects.bulk_create(rows)
+    return rows

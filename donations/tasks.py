@@ -4,6 +4,20 @@ from donations.acknowledgements.emails import thank_you_send, tribute_notice_sen
 from donations.acknowledgements.receipts import receipt_issue
 
 
+@task(priority=20)  # the ledger first: the events' thank-yous and the outbox's drains wait
+def stripe_event_run(event_id: str) -> bool:
+    """Process a Stripe event the webhook stored and answered (donations.stripe.inbox). Safe
+    to run twice: a processed event is left alone. A failure is kept on the event, with its
+    next attempt queued after a backoff (the last one flags it for a person), and raised, so
+    the task's own row shows it too; an event that needs attention is not an error."""
+    from donations.stripe.inbox import NeedsAttention, stripe_event_process
+
+    try:
+        return stripe_event_process(event_id=event_id, retry_later=True)
+    except NeedsAttention:
+        return False  # kept on the event with its reason; a retry would change nothing
+
+
 @task()
 def thank_donor(gift_id: int) -> bool:
     """The thank-you with its receipt, and the tribute notice the donor asked for when it goes

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
+from core.dates import day_text
 from core.money import money_text
 from crm.models import Supporter
 from donations.gift_entry.forms import SHOWN_FOR, GiftEntryForm
@@ -20,7 +21,7 @@ TEMPLATE = "admin/donations/gift/record.html"
 
 
 def _recorded(gift: Gift, supporter: Supporter) -> str:
-    method, day = gift.get_method_display().lower(), f"{gift.received_on:%b %-d, %Y}"
+    method, day = gift.get_method_display().lower(), day_text(gift.received_on)
     return f"Recorded {money_text(gift.amount)} by {method} from {supporter} on {day}."
 
 

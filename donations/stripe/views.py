@@ -7,7 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from donations.stripe.client import InvalidWebhook
-from donations.stripe.inbox import StripeEventFailed, stripe_event_receive
+from donations.stripe.inbox import stripe_event_receive
 
 logger = logging.getLogger(__name__)
 
@@ -15,6 +15,8 @@ logger = logging.getLogger(__name__)
 @csrf_exempt  # Stripe signs its requests instead; the signature is checked on the raw body
 @require_POST
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    """Answers 200 once the event is stored with the task that processes it (the background
+    worker does the rest: donations.stripe.inbox); 400 for a forged or stale body."""
     try:
         # A real event is a few kB; Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE
         # before reading it.
@@ -32,16 +34,9 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         )
     except InvalidWebhook as exc:
         return HttpResponseBadRequest(f"Invalid webhook: {exc}", content_type="text/plain")
-    except StripeEventFailed as exc:
-        logger.exception(
-            "Stripe event %s stored but its processing failed; Stripe will retry", exc.event_id
-        )
-        return HttpResponse(
-            "Processing failed; kept for retry.", status=500, content_type="text/plain"
-        )
     except Exception:
-        # Raised before the event's row was committed (the insert is in the same
-        # transaction), so Stripe's retry is the only copy.
+        # The event's row and its task commit together or not at all: nothing was stored,
+        # so Stripe's retry is the only copy.
         logger.exception("Stripe webhook failed before the event was stored; Stripe will retry")
         return HttpResponse("Not stored; retry.", status=500, content_type="text/plain")
     return HttpResponse(f"ok {event_id}", content_type="text/plain")

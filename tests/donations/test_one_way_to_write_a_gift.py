@@ -4,6 +4,7 @@ Stripe event yield the same gift, the same refusals, the same history row and su
 
 import datetime
 import json
+from contextlib import nullcontext
 from decimal import Decimal
 from unittest import mock
 from zoneinfo import ZoneInfo
@@ -111,6 +112,20 @@ def _webhook_event(supporter, received_on: datetime.date = DAY) -> bytes:
     return event("checkout.session.completed", session)
 
 
+def _by_webhook(client, payload: bytes, django_assert_max_num_queries=None):
+    """The webhook stores the event with its processing task; then what the worker does with
+    that task. With the query counter, each side's statements are counted."""
+    from donations.tasks import stripe_event_run
+
+    with django_assert_max_num_queries(4) if django_assert_max_num_queries else nullcontext():
+        response = post(client, payload)
+    assert response.status_code == 200
+    stored = StripeEvent.objects.get(event_id=json.loads(payload)["id"])
+    with django_assert_max_num_queries(18) if django_assert_max_num_queries else nullcontext():
+        stripe_event_run.call(stored.event_id)
+    return response
+
+
 def _ledger(gift: Gift) -> tuple:
     return (gift.amount, gift.received_on, gift.status, gift.fund_id, gift.campaign_id,
             gift.appeal_code)  # fmt: skip
@@ -137,10 +152,10 @@ def test_every_way_in_records_the_same_gift_history_and_summary(
     assert _by_import(staff, donors["import"]).written
     client.logout()
     # Warm the webhook's remembered reference rows, as a running site has them.
-    post(client, _webhook_event(SupporterFactory(email="warm@example.org")))
-    # 17 before the gifts service; one more since the gift also takes its Stripe fee (payouts).
-    with django_assert_max_num_queries(18):
-        assert post(client, _webhook_event(donors["stripe"])).status_code == 200
+    _by_webhook(client, _webhook_event(SupporterFactory(email="warm@example.org")))
+    # The webhook: its INSERT and its task's, in one transaction. The worker's run: 17 before
+    # the gifts service; one more since the gift also takes its Stripe fee (payouts).
+    _by_webhook(client, _webhook_event(donors["stripe"]), django_assert_max_num_queries)
 
     reasons = {"add": "Recorded by staff", "page": "Recorded by staff", "batch": "Check batch",
                "import": "Imported", "stripe": "Stripe"}  # fmt: skip
@@ -190,7 +205,7 @@ def test_a_gift_dated_in_the_future_is_refused_every_way_in(client, staff, books
         )
     assert refused.value.message_dict["received_on"] == [said]
     client.logout()
-    assert post(client, _webhook_event(donor, received_on=FUTURE)).status_code == 200
+    _by_webhook(client, _webhook_event(donor, received_on=FUTURE))
     assert StripeEvent.objects.get().attention  # kept for a person, not retried
     assert Gift.objects.count() == 0
 
@@ -295,23 +310,23 @@ def test_stripe_sync_and_the_webhook_store_identical_inbox_rows(client, books, s
 
     payload = _webhook_event(SupporterFactory())
     columns = ["event_id", "type", "payload", "livemode", "attempts", "error", "attention"]
-    spy = mock.Mock(wraps=stripe_events.stripe_event_store_and_process)
-    with mock.patch.object(stripe_events, "stripe_event_store_and_process", spy):
-        assert post(client, payload).status_code == 200
+    spy = mock.Mock(wraps=stripe_events.stripe_event_insert)
+    with mock.patch.object(stripe_events, "stripe_event_insert", spy):
+        _by_webhook(client, payload)  # stored, then processed by the worker's task
     by_webhook = StripeEvent.objects.values(*columns).get()
     StripeEvent.objects.all().delete()
+    Gift.objects.all().delete()
 
     page = {"object": "list", "data": [json.loads(payload)], "has_more": False}
-    target = "donations.management.commands.stripe_sync.stripe_event_store_and_process"
     with (
         mock.patch("donations.stripe.client.list_events", autospec=True, return_value=page),
-        mock.patch(target, spy),
+        mock.patch.object(stripe_events, "stripe_event_insert", spy),
     ):
-        call_command("stripe_sync", "--since", "2026-01-01")
+        call_command("stripe_sync", "--since", "2026-01-01")  # stored and processed at once
     by_sync = StripeEvent.objects.values(*columns).get()
     assert by_sync == by_webhook and by_sync["attempts"] == 1
     assert StripeEvent.objects.get().processed_at is not None
-    assert spy.call_count == 2, "one function stores for both"
+    assert spy.call_count == 2, "one INSERT stores for both"
     assert Gift.objects.count() == 1
 
 

@@ -64,7 +64,7 @@ def stripe_events_api(settings):
 
 def test_reprocess_retries_failed_events(client):
     refund = event("charge.refunded", stripe_object("charge_refunded"))
-    assert post(client, refund).status_code == 500
+    assert post(client, refund).status_code == 200  # stored; its processing failed
     post(client, event("checkout.session.completed", stripe_object("checkout_session_payment")))
     call_command("stripe_reprocess")
     assert StripeEvent.objects.filter(processed_at__isnull=True).count() == 0

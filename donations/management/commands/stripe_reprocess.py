@@ -15,7 +15,7 @@ class Command(BaseCommand):
         done = failed = attention = 0
         for event_pk, event_id in pending.values_list("pk", "event_id")[:limit]:
             try:
-                stripe_event_process(event_pk=event_pk)
+                stripe_event_process(event_id=event_id)
                 done += 1
             except NeedsAttention as exc:
                 # Not a failure: the event's own data is impossible, and a retry changes
