@@ -40,7 +40,12 @@ class Household(models.Model):
         """Members in the order they joined (the greeting names them in this order)."""
         cached = getattr(self, "_members", None)
         if cached is None:
-            cached = self._members = list(self.members.order_by("pk")) if self.pk else []
+            prefetched = getattr(self, "_prefetched_objects_cache", {}).get("members")
+            if prefetched is not None:  # a print run reads every household's members at once
+                cached = sorted(prefetched, key=lambda m: m.pk)
+            else:
+                cached = list(self.members.order_by("pk")) if self.pk else []
+            self._members = cached
         return cached
 
     @property

@@ -14,7 +14,20 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from core.models import Organisation, Suppression
@@ -199,7 +212,7 @@ REASONS = {
         ("do_not_contact", "Do not contact"),
         ("do_not_mail", "Do not mail"),
         ("no_address", "No usable postal address"),
-        ("same_household", "Same household address"),
+        ("same_household", "Same household address"),  # people in no household
     ),
 }
 SENT = "send"
@@ -242,7 +255,9 @@ def audience_exclusions(
     who is left. One query for the counts; the recipients queryset is lazy.
 
     Of several people with one email key (crm.matching.email_key: case, '+tags' and Gmail dots
-    ignored), or one household address, the earliest record is kept."""
+    ignored), or one household address, the earliest record is kept. Members of a household
+    (crm.models.households) are all kept for print: the print run folds them into one letter
+    (mailings.printing.households), and each member's delivery records that they got it."""
     if channel not in REASONS:
         raise ValueError(f"Unknown channel {channel!r}: use 'email' or 'print'.")
     members = audience_supporters(audience, today=today)
@@ -251,7 +266,7 @@ def audience_exclusions(
     # The record kept for each email key or household: the earliest eligible one. An
     # uncorrelated IN (SELECT min(id) ... GROUP BY key) runs once, as a hashed set; a
     # correlated EXISTS per row was quadratic on PostgreSQL for the computed address.
-    key = F("match_email") if channel == "email" else address_key()
+    key = F("match_email") if channel == "email" else _print_key()
     kept = (
         eligible.order_by().annotate(dedupe_key=key).values("dedupe_key").annotate(first=Min("pk"))
     )
@@ -276,6 +291,12 @@ def audience_exclusions(
         excluded=excluded,
         recipients=annotated.filter(send_reason=SENT),
     )
+
+
+def _print_key() -> Case:
+    """The address, or for a household member their own id: never a duplicate."""
+    own = Concat(Value("member:"), Cast("pk", CharField()), output_field=CharField())
+    return Case(When(household__isnull=False, then=own), default=address_key())
 
 
 def audience_preview(audience: Audience, *, limit: int = 25) -> list[dict[str, Any]]:

@@ -153,6 +153,8 @@ def recipients(
             "preferences_url": unsubscribe,
             "organisation_name": organisation.name,
             "today": today,
+            # Households (crm.models.households); a household's print letter sets its own.
+            **_household(supporter, salutation, language),
         }
         with translation.override(language):
             result.append(Recipient(supporter, language, with_fallbacks(values), asks))
@@ -184,6 +186,17 @@ def _salutation(supporter: Supporter) -> str:
     if not supporter.salutation and salutation in ("Friend", "Friends"):
         return ""
     return salutation
+
+
+def _household(supporter: Supporter, salutation: str, language: str) -> dict[str, str]:
+    """Their household's greeting and name, or their own when in none (a print run reads the
+    households with the supporters; elsewhere one query)."""
+    household = supporter.household if supporter.household_id else None
+    if household is None:
+        own = greetings.in_language(salutation, language)
+        return {"household_greeting": own, "household_name": supporter.display_name}
+    greeting = greetings.in_language(household.effective_greeting, language)
+    return {"household_greeting": greeting, "household_name": household.effective_name}
 
 
 def _dear(supporter: Supporter, salutation: str, language: str) -> str:
