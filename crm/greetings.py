@@ -168,12 +168,13 @@ def _surnames(members: list[Names]) -> list[str]:
     return seen
 
 
-def household_name(members: list[Names]) -> str:
-    """'The Okafor Family'; 'The Okafor and Diaz Family' when surnames differ."""
+def household_name(members: list[Names], language: str = "en") -> str:
+    """'The Okafor Family'; 'The Okafor and Diaz Family' when surnames differ; in Spanish
+    'Familia Okafor', 'Familia Okafor y Diaz'."""
     surnames = _surnames(members)
-    if not surnames:
-        return "Household"
-    return f"The {_and_list(surnames)} Family"
+    if language == "es":
+        return in_language(f"Familia {_and_list(surnames)}", language) if surnames else "Familia"
+    return f"The {_and_list(surnames)} Family" if surnames else "Household"
 
 
 def household_greeting(salutations: list[str]) -> str:

@@ -69,6 +69,8 @@ def _line(change: ModelChange) -> str:
     field = _field(change.field)
     if field is not None and field.many_to_many:
         old, new = _related_names(field, change.old), _related_names(field, change.new)
+    elif field is not None and field.many_to_one:  # the household: its name, not its id
+        old, new = _related_name(field, change.old), _related_name(field, change.new)
     else:
         old, new = _value(change.old), _value(change.new)
     label = str(field.verbose_name) if field is not None else change.field
@@ -88,6 +90,13 @@ def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     return str(value)
+
+
+def _related_name(field: models.Field, pk: Any) -> str:
+    if pk in (None, ""):
+        return NOTHING
+    found = field.related_model._base_manager.filter(pk=pk).first()
+    return str(found) if found is not None else f"#{pk} (deleted)"
 
 
 def _related_names(field: models.Field, rows: Any) -> str:

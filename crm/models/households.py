@@ -67,6 +67,11 @@ class Household(models.Model):
     def effective_name(self) -> str:
         return self.name or self.suggested_name
 
+    def name_in(self, language: str) -> str:
+        """The name a letter in `language` uses: staff's, or the suggestion in that language."""
+        parts = [m.greeting_parts() for m in self.member_list()]
+        return self.name or greetings.household_name(parts, language)
+
     @property
     def effective_greeting(self) -> str:
         return self.greeting or self.suggested_greeting

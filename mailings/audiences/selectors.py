@@ -271,12 +271,19 @@ def audience_exclusions(
         eligible.order_by().annotate(dedupe_key=key).values("dedupe_key").annotate(first=Min("pk"))
     )
     duplicate_reason = "same_email" if channel == "email" else "same_household"
+    duplicate = ~Q(pk__in=kept.values("first"))
+    annotated = members
+    if channel == "print":
+        # Someone in no household, at the door of a household member who gets a letter: that
+        # letter reaches the door (one letter per address, as before households).
+        homes = eligible.filter(household__isnull=False).order_by().annotate(home=address_key())
+        annotated = annotated.annotate(home=address_key())
+        duplicate |= Q(household__isnull=True, home__in=homes.values("home"))
     reason = Case(
         *(When(q, then=Value(name)) for name, q in refusals),
-        When(~Q(pk__in=kept.values("first")), then=Value(duplicate_reason)),
+        When(duplicate, then=Value(duplicate_reason)),
         default=Value(SENT),
     )
-    annotated = members
     annotated = annotated.annotate(send_reason=reason)
     counts = dict(
         annotated.order_by()

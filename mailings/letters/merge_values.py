@@ -196,7 +196,7 @@ def _household(supporter: Supporter, salutation: str, language: str) -> dict[str
         own = greetings.in_language(salutation, language)
         return {"household_greeting": own, "household_name": supporter.display_name}
     greeting = greetings.in_language(household.effective_greeting, language)
-    return {"household_greeting": greeting, "household_name": household.effective_name}
+    return {"household_greeting": greeting, "household_name": household.name_in(language)}
 
 
 def _dear(supporter: Supporter, salutation: str, language: str) -> str:

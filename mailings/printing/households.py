@@ -88,7 +88,7 @@ def household_values(values: dict, members: Sequence[Supporter], language: str) 
         **values,
         "salutation": greeting,
         "household_greeting": greeting,
-        "household_name": names.name,
+        "household_name": members[0].household.name_in(language),
         "dear": names.dear(members, language),
         "addressee": envelope,
         "address_block": "\n".join([envelope, *block]),

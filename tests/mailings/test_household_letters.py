@@ -156,3 +156,33 @@ def test_letters_can_greet_the_household_by_merge_field():
     assert values[ben.pk]["household_name"] == "The Okafor Family"
     assert values[alone.pk]["household_greeting"] == "Cy"
     assert values[alone.pk]["household_name"] == "Cy Lee"
+
+
+def test_household_members_are_all_kept_and_others_at_their_door_are_folded():
+    from mailings.audiences.selectors import audience_exclusions
+
+    lodger = SupporterFactory(first_name="Lodger", **HOME)  # in no household, same door
+    ben, ada = okafors()
+    SupporterFactory(first_name="Cy", **HOME | {"address_line1": "3 Elm St"})
+    SupporterFactory(first_name="Cy copy", **HOME | {"address_line1": "3 elm st."})
+    result = audience_exclusions(Audience(criteria={}), "print")
+    assert {s.first_name for s in result.recipients} == {"Ben", "Ada", "Cy"}
+    assert result.excluded["same_household"] == 2  # the lodger and Cy's copy
+    assert lodger.pk < ben.pk  # the earlier record gives way to the household's letter
+
+
+def test_a_spanish_household_letter_greets_in_spanish(settings, tmp_path):
+    from mailings.printing.print_run import print_run
+
+    ben, ada = okafors(title="Sra.", preferred_language="es")
+    Supporter = type(ben)
+    Supporter.objects.filter(pk=ben.pk).update(title="Sra.", first_name="Bea",
+                                               preferred_language="es")  # fmt: skip
+    es = {"salutation_line": "{{ dear }} {{ salutation }}:", "body": "Para {{ household_name }}."}
+    mailing = print_mailing(en={}, es=es)
+    print_run(mailing, out=tmp_path / "letters.pdf", workers=1)
+    text = " ".join(
+        " ".join(p.extract_text().split()) for p in PdfReader(tmp_path / "letters.pdf").pages
+    )
+    assert "Estimadas Bea y Ada:" in text and "Para Familia Okafor." in text
+    assert "Bea y Ada Okafor" in text
