@@ -243,6 +243,19 @@ class Exclusions:
     def recipient_count(self) -> int:
         return self.audience_count - sum(self.excluded.values())
 
+    def household_letters(self) -> dict[str, int]:
+        """Print: how many households of two or more recipients get one letter, and how many
+        people they are (one aggregate query, not a row per recipient)."""
+        shared = (
+            self.recipients.filter(household__isnull=False)
+            .order_by()
+            .values("household")
+            .annotate(n=Count("pk"))
+            .filter(n__gte=2)
+        )
+        rows = list(shared.values_list("n", flat=True))
+        return {"household_letters": len(rows), "household_people": sum(rows)}
+
     def as_rows(self) -> list[dict[str, Any]]:
         labels = dict(REASONS[self.channel])
         return [{"reason": r, "label": labels[r], "count": n} for r, n in self.excluded.items()]

@@ -186,3 +186,24 @@ def test_a_spanish_household_letter_greets_in_spanish(settings, tmp_path):
     )
     assert "Estimadas Bea y Ada:" in text and "Para Familia Okafor." in text
     assert "Bea y Ada Okafor" in text
+
+
+def test_send_mailing_dry_run_counts_household_letters():
+    from django.core.management import call_command
+
+    okafors()
+    print_mailing()
+    out = io.StringIO()
+    call_command("send_mailing", "spring", "--dry-run", stdout=out)
+    assert "print: 2 recipients in 1 letter (1 to households)" in out.getvalue()
+
+
+def test_the_audience_editor_counts_a_households_letter_once(staff_client):
+    okafors()
+    SupporterFactory(first_name="Cy", **HOME | {"address_line1": "3 Elm St"})
+    body = staff_client.post(reverse("admin:mailings_audience_preview"), {}).json()
+    assert body["channels"]["email"]["recipients"] == 3
+    assert body["channels"]["print"]["recipients"] == 2
+    assert body["channels"]["print"]["excluded"][-1] == {
+        "reason": "household", "label": "Sharing a household's letter", "count": 1,
+    }  # fmt: skip
