@@ -63,7 +63,7 @@ class HouseholdAdmin(admin.ModelAdmin):
 
     @admin.display(description="Members")
     def member_names(self, household: Household) -> str:
-        return ", ".join(str(m) for m in household.members.all())
+        return ", ".join(str(m) for m in household.member_list())
 
     @admin.display(description="Letters begin")
     def letters_begin(self, household: Household) -> str:

@@ -208,3 +208,12 @@ def test_staff_rename_the_household_in_the_admin(staff_client):
     staff_client.post(change, {"name": "", "greeting": "Friends", "envelope_name": ""})
     household.refresh_from_db()
     assert household.effective_greeting == "Friends"
+
+
+def test_the_household_list_shows_names_greeting_and_envelope(staff_client):
+    okafors_pair = okafors()
+    household_add_members(supporter=okafors_pair[0], others=[okafors_pair[1]])
+    page = staff_client.get(reverse("admin:crm_household_changelist")).content.decode()
+    assert "The Okafor Family" in page and "Dear Ben and Ada," in page
+    assert "Ben and Ada Okafor" in page and "Ben Okafor, Ada Okafor" in page
+    assert staff_client.get(reverse("admin:crm_household_add")).status_code == 403
