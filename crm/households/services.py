@@ -26,11 +26,15 @@ def household_add_members(*, supporter: Supporter, others: Sequence[Supporter]) 
     """Put `others` in `supporter`'s household, starting one when `supporter` has none.
     ValidationError, changing nothing, when no one new is given or someone cannot join."""
     supporter = (
-        Supporter.objects.select_for_update().select_related("household").get(pk=supporter.pk)
+        Supporter.objects.select_for_update(of=("self",))
+        .select_related("household")
+        .get(pk=supporter.pk)
     )
     ids = sorted({o.pk for o in others if o.pk != supporter.pk})
     people = list(
-        Supporter.objects.select_for_update().select_related("household").filter(pk__in=ids)
+        Supporter.objects.select_for_update(of=("self",))
+        .select_related("household")
+        .filter(pk__in=ids)
     )
     household = supporter.household
     problems = [p for p in (_refusal(o, household) for o in people) if p]
