@@ -50,7 +50,7 @@ def household_add_members(*, supporter: Supporter, others: Sequence[Supporter]) 
         new = [supporter, *new]
     for person in new:
         person.household = household
-        person._change_reason = f"Joined household #{household.pk}"
+        person._change_reason = "Put in a household"
         person.save(update_fields=["household", "updated_at"])
     return household
 
@@ -69,7 +69,7 @@ def household_remove_member(*, supporter: Supporter) -> Household | None:
         leaving += rest
     for person in leaving:
         person.household = None
-        person._change_reason = f"Left household #{household.pk}"
+        person._change_reason = "Taken out of a household"
         person.save(update_fields=["household", "updated_at"])
     if len(rest) < 2:
         household.delete()
