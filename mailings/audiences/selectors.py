@@ -20,6 +20,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Func,
     Min,
     OuterRef,
     Q,
@@ -31,7 +32,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from core.models import Organisation, Suppression
-from crm.models import Supporter
+from crm.models import Household, Supporter
 from donations import reference
 from donations.models import DonorSummary, DonorYearTotal, Gift
 from donations.summary import COUNTED
@@ -238,23 +239,13 @@ class Exclusions:
     audience_count: int
     excluded: dict[str, int]  # by reason, in REASONS order, zeros included
     recipients: QuerySet  # the supporters a send would reach, one per email / household
+    # Print: recipients whose household's letter goes to another member (one letter for
+    # several: mailings.printing.households); letters = recipient_count - sharing.
+    sharing: int = 0
 
     @property
     def recipient_count(self) -> int:
         return self.audience_count - sum(self.excluded.values())
-
-    def household_letters(self) -> dict[str, int]:
-        """Print: how many households of two or more recipients get one letter, and how many
-        people they are (one aggregate query, not a row per recipient)."""
-        shared = (
-            self.recipients.filter(household__isnull=False)
-            .order_by()
-            .values("household")
-            .annotate(n=Count("pk"))
-            .filter(n__gte=2)
-        )
-        rows = list(shared.values_list("n", flat=True))
-        return {"household_letters": len(rows), "household_people": sum(rows)}
 
     def as_rows(self) -> list[dict[str, Any]]:
         labels = dict(REASONS[self.channel])
@@ -279,42 +270,55 @@ def audience_exclusions(
     # The record kept for each email key or household: the earliest eligible one. An
     # uncorrelated IN (SELECT min(id) ... GROUP BY key) runs once, as a hashed set; a
     # correlated EXISTS per row was quadratic on PostgreSQL for the computed address.
-    key = F("match_email") if channel == "email" else _print_key()
+    # Households change print's folding; with none on file the query is as it was before.
+    households = channel == "print" and Household.objects.exists()
+    key = F("match_email") if channel == "email" else _print_key(households)
     kept = (
         eligible.order_by().annotate(dedupe_key=key).values("dedupe_key").annotate(first=Min("pk"))
     )
     duplicate_reason = "same_email" if channel == "email" else "same_household"
     duplicate = ~Q(pk__in=kept.values("first"))
-    annotated = members
-    if channel == "print":
+    aggregates: dict[str, Any] = {"n": Count("pk")}
+    if households:
         # Someone in no household, at the door of a household member who gets a letter: that
-        # letter reaches the door (one letter per address, as before households).
+        # letter reaches the door (one letter per address, as before households). The postal
+        # key narrows before the address is worked out.
         homes = eligible.filter(household__isnull=False).order_by().annotate(home=address_key())
-        annotated = annotated.annotate(home=address_key())
-        duplicate |= Q(household__isnull=True, home__in=homes.values("home"))
+        members = members.annotate(home=address_key())
+        # Hashed subplans inside the CASE (never a join the planner could misjudge); the
+        # postal key, compared first, spares working out most addresses.
+        duplicate |= Q(household__isnull=True) & (
+            Q(match_postal__in=homes.values("match_postal")) & Q(home__in=homes.values("home"))
+        )
+        # A household's members beyond one share its letter: counted in the same query.
+        aggregates["members"] = Count("pk", filter=Q(household__isnull=False))
+        aggregates["homes"] = Count("household", distinct=True)
     reason = Case(
         *(When(q, then=Value(name)) for name, q in refusals),
         When(duplicate, then=Value(duplicate_reason)),
         default=Value(SENT),
     )
-    annotated = annotated.annotate(send_reason=reason)
-    counts = dict(
-        annotated.order_by()
-        .values_list("send_reason")
-        .annotate(n=Count("pk"))
-        .values_list("send_reason", "n")
-    )
+    annotated = members.annotate(send_reason=reason)
+    rows = {
+        row["send_reason"]: row
+        for row in annotated.order_by().values("send_reason").annotate(**aggregates)
+    }
+    counts = {name: row["n"] for name, row in rows.items()}
+    sent = rows.get(SENT, {})
     excluded = {name: counts.get(name, 0) for name, _ in REASONS[channel]}
     return Exclusions(
         channel=channel,
         audience_count=sum(counts.values()),
         excluded=excluded,
         recipients=annotated.filter(send_reason=SENT),
+        sharing=sent.get("members", 0) - sent.get("homes", 0),
     )
 
 
-def _print_key() -> Case:
+def _print_key(households: bool) -> Func:
     """The address, or for a household member their own id: never a duplicate."""
+    if not households:
+        return address_key()
     own = Concat(Value("member:"), Cast("pk", CharField()), output_field=CharField())
     return Case(When(household__isnull=False, then=own), default=address_key())
 

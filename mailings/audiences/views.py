@@ -139,8 +139,7 @@ def preview(model_admin: Any) -> Callable[[HttpRequest], HttpResponse]:
         shown = {ch: {"recipients": r.recipient_count, "excluded": r.as_rows()}
                  for ch, r in channels.items()}  # fmt: skip
         # Print counts letters: a household's members share one (mailings.printing.households).
-        shared = channels["print"].household_letters()
-        if sharing := shared["household_people"] - shared["household_letters"]:
+        if sharing := channels["print"].sharing:
             shown["print"]["recipients"] -= sharing
             shown["print"]["excluded"].append(
                 {"reason": "household", "label": "Sharing a household's letter", "count": sharing}
