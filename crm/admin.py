@@ -14,6 +14,8 @@ from core.stale_edit import StaleEditAdminMixin
 from crm import admin_views, history
 from crm.admin_parts import ConsentEventInline, EmailConsentFilter, NoteInline
 from crm.forms import SupporterForm, SupporterImportForm
+from crm.households import admin as household_admin  # noqa: F401 - registers Household
+from crm.households import views as household_views
 from crm.importing.job_admin import ImportJobAdminMixin
 from crm.importing.supporter_preview import SUPPORTER_IMPORT
 from crm.matching import fold
@@ -124,6 +126,9 @@ class SupporterAdmin(
     # Sections other apps add to the 'At a glance' panel: callables (supporter, request) that
     # return HTML (rendered from their own templates), e.g. donations' giving summary.
     glance_sections: list = []
+    # Giving of a household's members (ids -> crm.households.selectors.HouseholdGiving),
+    # set by donations: crm keeps no gifts.
+    household_giving = None
     # Functions (queryset, request) -> queryset that later apps use to read their list
     # columns in the list's own query (donations: the giving columns).
     list_queryset_hooks: list = []
@@ -246,6 +251,7 @@ class SupporterAdmin(
                  name="crm_supporter_merge_with"),
             path("task/<int:task_id>/done/", view(profile_views.task_done(self)),
                  name="crm_task_done"),
+            *household_views.urls(self),
             *super().get_urls(),
         ]  # fmt: skip
 

@@ -31,6 +31,7 @@ class SupporterForm(StaleEditModelForm):  # refuses a save over someone else's n
             if getattr(f, "editable", False)
             and not f.auto_created
             and not f.name.startswith("match_")
+            and f.name != "household"  # joined and left on the profile (crm.households)
         ]
 
     def clean(self) -> dict:

@@ -142,3 +142,62 @@ def greeting_line(n: Names, salutation: str, language: str) -> str:
     if salutation in ("Friend", "Friends"):  # the engine's word for no name, or a group
         return "Estimados amigos:" if salutation == "Friends" else "Estimado/a amigo/a:"
     return f"{spanish_dear(n)} {in_language(salutation, language)}:"
+
+
+# --- Households: one letter greets every member (crm.models.households) -------------------
+
+
+def _and_list(names: list[str]) -> str:
+    """'Ben', 'Ben and Ada', 'Ben, Ada and Chi'."""
+    names = [n for n in (_clean(x) for x in names) if n]
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _simple_person(n: Names) -> bool:
+    return not _is_org(n) and not _has_partner(n) and bool(_clean(n.first_name))
+
+
+def _surnames(members: list[Names]) -> list[str]:
+    seen: list[str] = []
+    for n in members:
+        last = _clean(n.organisation_name) if _is_org(n) else _clean(n.last_name)
+        if last and last not in seen:
+            seen.append(last)
+    return seen
+
+
+def household_name(members: list[Names], language: str = "en") -> str:
+    """'The Okafor Family'; 'The Okafor and Diaz Family' when surnames differ; in Spanish
+    'Familia Okafor', 'Familia Okafor y Diaz'."""
+    surnames = _surnames(members)
+    if language == "es":
+        return in_language(f"Familia {_and_list(surnames)}", language) if surnames else "Familia"
+    return f"The {_and_list(surnames)} Family" if surnames else "Household"
+
+
+def household_greeting(salutations: list[str]) -> str:
+    """The members' own greetings joined: 'Ben' and 'Ada' -> 'Ben and Ada'."""
+    return _and_list(salutations) or "Friends"
+
+
+def household_envelope(members: list[Names], addressees: list[str]) -> str:
+    """'Ben and Ada Okafor' when every member is one person with the one surname; otherwise
+    each member's own envelope name joined: 'Ben Okafor and Ada Diaz'."""
+    surnames = _surnames(members)
+    if members and len(surnames) == 1 and all(_simple_person(n) for n in members):
+        first = [_clean(n.first_name) for n in members]
+        return f"{_and_list(first)} {surnames[0]}"
+    return _and_list(addressees) or "Friends"
+
+
+def household_dear(members: list[Names], language: str) -> str:
+    """'Dear'; in Spanish 'Estimadas' when every member is titled as a woman, else 'Estimados'."""
+    if language != "es":
+        return "Dear"
+    feminine = all(
+        _clean(n.title).lower().rstrip(".") in _FEMININE_TITLES and not _has_partner(n)
+        for n in members
+    )
+    return "Estimadas" if members and feminine else "Estimados"

@@ -59,6 +59,8 @@ def _line(change: ModelChange) -> str:
     field = _field(change.field)
     if field is not None and field.many_to_many:
         old, new = _related_names(field, change.old), _related_names(field, change.new)
+    elif field is not None and field.many_to_one:  # the household: its name, not its id
+        old, new = _related_name(field, change.old), _related_name(field, change.new)
     else:
         old, new = value_text(field, change.old), value_text(field, change.new)
     label = capfirst(field.verbose_name) if field is not None else change.field
@@ -70,6 +72,13 @@ def _field(name: str) -> models.Field | None:
         return Supporter._meta.get_field(name)
     except Exception:  # noqa: BLE001 - history may name a field since removed
         return None
+
+
+def _related_name(field: models.Field, pk: Any) -> str:
+    if pk in (None, ""):
+        return NOTHING
+    found = field.related_model._base_manager.filter(pk=pk).first()
+    return str(found) if found is not None else f"#{pk} (deleted)"
 
 
 def _related_names(field: models.Field, rows: Any) -> str:

@@ -94,6 +94,9 @@ def supporters_merge(
     differences = _differences(survivor, other)
     consent_before = consent_snapshot(survivor)
     _merge_consent(survivor, other)
+    if survivor.household_id is None and other.household_id is not None:
+        survivor.household_id = other.household_id  # the other record's place in a household
+        filled.append("household")
 
     if other.email:
         # Free the unique email before the survivor may take it; the snapshot keeps it.

@@ -362,6 +362,7 @@ SupporterAdmin.import_task = file_import_run
 
 
 SupporterAdmin.glance_sections = [supporter_profile.giving_glance]
+SupporterAdmin.household_giving = staticmethod(supporter_profile.household_giving)
 
 
 def _supporter_profile() -> None:

@@ -1,12 +1,21 @@
-"""What donations adds to the supporter pages crm draws: gifts on the profile's timeline, and
-last gift, lifetime and this year's giving as sortable columns of the supporter list (read
+"""What donations adds to the supporter pages crm draws: gifts on the profile's timeline,
+a household's giving on its members' profiles, and last gift, lifetime and this year's giving
+as sortable columns of the supporter list (read
 from the donor summaries, kept equal to the gifts on every write)."""
 
 import datetime
 from decimal import Decimal
 
 from django.contrib import admin
-from django.db.models import DecimalField, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    DecimalField,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -16,9 +25,11 @@ from django.utils.html import format_html
 
 from core.models import Organisation
 from core.money import money_text
+from crm.households.selectors import HouseholdGiving
 from crm.models import Supporter
 from crm.profile.timeline import Entry
 from donations.models import DonorSummary, DonorYearTotal, Gift, RecurringGift
+from donations.summary import given_in_year
 
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=14, decimal_places=2))
 NEVER = Value(datetime.date(1, 1, 1))
@@ -117,3 +128,22 @@ def giving_glance(supporter: Supporter, request: HttpRequest) -> str:
         ).count(),
     }
     return render_to_string("admin/donations/_giving_glance.html", context, request=request)
+
+
+def household_giving(member_ids: list[int]) -> HouseholdGiving:
+    """A household's giving on its members' profiles: their summaries added up (lifetime and
+    this fiscal year), and each member's own lifetime."""
+    fiscal_year = this_fiscal_year()
+    by_member = dict(
+        DonorSummary.objects.filter(supporter_id__in=member_ids).values_list(
+            "supporter_id", "lifetime_total"
+        )
+    )
+    years = DonorYearTotal.objects.filter(supporter_id__in=member_ids, fiscal_year=fiscal_year)
+    this_year = [given_in_year(total) or 0 for total in years.values_list("total", flat=True)]
+    return HouseholdGiving(
+        lifetime=sum(by_member.values(), Decimal(0)),
+        this_year=sum(this_year, Decimal(0)),
+        fiscal_year=fiscal_year,
+        by_member=by_member,
+    )

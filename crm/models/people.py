@@ -104,6 +104,10 @@ class Supporter(models.Model):
         max_length=100, blank=True, help_text="How they first reached us: event, website, import."
     )
     deceased = models.BooleanField(default=False)
+    # One letter per household in print mailings (crm.models.households); blank for most.
+    household = models.ForeignKey(
+        "crm.Household", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
     # Moves management for major-donor prospects (crm.models.moves holds the steps taken).
     prospect_stage = models.CharField(
         "prospect stage", max_length=10, choices=ProspectStage.choices, blank=True, default=""

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from crm import history
+from crm.households.selectors import household_panel
+from crm.households.views import can_change_households
 from crm.models import Supporter, Task
 from crm.profile import services
 from crm.profile.forms import InteractionForm, NoteForm, TaskForm
@@ -37,6 +39,7 @@ def profile(model_admin: Any, request: HttpRequest, supporter: Supporter, **form
         "done": user.has_perm("crm.change_task"),
         "merge": model_admin.has_change_permission(request)
         and model_admin.has_delete_permission(request),
+        "household": can_change_households(user),
     }
     context = {
         **model_admin.admin_site.each_context(request),
@@ -46,6 +49,7 @@ def profile(model_admin: Any, request: HttpRequest, supporter: Supporter, **form
         "original": supporter,
         "has_view_permission": True,
         "email_consent": email_consent_line(supporter),
+        "household": household_panel(supporter, giving=model_admin.household_giving),
         "glance_sections": [section(supporter, request) for section in model_admin.glance_sections],
         "record_links": [
             (label, f"{reverse(url_name)}?supporter={supporter.pk}")

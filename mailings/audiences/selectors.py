@@ -14,11 +14,25 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Func,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from core.models import Organisation, Suppression
-from crm.models import Supporter
+from crm.models import Household, Supporter
 from donations import reference
 from donations.models import DonorSummary, DonorYearTotal, Gift
 from donations.summary import COUNTED
@@ -199,7 +213,7 @@ REASONS = {
         ("do_not_contact", "Do not contact"),
         ("do_not_mail", "Do not mail"),
         ("no_address", "No usable postal address"),
-        ("same_household", "Same household address"),
+        ("same_household", "Same household address"),  # people in no household
     ),
 }
 SENT = "send"
@@ -225,6 +239,9 @@ class Exclusions:
     audience_count: int
     excluded: dict[str, int]  # by reason, in REASONS order, zeros included
     recipients: QuerySet  # the supporters a send would reach, one per email / household
+    # Print: recipients whose household's letter goes to another member (one letter for
+    # several: mailings.printing.households); letters = recipient_count - sharing.
+    sharing: int = 0
 
     @property
     def recipient_count(self) -> int:
@@ -242,7 +259,9 @@ def audience_exclusions(
     who is left. One query for the counts; the recipients queryset is lazy.
 
     Of several people with one email key (crm.matching.email_key: case, '+tags' and Gmail dots
-    ignored), or one household address, the earliest record is kept."""
+    ignored), or one household address, the earliest record is kept. Members of a household
+    (crm.models.households) are all kept for print: the print run folds them into one letter
+    (mailings.printing.households), and each member's delivery records that they got it."""
     if channel not in REASONS:
         raise ValueError(f"Unknown channel {channel!r}: use 'email' or 'print'.")
     members = audience_supporters(audience, today=today)
@@ -251,31 +270,57 @@ def audience_exclusions(
     # The record kept for each email key or household: the earliest eligible one. An
     # uncorrelated IN (SELECT min(id) ... GROUP BY key) runs once, as a hashed set; a
     # correlated EXISTS per row was quadratic on PostgreSQL for the computed address.
-    key = F("match_email") if channel == "email" else address_key()
+    # Households change print's folding; with none on file the query is as it was before.
+    households = channel == "print" and Household.objects.exists()
+    key = F("match_email") if channel == "email" else _print_key(households)
     kept = (
         eligible.order_by().annotate(dedupe_key=key).values("dedupe_key").annotate(first=Min("pk"))
     )
     duplicate_reason = "same_email" if channel == "email" else "same_household"
+    duplicate = ~Q(pk__in=kept.values("first"))
+    aggregates: dict[str, Any] = {"n": Count("pk")}
+    if households:
+        # Someone in no household, at the door of a household member who gets a letter: that
+        # letter reaches the door (one letter per address, as before households). The postal
+        # key narrows before the address is worked out.
+        homes = eligible.filter(household__isnull=False).order_by().annotate(home=address_key())
+        members = members.annotate(home=address_key())
+        # Hashed subplans inside the CASE (never a join the planner could misjudge); the
+        # postal key, compared first, spares working out most addresses.
+        duplicate |= Q(household__isnull=True) & (
+            Q(match_postal__in=homes.values("match_postal")) & Q(home__in=homes.values("home"))
+        )
+        # A household's members beyond one share its letter: counted in the same query.
+        aggregates["members"] = Count("pk", filter=Q(household__isnull=False))
+        aggregates["homes"] = Count("household", distinct=True)
     reason = Case(
         *(When(q, then=Value(name)) for name, q in refusals),
-        When(~Q(pk__in=kept.values("first")), then=Value(duplicate_reason)),
+        When(duplicate, then=Value(duplicate_reason)),
         default=Value(SENT),
     )
-    annotated = members
-    annotated = annotated.annotate(send_reason=reason)
-    counts = dict(
-        annotated.order_by()
-        .values_list("send_reason")
-        .annotate(n=Count("pk"))
-        .values_list("send_reason", "n")
-    )
+    annotated = members.annotate(send_reason=reason)
+    rows = {
+        row["send_reason"]: row
+        for row in annotated.order_by().values("send_reason").annotate(**aggregates)
+    }
+    counts = {name: row["n"] for name, row in rows.items()}
+    sent = rows.get(SENT, {})
     excluded = {name: counts.get(name, 0) for name, _ in REASONS[channel]}
     return Exclusions(
         channel=channel,
         audience_count=sum(counts.values()),
         excluded=excluded,
         recipients=annotated.filter(send_reason=SENT),
+        sharing=sent.get("members", 0) - sent.get("homes", 0),
     )
+
+
+def _print_key(households: bool) -> Func:
+    """The address, or for a household member their own id: never a duplicate."""
+    if not households:
+        return address_key()
+    own = Concat(Value("member:"), Cast("pk", CharField()), output_field=CharField())
+    return Case(When(household__isnull=False, then=own), default=address_key())
 
 
 def audience_preview(audience: Audience, *, limit: int = 25) -> list[dict[str, Any]]:

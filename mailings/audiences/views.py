@@ -136,13 +136,18 @@ def preview(model_admin: Any) -> Callable[[HttpRequest], HttpResponse]:
             people = audience_preview(audience)
         except AudienceError as error:
             return JsonResponse({"errors": {"__all__": [{"message": str(error)}]}}, status=400)
+        shown = {ch: {"recipients": r.recipient_count, "excluded": r.as_rows()}
+                 for ch, r in channels.items()}  # fmt: skip
+        # Print counts letters: a household's members share one (mailings.printing.households).
+        if sharing := channels["print"].sharing:
+            shown["print"]["recipients"] -= sharing
+            shown["print"]["excluded"].append(
+                {"reason": "household", "label": "Sharing a household's letter", "count": sharing}
+            )
         return JsonResponse(
             {
                 "count": channels["email"].audience_count,
-                "channels": {
-                    ch: {"recipients": r.recipient_count, "excluded": r.as_rows()}
-                    for ch, r in channels.items()
-                },
+                "channels": shown,
                 "preview": [_row(p) for p in people],
             }
         )

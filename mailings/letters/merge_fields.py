@@ -101,6 +101,21 @@ FIELDS: dict[str, MergeField] = {
         "email",
     ),
 }
+# Households (crm.models.households): a printed household letter greets its members together.
+FIELDS.update(
+    {
+        "household_greeting": MergeField(
+            "How a letter to their household greets it: 'Ben and Ada'; their own greeting when "
+            "they are in no household. A household's printed letter uses it as its salutation.",
+            "Ben and Ada",
+            _("friend"),
+        ),
+        "household_name": MergeField(
+            "Their household's name: 'The Okafor Family'; their own name when in none.",
+            "The Okafor Family",
+        ),
+    }
+)
 # The values `channel` takes; set by the renderer of each channel, never by the recipient.
 CHANNEL_EMAIL = "email"
 CHANNEL_PRINT = "print"

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from core.models import Organisation
 from crm import greetings
-from crm.models import Supporter
+from crm.models import Household, Supporter
 from donations.models import DonorSummary, DonorYearTotal
 from donations.online.tokens import make_donate_token
 from donations.summary import given_in_year
@@ -116,6 +116,7 @@ def recipients(
     default_asks = parse_amounts(letter.default_asks, count=3)
     appeal = letter.effective_appeal_code
     languages = set(letter.versions.values_list("language", flat=True))
+    homes = _households(supporters)
     result = []
     for supporter in supporters:
         summary = summaries.get(supporter.pk)
@@ -153,6 +154,8 @@ def recipients(
             "preferences_url": unsubscribe,
             "organisation_name": organisation.name,
             "today": today,
+            # Households (crm.models.households); a household's print letter sets its own.
+            **_household(supporter, salutation, language, homes),
         }
         with translation.override(language):
             result.append(Recipient(supporter, language, with_fallbacks(values), asks))
@@ -184,6 +187,27 @@ def _salutation(supporter: Supporter) -> str:
     if not supporter.salutation and salutation in ("Friend", "Friends"):
         return ""
     return salutation
+
+
+def _households(supporters: list[Supporter]) -> dict[int, Household]:
+    """The households of these supporters, with their members, in two queries (none when no
+    one is in a household)."""
+    ids = {s.household_id for s in supporters if s.household_id is not None}
+    if not ids:
+        return {}
+    return Household.objects.prefetch_related("members").in_bulk(ids)
+
+
+def _household(
+    supporter: Supporter, salutation: str, language: str, homes: dict[int, Household]
+) -> dict[str, str]:
+    """Their household's greeting and name, or their own when in none."""
+    household = homes.get(supporter.household_id) if supporter.household_id else None
+    if household is None:
+        own = greetings.in_language(salutation, language)
+        return {"household_greeting": own, "household_name": supporter.display_name}
+    greeting = greetings.in_language(household.effective_greeting, language)
+    return {"household_greeting": greeting, "household_name": household.name_in(language)}
 
 
 def _dear(supporter: Supporter, salutation: str, language: str) -> str:

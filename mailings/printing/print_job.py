@@ -26,6 +26,7 @@ from django.utils import timezone
 from core.spreadsheets import neutralise_formula
 from crm.models import Supporter
 from mailings.models import Mailing
+from mailings.printing.households import household_names
 from mailings.printing.print_run import PrintRunRefused, print_run
 from mailings.sending.models import Delivery, MailingLog
 
@@ -124,7 +125,7 @@ def mailing_print_run(*, mailing_id: int, workers: int | None = None) -> bool:
     return True
 
 
-def _keep_files(mailing: Mailing, pdf: Path, printed: Sequence[int]) -> None:
+def _keep_files(mailing: Mailing, pdf: Path, printed: Sequence[tuple[int, ...]]) -> None:
     """Store this run's files on the mailing (not saved yet) and remove the last run's."""
     old = [f.name for f in (mailing.print_pdf, mailing.print_list) if f]
     with pdf.open("rb") as handle:
@@ -136,21 +137,33 @@ def _keep_files(mailing: Mailing, pdf: Path, printed: Sequence[int]) -> None:
         mailing.print_pdf.storage.delete(name)
 
 
-def mailing_list_csv(supporter_ids: Sequence[int]) -> bytes:
-    """Name and address of each letter, in the PDF's order; no cell runs as a formula."""
+def mailing_list_csv(letters: Sequence[int | Sequence[int]]) -> bytes:
+    """Name and address of each letter, in the PDF's order; no cell runs as a formula. A
+    letter is a supporter's id, or a household's ids (its addressee first): then the name
+    is the household's envelope name, as on the letter."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(LIST_HEADERS)
-    for start in range(0, len(supporter_ids), 2000):
-        batch = supporter_ids[start : start + 2000]
-        people = Supporter.objects.in_bulk(batch)
-        for pk in batch:
-            if (person := people.get(pk)) is None:
+    groups = [tuple(g) if isinstance(g, tuple | list) else (g,) for g in letters]
+    for start in range(0, len(groups), 2000):
+        batch = groups[start : start + 2000]
+        people = (
+            Supporter.objects.select_related("household")
+            .prefetch_related("household__members")
+            .in_bulk([pk for group in batch for pk in group])
+        )
+        for group in batch:
+            if (person := people.get(group[0])) is None:
                 continue
+            together = [people[pk] for pk in group if pk in people]
+            name = (
+                household_names(together).envelope
+                if len(together) > 1
+                else person.effective_addressee
+            )
             row = [
-                person.pk, person.effective_addressee, person.address_line1,
-                person.address_line2, person.city, person.region, person.postal_code,
-                person.country,
+                person.pk, name, person.address_line1, person.address_line2, person.city,
+                person.region, person.postal_code, person.country,
             ]  # fmt: skip
             writer.writerow([neutralise_formula(cell) for cell in row])
     return buffer.getvalue().encode("utf-8-sig")  # the BOM: Excel reads the accents right

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.db import connections
 from pypdf import PdfWriter
@@ -25,6 +26,7 @@ from mailings.letters.checks import letter_problems
 from mailings.letters.merge_values import recipients
 from mailings.letters.rendering import compile_letter
 from mailings.models import Mailing
+from mailings.printing.households import household_values, letter_groups
 from mailings.printing.printed_letter import printed_letters_pdf
 
 CHUNK = 40
@@ -46,7 +48,9 @@ class PrintRun:
     letters: int
     pages: int
     skipped: list[Skipped]
-    printed: tuple[int, ...] = ()  # the supporters' ids, in the PDF's order
+    # One tuple of supporter ids per letter, in the PDF's order: the addressee, then the
+    # household members it greets with them (mailings.printing.households).
+    printed: tuple[tuple[int, ...], ...] = ()
 
 
 def audience(mailing: Mailing, supporter_ids: Sequence[int] | None = None) -> list[Supporter]:
@@ -99,7 +103,7 @@ def print_run(
     letters laid out so far after each chunk."""
     _refuse_unprintable(mailing)
     printable, skipped = split_for_print(audience(mailing, supporters))
-    ids = [p.pk for p in printable]
+    ids = letter_groups([(p.pk, p.household_id) for p in printable])  # one per letter
     workers = max(1, workers or os.cpu_count() or 1)
     chunks = split_into_chunks(ids, size=chunk, workers=workers)
     workers = min(workers, len(chunks) or 1)
@@ -136,7 +140,7 @@ def _refuse_unprintable(mailing: Mailing) -> None:
         )
 
 
-def split_into_chunks(ids: list[int], *, size: int, workers: int) -> list[list[int]]:
+def split_into_chunks(ids: list[Any], *, size: int, workers: int) -> list[list[Any]]:
     """Consecutive chunks of at most about `size` ids, as even as can be, their number a
     multiple of `workers`, so the last round of chunks keeps every worker busy (25 chunks on 2
     workers would leave one idle for the whole of the last chunk)."""
@@ -150,7 +154,7 @@ def split_into_chunks(ids: list[int], *, size: int, workers: int) -> list[list[i
 
 def _render_chunks(
     mailing_id: int,
-    chunks: list[list[int]],
+    chunks: list[list[tuple[int, ...]]],
     organisation: Organisation,
     *,
     workers: int,
@@ -186,29 +190,42 @@ def _own_connections() -> None:
 
 def render_chunk(
     mailing_id: int,
-    supporter_ids: list[int],
+    supporter_ids: Sequence[int | tuple[int, ...]],
     duplex_safe: bool,
     organisation: Organisation | None = None,
 ) -> bytes:
-    """One PDF for these supporters, in the order given (run in a worker process), with the
-    organisation the run read once (read here when called alone)."""
+    """One PDF for these letters, in the order given (run in a worker process), with the
+    organisation the run read once (read here when called alone). A letter is a supporter's
+    id, or a tuple of a household's: its addressee's, then those it greets with them."""
     organisation = organisation or Organisation.current()
     with collector_tuned_for_layout():
         return _render_chunk(mailing_id, supporter_ids, duplex_safe, organisation)
 
 
 def _render_chunk(
-    mailing_id: int, supporter_ids: list[int], duplex_safe: bool, organisation: Organisation
+    mailing_id: int,
+    supporter_ids: Sequence[int | tuple[int, ...]],
+    duplex_safe: bool,
+    organisation: Organisation,
 ) -> bytes:
     mailing = Mailing.objects.select_related("letter", "letter__campaign").get(pk=mailing_id)
     letter = mailing.letter
-    people = Supporter.objects.in_bulk(supporter_ids)
-    ordered = [people[i] for i in supporter_ids if i in people]
+    groups = [g if isinstance(g, tuple | list) else (g,) for g in supporter_ids]
+    people = (
+        Supporter.objects.select_related("household")
+        .prefetch_related("household__members")
+        .in_bulk([pk for group in groups for pk in group])
+    )
+    ordered = [people[g[0]] for g in groups if g[0] in people]
+    members = {g[0]: [people[pk] for pk in g if pk in people] for g in groups}
     compiled = compile_letter(letter)
     items = []
     for recipient in recipients(letter, ordered, organisation=organisation):
         version = compiled.get(recipient.language) or compiled["en"]
-        items.append((version, recipient.values, recipient.supporter))
+        values, together = recipient.values, members[recipient.supporter.pk]
+        if len(together) > 1:  # one letter for the household
+            values = household_values(values, together, recipient.language)
+        items.append((version, values, recipient.supporter))
     return printed_letters_pdf(
         items, letter=letter, duplex_safe=duplex_safe, organisation=organisation
     )

@@ -20,6 +20,7 @@ from core.outbox.queue import outbox_queue_composed
 from mailings.audiences.selectors import REASONS, audience_exclusions
 from mailings.letters.checks import letter_email_problems, letter_problems
 from mailings.models import Mailing
+from mailings.printing.households import household_counts, letter_groups
 from mailings.sending.composer import COMPOSER
 from mailings.sending.models import Delivery, MailingLog
 from mailings.sending.subject_test import (
@@ -43,6 +44,8 @@ class ChannelPlan:
     channel: str
     recipients: list[tuple[int, str]] = field(default_factory=list)  # (supporter id, email)
     excluded: dict[str, int] = field(default_factory=dict)  # reason label -> count
+    # Print only: letters, and how many of them go to households (and to how many people).
+    letters: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -57,7 +60,7 @@ class Plan:
         return {
             "audience": self.audience_count,
             **{
-                c.channel: {"recipients": len(c.recipients), "excluded": c.excluded}
+                c.channel: {"recipients": len(c.recipients), "excluded": c.excluded, **c.letters}
                 for c in (self.email, self.print)
                 if c is not None
             },
@@ -89,7 +92,9 @@ def mailing_plan(mailing: Mailing) -> Plan:
             # Whoever the email reaches, under this record or another with the same address,
             # gets no letter too.
             people = people.exclude(match_email__in=emailed.values("match_email"))
-        print_ = ChannelPlan("print", [(pk, "") for pk in people.values_list("pk", flat=True)])
+        rows = list(people.values_list("pk", "household_id"))
+        print_ = ChannelPlan("print", [(pk, "") for pk, _ in rows])
+        print_.letters = household_counts(letter_groups(rows))
         print_.excluded = _labelled("print", found.excluded)
         if emailed is not None:
             print_.excluded["Gets it by email"] = found.recipient_count - len(print_.recipients)

@@ -27,8 +27,15 @@ class Command(BaseCommand):
                 if channel is None:
                     continue
                 left_out = ", ".join(f"{n} {why.lower()}" for why, n in channel.excluded.items())
+                shared = channel.letters.get("household_letters")
+                letters = channel.letters.get("letters", 0)
+                households = (
+                    f" in {letters} letter{'s' * (letters != 1)} ({shared} to households)"
+                    if shared
+                    else ""
+                )
                 self.stdout.write(
-                    f"{channel.channel}: {len(channel.recipients)} recipients"
+                    f"{channel.channel}: {len(channel.recipients)} recipients{households}"
                     + (f"; left out: {left_out}" if left_out else "")
                 )
             if plan.test_problem:
