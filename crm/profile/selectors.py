@@ -6,10 +6,9 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
+from core.dates import day_text
 from core.roles import STAFF_GROUP
 from crm.models import ConsentEvent, Supporter, Task
-
-DATE = "j M Y"  # how the profile writes a day: 3 May 2026
 
 # How a consent change came about, after its new value: 'Opted in by web form'.
 HOW = {
@@ -37,15 +36,12 @@ def consent_value(field: str, value: str) -> str:
 
 
 def consent_words(event: ConsentEvent, *, with_day: bool = True) -> str:
-    """'Opted in by web form, 3 May 2026' / 'Do not mail on by staff (dana), 4 May 2026'."""
-    from django.utils.formats import date_format
-    from django.utils.timezone import localtime
-
+    """'Opted in by web form, May 3, 2026' / 'Do not mail on by staff (dana), May 4, 2026'."""
     how = HOW.get(event.method, event.get_method_display().lower())
     if event.method == ConsentEvent.Method.STAFF and event.actor_id:
         how = f"{how} ({event.actor})"
     words = f"{consent_value(event.field, event.new_value)} {how}"
-    return f"{words}, {date_format(localtime(event.at), DATE)}" if with_day else words
+    return f"{words}, {day_text(event.at)}" if with_day else words
 
 
 def email_consent_line(supporter: Supporter) -> str:

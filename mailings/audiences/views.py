@@ -10,9 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
+from core.dates import day_text
+from core.money import money_text
 from mailings.audiences.criteria import CriteriaForm, criteria_as_data, criteria_from_cleaned
 from mailings.audiences.models import Audience
 from mailings.audiences.selectors import AudienceError, audience_exclusions, audience_preview
@@ -160,6 +161,6 @@ def _row(person: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": person["name"],
         "place": person["place"],
-        "last_gift": f"${amount:,.2f} on {date_format(on, 'M j, Y')}" if on else "",
+        "last_gift": f"{money_text(amount)} on {day_text(on)}" if on else "",
         "url": person["url"],
     }

@@ -57,7 +57,7 @@ def test_it_shows_who_they_are_with_an_edit_button_and_consent_in_words(staff_cl
     page = staff_client.get(url(ana)).content.decode()
     assert '<h1 id="profile-name">Ana Ruiz</h1>' in page
     assert "Dear Ana," in page and "ana@example.org" in page and "212-555-0101" in page
-    assert '<span data-figure="email-consent">Opted in by web form, 3 May 2026</span>' in page
+    assert '<span data-figure="email-consent">Opted in by web form, May 3, 2026</span>' in page
     assert 'href="?edit=1" id="edit-link"' in page
     # The Edit page is the change form as before, with its stale-edit stamp.
     edit = staff_client.get(url(ana, "?edit=1")).content.decode()
@@ -71,7 +71,7 @@ def test_a_staff_change_says_who_made_it(staff_client, staff):
     ana.email_opt_in = "opted_out"
     ana.save()
     page = staff_client.get(url(ana)).content.decode()
-    assert "Opted out by staff (dana), 10 May 2026" in page
+    assert "Opted out by staff (dana), May 10, 2026" in page
 
 
 def test_the_timeline_holds_everything_newest_first_and_filters_by_kind(staff_client, staff, fund):
