@@ -7,6 +7,7 @@ from django.urls import path
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
+from core.admin_columns import money_column
 from core.history_admin import SafeHistoryAdmin
 from core.stale_edit import StaleEditAdminMixin
 from crm.admin import SupporterAdmin
@@ -48,7 +49,7 @@ class FundAdmin(admin.ModelAdmin):
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["name", "name_es", "code", "goal", "starts_on", "ends_on", "fund"]
+    list_display = ["name", "name_es", "code", money_column("goal"), "starts_on", "ends_on", "fund"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"code": ["name"]}
 
@@ -233,7 +234,14 @@ class PaymentFailureInline(admin.TabularInline):
 
 @admin.register(RecurringGift)
 class RecurringGiftAdmin(SafeHistoryAdmin):
-    list_display = ["supporter", "amount", "interval", "status", "started_on", "next_charge_on"]
+    list_display = [
+        "supporter",
+        money_column("amount"),
+        "interval",
+        "status",
+        "started_on",
+        "next_charge_on",
+    ]
     list_filter = ["status", "interval"]
     search_fields = ["supporter__last_name", "supporter__email", "stripe_subscription_id"]
     list_select_related = ["supporter"]
