@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from donations.models import Gift, RecurringGift
 from donations.summary import first_counted_gift
@@ -27,6 +28,11 @@ class GiftFacts:
     large: bool
     tribute: bool
     non_cash: bool
+
+    @property
+    def age_text(self) -> str:
+        """'3 days', '5 hours': the largest unit only, as a queue reads at a glance."""
+        return timesince(self.waiting_since, self.waiting_since + self.age, depth=1)
 
 
 def large_gift_threshold() -> Decimal:

@@ -112,7 +112,7 @@ FIELDS: dict[str, MergeField] = {
     "gift_description": MergeField(
         "Thank-you letters: what a stock or in-kind gift was ('100 shares of AAPL'); empty "
         "for money.",
-        "",
+        "100 shares of AAPL",
     ),
     "gift_fund": MergeField("Thank-you letters: the fund the gift is for.", "General Fund"),
     "gift_campaign": MergeField("Thank-you letters: the gift's campaign.", "Spring appeal"),

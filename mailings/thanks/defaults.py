@@ -88,7 +88,9 @@ DEFAULTS = [
             + "\n\n{% if next_charge_date %}Your next monthly gift of "
             "{{ monthly_amount }} will be charged on {{ next_charge_date }}. {% endif %}"
             "You can change, pause or stop your monthly gift at any time from "
-            "[your account]({{ account_url }}).\n\n" + _RECEIPT["en"],
+            "[your account]({{ account_url }}).\n\n{% if first_of_plan %}" + _RECEIPT["en"]
+            + "{% else %}Your receipt for this installment ({{ receipt_number }}) is attached "
+            "for your tax records.{% endif %}",
         ),
         "es": (
             "{% if first_of_plan %}Gracias por su donación mensual a {{ organisation_name }}"
@@ -99,9 +101,10 @@ DEFAULTS = [
             "mensual a {{ organisation_name }}: {{ gift_amount }}.{% endif %} "
             + _WORK["es"]
             + "\n\n{% if next_charge_date %}Su próxima donación mensual de {{ monthly_amount }} "
-            "se cobrará el {{ next_charge_date }}. {% endif %}Puede cambiar, pausar o detener "
+            "se cargará el {{ next_charge_date }}. {% endif %}Puede cambiar, pausar o detener "
             "su donación mensual cuando quiera desde [su cuenta]({{ account_url }}).\n\n"
-            + _RECEIPT["es"],
+            "{% if first_of_plan %}" + _RECEIPT["es"] + "{% else %}Adjuntamos su recibo de "
+            "esta cuota ({{ receipt_number }}) para su declaración de impuestos.{% endif %}",
         ),
     },
     {
@@ -111,7 +114,7 @@ DEFAULTS = [
             "Welcome, and thank you for your gift to {{ organisation_name }}",
             "Thank you for "
             + _GIFT["en"]
-            + ", your first. Welcome! "
+            + ". It is your first gift to us: welcome! "
             + _WORK["en"]
             + "\n\nIn the months ahead we will write to tell you what your gift makes "
             "possible.\n\n" + _RECEIPT["en"],
@@ -120,7 +123,7 @@ DEFAULTS = [
             "Bienvenido/a, y gracias por su donación a {{ organisation_name }}",
             "Gracias por "
             + _GIFT["es"]
-            + ", la primera. ¡Bienvenido/a! "
+            + ". Es su primera donación: ¡bienvenido/a! "
             + _WORK["es"]
             + "\n\nEn los próximos meses le escribiremos para contarle lo que su donación hace "
             "posible.\n\n" + _RECEIPT["es"],

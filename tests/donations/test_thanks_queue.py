@@ -79,8 +79,8 @@ def test_letters_are_one_pdf_then_marked_thanked_once_mailed(staff_client, gifts
     assert response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
     text = "\n".join(page.extract_text() for page in reader.pages)
-    assert "José Núñez" in text and "9 Elm St" in text and "$300.00" in text
-    assert "Gracias por su donación de $300.00" in text, "in the donor's language"
+    assert "José Núñez" in text and "9 Elm St" in text and "$300.00" in text, "its receipt"
+    assert "Gracias por su donación de $300" in text, "in the donor's language"
     gifts["letter"].refresh_from_db()
     receipt = gifts["letter"].receipts.get()
     assert receipt.number in text
@@ -95,14 +95,17 @@ def test_letters_are_one_pdf_then_marked_thanked_once_mailed(staff_client, gifts
     assert gifts["check"].acknowledgement == "not_needed"
 
 
-def test_each_letter_starts_its_own_page(staff_client, gifts):
+def test_each_letter_starts_its_own_page_followed_by_its_receipt(staff_client, gifts):
     other = SupporterFactory(first_name="Rosa", last_name="Diaz", email="", address_line1="1 Oak")
     extra = Gift.objects.create(supporter=other, amount=40, method="cash",
                                 received_on=datetime.date(2026, 3, 3))  # fmt: skip
     response = staff_client.post(URL, {"gift": [gifts["letter"].pk, extra.pk], "action": "letters"})
     pages = [p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages]
-    assert len(pages) == 2
-    assert "Núñez" in pages[0] and "Rosa Diaz" in pages[1]
+    assert len(pages) == 4
+    assert "Núñez" in pages[0] and "Gracias por su donación de $300" in pages[0]
+    assert "Recibo oficial de donación" in pages[1] and "Núñez" in pages[1]
+    assert "Rosa Diaz" in pages[2] and "Thank you for your gift of $40" in pages[2]
+    assert "Official donation receipt" in pages[3] and "Rosa Diaz" in pages[3]
 
 
 def test_nothing_ticked_gets_a_clear_message(staff_client, gifts):
