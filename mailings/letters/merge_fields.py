@@ -107,8 +107,9 @@ FIELDS: dict[str, MergeField] = {
         "{% else %}{{ gift_amount }}{% endif %}.",
         Money(250),
     ),
-    "gift_date": MergeField("Thank-you letters: the day the gift was received.",
-                            datetime.date(2026, 11, 20)),  # fmt: skip
+    "gift_date": MergeField(
+        "Thank-you letters: the day the gift was received.", datetime.date(2026, 11, 20)
+    ),  # fmt: skip
     "gift_description": MergeField(
         "Thank-you letters: what a stock or in-kind gift was ('100 shares of AAPL'); empty "
         "for money.",

@@ -88,7 +88,8 @@ DEFAULTS = [
             + "\n\n{% if next_charge_date %}Your next monthly gift of "
             "{{ monthly_amount }} will be charged on {{ next_charge_date }}. {% endif %}"
             "You can change, pause or stop your monthly gift at any time from "
-            "[your account]({{ account_url }}).\n\n{% if first_of_plan %}" + _RECEIPT["en"]
+            "[your account]({{ account_url }}).\n\n{% if first_of_plan %}"
+            + _RECEIPT["en"]
             + "{% else %}Your receipt for this installment ({{ receipt_number }}) is attached "
             "for your tax records.{% endif %}",
         ),

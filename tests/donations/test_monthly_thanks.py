@@ -127,7 +127,5 @@ def test_a_gift_once_is_thanked_as_before(client, postmark, django_capture_on_co
     outbox_send_due()
     (mail,) = postmark.accepted
     # The donor's first gift: the thank-you rules choose the welcome letter.
-    assert mail["Subject"] == (
-        "Welcome, and thank you for your gift to Immigrant Justice Project"
-    )
+    assert mail["Subject"] == ("Welcome, and thank you for your gift to Immigrant Justice Project")
     assert "monthly" not in mail["TextBody"] and "/account/" not in mail["TextBody"]
