@@ -32,6 +32,8 @@ class GiftFacts:
     @property
     def age_text(self) -> str:
         """'3 days', '5 hours': the largest unit only, as a queue reads at a glance."""
+        if self.age < datetime.timedelta(hours=1):
+            return "under an hour"
         return timesince(self.waiting_since, self.waiting_since + self.age, depth=1)
 
 

@@ -167,8 +167,9 @@ def _built_in_letter_pdf(gift: Gift, receipt_number: str) -> bytes:
 
 
 # A preview issues no receipt (that happens when the thank-you goes): it shows the number
-# already issued, or says where the number will be.
-UNNUMBERED = "(numbered when sent)"
+# already issued, or the year's prefix with dots where the number will be.
+def _unnumbered() -> str:
+    return f"{timezone.localdate().year}-……"
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,7 @@ class Preview:
     row: QueueRow
     email: WrittenEmail
     receipt_number: str
+    receipt_issued: bool
 
 
 def thank_you_preview(gift_id: int) -> Preview | None:
@@ -192,8 +194,9 @@ def thank_you_preview(gift_id: int) -> Preview | None:
     facts = gift_facts([gift])
     row = replace(_row(gift), facts=facts[gift.pk], choice=letters_chosen([gift], facts)[gift.pk])
     latest = gift.receipts.order_by("-version").first()
-    number = latest.number if latest and latest.amount == gift.net_amount else UNNUMBERED
-    return Preview(row, thank_you_email(gift, receipt_number=number), number)
+    issued = latest is not None and latest.amount == gift.net_amount
+    number = latest.number if issued else _unnumbered()
+    return Preview(row, thank_you_email(gift, receipt_number=number), number, issued)
 
 
 def thank_you_letter_preview_pdf(preview: Preview) -> bytes:

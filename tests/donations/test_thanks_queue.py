@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from core.models import Organisation
@@ -120,3 +121,44 @@ def test_a_board_member_sees_the_queue_but_cannot_act(board_client, gifts, mailo
         assert response.status_code == 403
     gifts["email"].refresh_from_db()
     assert gifts["email"].acknowledgement == "pending" and mailoutbox == []
+
+
+def test_overdue_gifts_come_first_flagged_with_their_age_first_and_large_gifts_flagged(
+    staff_client, gifts, settings
+):
+    settings.THANKS_OVERDUE_HOURS = 48
+    big = SupporterFactory(first_name="Lena", last_name="Big", email="lena@example.org")
+    today = timezone.localdate()
+    large = Gift.objects.create(supporter=big, amount=Decimal(2500), method="cheque",
+                                received_on=today)  # fmt: skip
+    page = staff_client.get(URL).content.decode()
+    assert page.index(f'id="gift-{gifts["email"].pk}"') < page.index(f'id="gift-{large.pk}"')
+    row = page[page.index(f'id="gift-{large.pk}"') :].split("</tr>")[0]
+    assert "Large gift" in row and "First gift" in row and "Overdue" not in row
+    assert "Thank-you: large gift" in row
+    old = page[page.index(f'id="gift-{gifts["email"].pk}"') :].split("</tr>")[0]
+    assert 'class="overdue"' in old and "Overdue" in old
+    assert "3 overdue</span> waiting over 48 hours" in page
+    assert "1 large gift</span> ($1,000.00 or more)" in page
+
+
+def test_the_preview_shows_the_letter_in_the_donors_language_and_issues_nothing(
+    board_client, gifts
+):
+    gift = gifts["letter"]  # José, in Spanish, no email
+    page = board_client.get(f"{URL}?preview={gift.pk}").content.decode()
+    assert "Thank-you: first gift" in page
+    assert "(rule: The donor&#x27;s first gift; Spanish)" in page
+    assert "Bienvenido/a, y gracias por su donación a Immigrant Justice Project" in page
+    email = board_client.get(f"{URL}?preview={gift.pk}&part=email")
+    assert "Gracias por su donación de $300 a Immigrant Justice Project" in email.content.decode()
+    assert (
+        email["X-Frame-Options"] == "SAMEORIGIN"
+        and "default-src 'none'" in email["Content-Security-Policy"]
+    )
+    letter = board_client.get(f"{URL}?preview={gift.pk}&part=pdf")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(letter.content)).pages)
+    assert "Gracias por su donación de $300" in text and "9 Elm St" in text
+    assert not gift.receipts.exists(), "a preview issues no receipt"
+    gone = board_client.get(f"{URL}?preview={gifts['thanked'].pk}", follow=True)
+    assert "no longer waiting for its thank-you" in gone.content.decode()
