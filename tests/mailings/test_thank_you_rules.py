@@ -137,3 +137,34 @@ def test_the_defaults_are_set_up_once():
     assert thank_you_defaults_ensure() == 0
     assert Letter.objects.filter(purpose="thank_you").count() == 5
     assert LetterVersion.objects.filter(letter__purpose="thank_you", language="es").count() == 5
+
+
+def test_staff_reorder_the_rules_in_the_admin(staff_client):
+    page = staff_client.get("/admin/mailings/thankyourule/").content.decode()
+    assert "Thank-you rules" in page and "Thank-you: tribute gift" in page
+    assert "$1,000.00 or more (THANKS_LARGE_GIFT)" in page
+    first = ThankYouRule.objects.get(condition="first_gift")
+    form = {"position": 1, "condition": "first_gift", "letter": first.letter_id, "active": "on"}
+    response = staff_client.post(f"/admin/mailings/thankyourule/{first.pk}/change/", form)
+    assert response.status_code == 302
+    gift = give(amount="1500")
+    assert chosen(gift) == "Thank-you: first gift", "now tried before the large-gift rule"
+
+
+def test_the_board_sees_the_rules_but_cannot_change_them(board_client):
+    assert board_client.get("/admin/mailings/thankyourule/").status_code == 200
+    first = ThankYouRule.objects.get(condition="first_gift")
+    form = {"position": 1, "condition": "first_gift", "letter": first.letter_id, "active": "on"}
+    response = board_client.post(f"/admin/mailings/thankyourule/{first.pk}/change/", form)
+    assert response.status_code == 403
+    first.refresh_from_db()
+    assert first.position == 40
+
+
+def test_a_rule_takes_only_a_thank_you_letter(staff_client):
+    thank_you_defaults_ensure()
+    appeal = Letter.objects.create(name="Spring appeal")
+    form = {"position": 5, "condition": "any", "letter": appeal.pk, "active": "on"}
+    page = staff_client.post("/admin/mailings/thankyourule/add/", form).content.decode()
+    assert "Select a valid choice" in page
+    assert not ThankYouRule.objects.filter(letter=appeal).exists()
