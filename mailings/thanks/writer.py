@@ -14,6 +14,7 @@ from donations.models import Gift, RecurringGift
 from donations.noncash import noncash_description
 from donations.online.thanks import account_url
 from mailings.emails.rendering import render_email
+from mailings.letters.checks import letter_problems
 from mailings.letters.merge_fields import Money, with_fallbacks
 from mailings.letters.merge_values import recipients
 from mailings.letters.rendering import compile_letter
@@ -91,7 +92,9 @@ def _language(letter: Letter, gift: Gift) -> str:
 def _filled(gift: Gift, facts: GiftFacts, receipt_number: str) -> tuple | None:
     """The rule's letter compiled in the donor's language, and every merge value."""
     rule = rule_for(facts, rules_in_force())
-    if rule is None or not rule.letter.versions.exists():
+    # A letter the merge checks refuse (saved outside the composer) never goes out: the
+    # built-in wording thanks the donor instead.
+    if rule is None or not rule.letter.versions.exists() or letter_problems(rule.letter):
         return None
     letter = rule.letter
     versions = compile_letter(letter)

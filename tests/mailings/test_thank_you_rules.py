@@ -168,3 +168,12 @@ def test_a_rule_takes_only_a_thank_you_letter(staff_client):
     page = staff_client.post("/admin/mailings/thankyourule/add/", form).content.decode()
     assert "Select a valid choice" in page
     assert not ThankYouRule.objects.filter(letter=appeal).exists()
+
+
+def test_a_letter_the_merge_checks_refuse_never_goes_out():
+    thank_you_defaults_ensure()
+    version = LetterVersion.objects.get(letter__name="Thank-you", language="en")
+    LetterVersion.objects.filter(pk=version.pk).update(body="{{ supporter.delete }}")  # no clean()
+    gift = give(returning_donor(), amount="20")
+    text = thank_you_email(gift, receipt_number="1").text
+    assert "Thank you for your gift of $20.00" in text, "the built-in wording instead"
