@@ -17,8 +17,8 @@ from mailings.emails.rendering import render_email
 from mailings.letters.checks import letter_problems
 from mailings.letters.merge_fields import Money, with_fallbacks
 from mailings.letters.merge_values import recipients
-from mailings.letters.rendering import compile_letter
-from mailings.models import Letter
+from mailings.letters.rendering import CompiledVersion, compile_letter
+from mailings.models import TEMPLATED_FIELDS, Letter
 from mailings.printing.printed_letter import printed_letters_pdf
 from mailings.thanks.choosing import rule_for, rules_in_force
 
@@ -69,8 +69,7 @@ class ComposerWriter:
         if filled is None:
             return None
         letter, compiled, values = filled
-        organisation = Organisation.current()
-        email = render_email(compiled, values, organisation=organisation)
+        email = render_email(compiled, values, organisation=Organisation.current())
         return WrittenEmail(
             subject=email.subject, text=email.text, html=email.html, letter_name=letter.name
         )
@@ -83,6 +82,36 @@ class ComposerWriter:
         return printed_letters_pdf([(compiled, values, gift.supporter)], letter=letter)
 
 
+# Each letter compiled (and its email skeleton built, CSS inlined) once per content: a queue
+# sent in one go parses nothing per gift. Keyed by what the output depends on, so an edit to
+# the letter or to the organization's letterhead is a new entry.
+_COMPILED: dict[tuple, tuple[dict[str, CompiledVersion], list[str]]] = {}
+
+
+def _compiled(
+    letter: Letter, organisation: Organisation
+) -> tuple[dict[str, CompiledVersion], list[str]]:
+    versions = sorted(letter.versions.all(), key=lambda v: v.pk)
+    key = (
+        letter.pk,
+        letter.updated_at,
+        tuple((v.pk, v.language, *(getattr(v, f) for f in TEMPLATED_FIELDS)) for v in versions),
+        tuple(
+            letter.lettersignatory_set.values_list(
+                "position", "signatory__name", "signatory__title", "signatory__title_es",
+                "signatory__signature",
+            )
+        ),  # fmt: skip
+        (organisation.name, organisation.address, organisation.website, str(organisation.logo),
+         organisation.phone),
+    )  # fmt: skip
+    if key not in _COMPILED:
+        if len(_COMPILED) > 64:
+            _COMPILED.clear()
+        _COMPILED[key] = (compile_letter(letter), letter_problems(letter))
+    return _COMPILED[key]
+
+
 def _language(letter: Letter, gift: Gift) -> str:
     languages = {version.language for version in letter.versions.all()}
     wanted = gift.supporter.preferred_language
@@ -92,13 +121,16 @@ def _language(letter: Letter, gift: Gift) -> str:
 def _filled(gift: Gift, facts: GiftFacts, receipt_number: str) -> tuple | None:
     """The rule's letter compiled in the donor's language, and every merge value."""
     rule = rule_for(facts, rules_in_force())
-    # A letter the merge checks refuse (saved outside the composer) never goes out: the
-    # built-in wording thanks the donor instead.
-    if rule is None or not rule.letter.versions.exists() or letter_problems(rule.letter):
+    if rule is None:
         return None
     letter = rule.letter
-    versions = compile_letter(letter)
-    (recipient,) = recipients(letter, [gift.supporter])
+    organisation = Organisation.current()
+    versions, problems = _compiled(letter, organisation)
+    # A letter the merge checks refuse (saved outside the composer) never goes out: the
+    # built-in wording thanks the donor instead.
+    if not versions or problems:
+        return None
+    (recipient,) = recipients(letter, [gift.supporter], organisation=organisation)
     compiled = (
         versions.get(recipient.language) or versions.get("en") or next(iter(versions.values()))
     )
