@@ -5,6 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html
 
 from core.money import money_text
 from mailings.thanks.defaults import thank_you_defaults_ensure
@@ -13,10 +15,15 @@ from mailings.thanks.models import ThankYouRule
 
 @admin.register(ThankYouRule)
 class ThankYouRuleAdmin(admin.ModelAdmin):
-    list_display = ["position", "condition", "letter", "languages", "active"]
+    list_display = ["position", "condition", "letter_link", "languages", "active"]
     list_display_links = ["condition"]
     list_editable = ["position", "active"]
     fields = ["position", "condition", "letter", "active"]
+
+    @admin.display(description="Letter", ordering="letter__name")
+    def letter_link(self, rule: ThankYouRule) -> str:
+        url = reverse("admin:mailings_letter_change", args=[rule.letter_id])
+        return format_html('<a href="{}">{}</a>', url, rule.letter.name)
 
     @admin.display(description="Languages")
     def languages(self, rule: ThankYouRule) -> str:
@@ -37,7 +44,7 @@ class ThankYouRuleAdmin(admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "title": "Thank-you rules",
-            "subtitle": (
+            "rules_help": (
                 "Tried from the lowest number down: the first rule that fits a gift chooses its "
                 "letter, sent in the donor's language. A large gift is "
                 f"{money_text(settings.THANKS_LARGE_GIFT)} or more (THANKS_LARGE_GIFT). "

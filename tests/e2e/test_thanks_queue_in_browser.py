@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from core.models import Organisation
 from donations.models import Fund, Gift
+from tests.e2e.axe import axe_violations, violations_text
 from tests.e2e.conftest import LogIn
 from tests.factories import SupporterFactory
 from tests.postmark_standin import TOKEN, PostmarkStandIn
@@ -70,6 +71,9 @@ def test_staff_send_the_thank_you_queue(
     expect(rows.nth(1)).to_contain_text("Thank-you: large gift")
     expect(rows.nth(1)).not_to_contain_text("Overdue")
     page.screenshot(path=str(screenshots / "staff" / "thanks_queue.png"), full_page=True)
+    # The queue's own content (Django's admin header and breadcrumbs are not this page's).
+    violations = axe_violations(page, "#content-main")
+    assert not violations, violations_text(violations)
 
     rows.nth(0).get_by_role("link", name="Preview").click()
     expect(page.locator("#thanks-preview-subject")).to_have_text(
@@ -104,7 +108,11 @@ def test_staff_send_the_thank_you_queue(
         gift.refresh_from_db()
         assert gift.acknowledgement == Gift.Acknowledgement.THANKED
 
+    page.goto(f"{live_server.url}/admin/mailings/thankyourule/")
+    expect(page.locator("#result_list")).to_contain_text("Thank-you: first gift")
+    page.screenshot(path=str(screenshots / "staff" / "thanks_rules.png"), full_page=True)
+
     # Sending again sends nothing twice: the queue is empty, the stand-in got two messages.
-    page.reload()
+    page.goto(f"{live_server.url}/admin/donations/gift/to-thank/")
     expect(page.locator("#thanks-empty")).to_be_visible()
     assert len(postmark.accepted) == 2
