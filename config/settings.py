@@ -309,6 +309,12 @@ OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30)
 OUTBOX_RATE_PER_SECOND = env_int("OUTBOX_RATE_PER_SECOND", 0)
 # Sending tasks queued for a large mailing, so several workers share it.
 OUTBOX_PARALLEL_TASKS = env_int("OUTBOX_PARALLEL_TASKS", 4)
+
+# The thank-you queue (donations.acknowledgements): a gift waiting longer than this is flagged
+# overdue and listed first; a gift of at least this many dollars is a large gift (flagged, and
+# the thank-you rule 'A large gift' applies).
+THANKS_OVERDUE_HOURS = env_int("THANKS_OVERDUE_HOURS", 48)
+THANKS_LARGE_GIFT = env_int("THANKS_LARGE_GIFT", 1000)
 # Processes a background print run (a mailing's Print button) lays letters out with; 0: one
 # per core.
 PRINT_RUN_WORKERS = env_int("PRINT_RUN_WORKERS", 0)

@@ -15,6 +15,7 @@ from mailings.letters.merge_fields import FIELDS
 from mailings.letters.merge_template import used_fields
 from mailings.models import Letter, LetterSignatory, LetterVersion, Signatory
 from mailings.sending import admin as sending_admin  # noqa: F401  (registers Mailing)
+from mailings.thanks import admin as thanks_admin  # noqa: F401  (registers ThankYouRule)
 
 
 @admin.register(Signatory)
@@ -57,13 +58,14 @@ class LetterSignatoryInline(admin.TabularInline):
 
 @admin.register(Letter)
 class LetterAdmin(admin.ModelAdmin):
-    list_display = ["name", "effective_appeal_code", "languages", "updated_at"]
+    list_display = ["name", "purpose", "effective_appeal_code", "languages", "updated_at"]
+    list_filter = ["purpose"]
     search_fields = ["name", "appeal_code"]
     autocomplete_fields = ["campaign"]
     inlines = [LetterVersionInline, LetterSignatoryInline]
     change_form_template = "admin/mailings/letter/change_form.html"
     fieldsets = [
-        (None, {"fields": ["name", "campaign", "appeal_code", "reply_slip"]}),
+        (None, {"fields": ["name", "purpose", "campaign", "appeal_code", "reply_slip"]}),
         (
             "Ask ladder",
             {

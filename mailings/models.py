@@ -60,9 +60,16 @@ class Letter(models.Model):
         HIGHEST = "highest", "Their highest previous gift"
         LAST = "last", "Their last gift"
 
+    class Purpose(models.TextChoices):
+        APPEAL = "appeal", "Appeal (sent in mailings)"
+        THANK_YOU = "thank_you", "Thank-you (chosen by the thank-you rules)"
+
     name = models.CharField(
         max_length=200, unique=True, help_text="For staff, e.g. 'Spring 2026 appeal'."
     )
+    # A thank-you has no donate button, no reply slip and no unsubscribe footer (it is a
+    # receipt's companion, not an appeal), and may use the gift's merge fields.
+    purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.APPEAL)
     campaign = models.ForeignKey(
         Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="letters",
         help_text="Gifts through this letter's links are credited to this campaign.",
@@ -210,7 +217,10 @@ class Mailing(models.Model):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True, help_text="Used by manage.py commands.")
-    letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="mailings")
+    letter = models.ForeignKey(
+        Letter, on_delete=models.PROTECT, related_name="mailings",
+        limit_choices_to={"purpose": Letter.Purpose.APPEAL},
+    )  # fmt: skip
     channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.PRINT)
     audience = models.ForeignKey(
         "mailings.Audience", null=True, blank=True, on_delete=models.PROTECT,
@@ -333,3 +343,4 @@ class Mailing(models.Model):
 # Rooms keep their own models; imported here so Django finds them.
 from mailings.audiences.models import Audience  # noqa: E402, F401
 from mailings.sending.models import Delivery, MailingLog  # noqa: E402, F401
+from mailings.thanks.models import ThankYouRule  # noqa: E402, F401

@@ -9,7 +9,10 @@ from django.utils import translation
 from core.models import Organisation
 from core.money import money_text
 from core.outbox.queue import Attachment, outbox_queue
-from donations.models import RecurringGift
+from donations.acknowledgements.facts import gift_facts
+from donations.acknowledgements.writing import BUILT_IN, WrittenEmail, thank_you_writer
+from donations.models import Gift, RecurringGift
+from donations.noncash import noncash_description
 
 
 def _queue(*, kind: str, to: str, context: dict, attachments: list[Attachment] = ()) -> None:
@@ -52,8 +55,6 @@ def thank_you_send(*, gift_id: int) -> bool:
     from django.utils import timezone
 
     from donations.acknowledgements.receipts import receipt_issue
-    from donations.models import Gift
-    from donations.noncash import noncash_description
 
     with transaction.atomic():
         gift = (
@@ -68,22 +69,48 @@ def thank_you_send(*, gift_id: int) -> bool:
         gift.acknowledgement = Gift.Acknowledgement.THANKED
         gift.acknowledged_at = timezone.now()
         gift.save(update_fields=["acknowledgement", "acknowledged_at"])
-        context = {
-            "organisation": Organisation.current(),
-            "language": supporter.preferred_language,
-            "greeting": supporter.greeting_line(),
-            "receipt": receipt,
-            # A stock or in-kind gift is thanked for what was given, never for a value.
-            "amount": "" if gift.is_non_cash else money_text(gift.net_amount),
-            "property": noncash_description(gift) if gift.is_non_cash else "",
-            **_monthly_context(gift),
-        }
         # The issued receipt is sent as stored: receipts never change once issued.
         receipt_file = Attachment(
             name=f"receipt-{receipt.number}.pdf", stored_name=receipt.pdf.name
         )
-        _queue(kind="thank-you", to=supporter.email, context=context, attachments=[receipt_file])
+        written = thank_you_email(gift, receipt_number=receipt.number)
+        outbox_queue(
+            kind="thank-you",
+            to=supporter.email,
+            subject=written.subject,
+            text=written.text,
+            html=written.html,
+            from_email=Organisation.current().sender_for(supporter.preferred_language),
+            attachments=[receipt_file],
+        )
     return True
+
+
+def thank_you_email(gift: Gift, *, receipt_number: str) -> WrittenEmail:
+    """The thank-you's words: the letter the thank-you rules chose, from the registered writer
+    (donations.acknowledgements.writing), else the built-in wording."""
+    writer = thank_you_writer()
+    if writer is not None:
+        written = writer.email(gift, gift_facts([gift])[gift.pk], receipt_number=receipt_number)
+        if written is not None:
+            return written
+    supporter = gift.supporter
+    context = {
+        "organisation": Organisation.current(),
+        "language": supporter.preferred_language,
+        "greeting": supporter.greeting_line(),
+        "receipt": {"number": receipt_number},
+        # A stock or in-kind gift is thanked for what was given, never for a value.
+        "amount": "" if gift.is_non_cash else money_text(gift.net_amount),
+        "property": noncash_description(gift) if gift.is_non_cash else "",
+        **_monthly_context(gift),
+    }
+    return WrittenEmail(
+        subject=" ".join(render_to_string("emails/thank-you-subject.txt", context).split()),
+        text=render_to_string("emails/thank-you-body.txt", context),
+        html=render_to_string("emails/thank-you-body.html", context),
+        letter_name=BUILT_IN,
+    )
 
 
 def _monthly_context(gift) -> dict:

@@ -3,12 +3,14 @@
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from core.pdf import pdf_response
 from donations.acknowledgements.emails import tribute_notice_send
@@ -16,9 +18,12 @@ from donations.acknowledgements.queue import (
     CHECK,
     EMAIL,
     LETTER,
+    Preview,
     letters_pdf,
     mark_thanked,
     thank_by_email,
+    thank_you_letter_preview_pdf,
+    thank_you_preview,
     thanks_queue,
 )
 from donations.acknowledgements.tribute_notices import (
@@ -40,6 +45,14 @@ def thanks_queue_view(model_admin: Any) -> Callable:
             if not model_admin.has_change_permission(request):
                 raise PermissionDenied
             return _act(request, route)
+        preview = None
+        if (wanted := request.GET.get("preview", "")).isdigit():
+            preview = thank_you_preview(int(wanted))
+            part = request.GET.get("part", "")
+            if preview is not None and part in ("email", "pdf"):
+                return _preview_part(preview, part)
+            if preview is None:
+                messages.warning(request, "That gift is no longer waiting for its thank-you.")
         rows = thanks_queue(route=route if route in dict(FILTERS) else "")
         context = {
             **model_admin.admin_site.each_context(request),
@@ -47,14 +60,35 @@ def thanks_queue_view(model_admin: Any) -> Callable:
             "title": "Gifts to thank",
             "rows": rows,
             "total": sum((row.gift.net_amount for row in rows), 0),
+            "overdue": sum(row.facts.overdue for row in rows),
+            "first_gifts": sum(row.facts.first_gift for row in rows),
+            "large_gifts": sum(row.facts.large for row in rows),
+            "overdue_hours": settings.THANKS_OVERDUE_HOURS,
+            "large_gift": settings.THANKS_LARGE_GIFT,
             "filters": FILTERS,
             "route": route,
+            "preview": preview,
             "can_act": model_admin.has_change_permission(request),
             "tributes": tribute_notices_pending(),
         }
         return TemplateResponse(request, "admin/donations/gift/thanks_queue.html", context)
 
     return view
+
+
+# The email as the donor will see it, shown in a frame of the queue page: no script, nothing
+# fetched but images.
+PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: https:"
+
+
+@xframe_options_sameorigin
+def _preview_part(preview: Preview, part: str) -> HttpResponse:
+    if part == "pdf":
+        pdf = thank_you_letter_preview_pdf(preview)
+        return pdf_response(pdf, f"thank-you-preview-{preview.row.gift.pk}.pdf", inline=True)
+    response = HttpResponse(preview.email.html)
+    response["Content-Security-Policy"] = PREVIEW_CSP
+    return response
 
 
 def _act(request: HttpRequest, route: str) -> HttpResponse:

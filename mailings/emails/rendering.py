@@ -21,6 +21,7 @@ from mailings.letters import content, merge_template
 from mailings.letters.content import MergeTagsSetAside
 from mailings.letters.merge_fields import CHANNEL_EMAIL
 from mailings.letters.rendering import TEXT_FIELDS, CompiledVersion
+from mailings.models import Letter
 
 INLINER = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
 
@@ -85,12 +86,15 @@ def build_email_skeleton(compiled: CompiledVersion, organisation: Organisation) 
     # email of every letter). See _not_merge_code.
     kept = MergeTagsSetAside()
     html_parts = {name: mark_safe(kept(_escape_text_keep_tags(text))) for name, text in raw.items()}  # noqa: S308
+    # A thank-you (mailings.thanks) goes with a receipt: no donate button, no unsubscribe.
+    appeal = compiled.letter.purpose == Letter.Purpose.APPEAL
     layout = {
         "organisation": organisation,
+        "logo_url": f"{settings.SITE_URL}{organisation.logo.url}" if organisation.logo else "",
         "signatories": compiled.signatories,
         "language": compiled.language,
-        "unsubscribe_url": mark_safe(kept("{{ unsubscribe_url }}")),  # noqa: S308 - a merge tag
-        "donate_url": mark_safe(kept("{{ donate_url }}")),  # noqa: S308 - a merge tag
+        "unsubscribe_url": mark_safe(kept("{{ unsubscribe_url }}")) if appeal else "",  # noqa: S308
+        "donate_url": mark_safe(kept("{{ donate_url }}")) if appeal else "",  # noqa: S308
         "ask_amount": mark_safe(kept("{{ ask_amount }}")),  # noqa: S308 - a merge tag
     }
     with translation.override(compiled.language):
@@ -128,7 +132,7 @@ def _not_merge_code(text: str, brace: str) -> str:
 # token: some 170 characters that a phone cannot wrap (the email grows wider than the screen)
 # and that not every client makes clickable. In the email it becomes a link reading as a short
 # address; the printed letter has its own short form (mailings.printing.printed_letter).
-_LINK_FIELD = re.compile(r"{{\s*(donate_url|preferences_url|unsubscribe_url)\s*}}")
+_LINK_FIELD = re.compile(r"{{\s*(donate_url|preferences_url|unsubscribe_url|account_url)\s*}}")
 _ANCHOR = re.compile(r"<a\b.*?</a>", re.DOTALL | re.IGNORECASE)
 
 
@@ -137,6 +141,7 @@ def _link_fields_as_links(html: str) -> str:
         "donate_url": f"{content.bare_address(settings.SITE_URL)}/donate",
         "preferences_url": _("your email preferences"),
         "unsubscribe_url": _("unsubscribe"),
+        "account_url": _("your account"),
     }
 
     def as_link(match: re.Match) -> str:

@@ -100,6 +100,40 @@ FIELDS: dict[str, MergeField] = {
         '{% if channel == "print" %}use the reply slip below{% else %}give online{% endif %}.',
         "email",
     ),
+    # The gift a thank-you letter thanks for (mailings.thanks); empty in appeals.
+    "gift_amount": MergeField(
+        "Thank-you letters: the gift's amount. Empty for stock and in-kind gifts, which are "
+        "described, never valued: write {% if gift_description %}{{ gift_description }}"
+        "{% else %}{{ gift_amount }}{% endif %}.",
+        Money(250),
+    ),
+    "gift_date": MergeField(
+        "Thank-you letters: the day the gift was received.", datetime.date(2026, 11, 20)
+    ),  # fmt: skip
+    "gift_description": MergeField(
+        "Thank-you letters: what a stock or in-kind gift was ('100 shares of AAPL'); empty "
+        "for money.",
+        "100 shares of AAPL",
+    ),
+    "gift_fund": MergeField("Thank-you letters: the fund the gift is for.", "General Fund"),
+    "gift_campaign": MergeField("Thank-you letters: the gift's campaign.", "Spring appeal"),
+    "tribute": MergeField(
+        "Thank-you letters: the dedication, e.g. 'in memory of Rosa Díaz'; empty for none.",
+        "in memory of Rosa Díaz",
+    ),
+    "receipt_number": MergeField("Thank-you letters: the receipt's number.", "2026-000123"),
+    "monthly_amount": MergeField("Thank-you letters: a monthly plan's amount.", Money(50)),
+    "first_of_plan": MergeField(
+        "Thank-you letters: yes for a monthly plan's first gift (the welcome), no after.", True
+    ),
+    "next_charge_date": MergeField(
+        "Thank-you letters: when a monthly plan charges next; empty while paused.",
+        datetime.date(2026, 12, 20),
+    ),
+    "account_url": MergeField(
+        "The donor account, where a monthly donor changes, pauses or stops their gift.",
+        "https://example.org/account/",
+    ),
 }
 # Households (crm.models.households): a printed household letter greets its members together.
 FIELDS.update(

@@ -52,7 +52,7 @@ MAX_DEPTH = 10
 MAX_CONDITION_WORDS = 25
 
 # Fields whose values the product makes (always an https address), so a link may point at them.
-LINK_FIELDS = ("donate_url", "preferences_url", "unsubscribe_url")
+LINK_FIELDS = ("donate_url", "preferences_url", "unsubscribe_url", "account_url")
 SAFE_LINK_START = re.compile(r"(https?|mailto|tel):", re.IGNORECASE)
 
 library = Library()

@@ -177,6 +177,7 @@ def sample_recipient_values(letter: Letter) -> dict[str, Any]:
     values = sample_values()
     values["organisation_name"] = Organisation.current().name
     values["today"] = timezone.localdate()
+    values["gift_description"] = ""  # a sample thank-you thanks for money, not for stock
     return with_fallbacks(values)
 
 

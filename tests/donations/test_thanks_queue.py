@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from core.models import Organisation
@@ -79,8 +80,8 @@ def test_letters_are_one_pdf_then_marked_thanked_once_mailed(staff_client, gifts
     assert response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
     text = "\n".join(page.extract_text() for page in reader.pages)
-    assert "José Núñez" in text and "9 Elm St" in text and "$300.00" in text
-    assert "Gracias por su donación de $300.00" in text, "in the donor's language"
+    assert "José Núñez" in text and "9 Elm St" in text and "$300.00" in text, "its receipt"
+    assert "Gracias por su donación de $300" in text, "in the donor's language"
     gifts["letter"].refresh_from_db()
     receipt = gifts["letter"].receipts.get()
     assert receipt.number in text
@@ -95,14 +96,17 @@ def test_letters_are_one_pdf_then_marked_thanked_once_mailed(staff_client, gifts
     assert gifts["check"].acknowledgement == "not_needed"
 
 
-def test_each_letter_starts_its_own_page(staff_client, gifts):
+def test_each_letter_starts_its_own_page_followed_by_its_receipt(staff_client, gifts):
     other = SupporterFactory(first_name="Rosa", last_name="Diaz", email="", address_line1="1 Oak")
     extra = Gift.objects.create(supporter=other, amount=40, method="cash",
                                 received_on=datetime.date(2026, 3, 3))  # fmt: skip
     response = staff_client.post(URL, {"gift": [gifts["letter"].pk, extra.pk], "action": "letters"})
     pages = [p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages]
-    assert len(pages) == 2
-    assert "Núñez" in pages[0] and "Rosa Diaz" in pages[1]
+    assert len(pages) == 4
+    assert "Núñez" in pages[0] and "Gracias por su donación de $300" in pages[0]
+    assert "Recibo oficial de donación" in pages[1] and "Núñez" in pages[1]
+    assert "Rosa Diaz" in pages[2] and "Thank you for your gift of $40" in pages[2]
+    assert "Official donation receipt" in pages[3] and "Rosa Diaz" in pages[3]
 
 
 def test_nothing_ticked_gets_a_clear_message(staff_client, gifts):
@@ -117,3 +121,44 @@ def test_a_board_member_sees_the_queue_but_cannot_act(board_client, gifts, mailo
         assert response.status_code == 403
     gifts["email"].refresh_from_db()
     assert gifts["email"].acknowledgement == "pending" and mailoutbox == []
+
+
+def test_overdue_gifts_come_first_flagged_with_their_age_first_and_large_gifts_flagged(
+    staff_client, gifts, settings
+):
+    settings.THANKS_OVERDUE_HOURS = 48
+    big = SupporterFactory(first_name="Lena", last_name="Big", email="lena@example.org")
+    today = timezone.localdate()
+    large = Gift.objects.create(supporter=big, amount=Decimal(2500), method="cheque",
+                                received_on=today)  # fmt: skip
+    page = staff_client.get(URL).content.decode()
+    assert page.index(f'id="gift-{gifts["email"].pk}"') < page.index(f'id="gift-{large.pk}"')
+    row = page[page.index(f'id="gift-{large.pk}"') :].split("</tr>")[0]
+    assert "Large gift" in row and "First gift" in row and "Overdue" not in row
+    assert "Thank-you: large gift" in row
+    old = page[page.index(f'id="gift-{gifts["email"].pk}"') :].split("</tr>")[0]
+    assert 'class="overdue"' in old and "Overdue" in old
+    assert "3 overdue</span> waiting over 48 hours" in page
+    assert "1 large gift</span> ($1,000.00 or more)" in page
+
+
+def test_the_preview_shows_the_letter_in_the_donors_language_and_issues_nothing(
+    board_client, gifts
+):
+    gift = gifts["letter"]  # José, in Spanish, no email
+    page = board_client.get(f"{URL}?preview={gift.pk}").content.decode()
+    assert "Thank-you: first gift" in page
+    assert "(rule: The donor&#x27;s first gift; Spanish)" in page
+    assert "Bienvenido/a, y gracias por su donación a Immigrant Justice Project" in page
+    email = board_client.get(f"{URL}?preview={gift.pk}&part=email")
+    assert "Gracias por su donación de $300 a Immigrant Justice Project" in email.content.decode()
+    assert (
+        email["X-Frame-Options"] == "SAMEORIGIN"
+        and "default-src 'none'" in email["Content-Security-Policy"]
+    )
+    letter = board_client.get(f"{URL}?preview={gift.pk}&part=pdf")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(letter.content)).pages)
+    assert "Gracias por su donación de $300" in text and "9 Elm St" in text
+    assert not gift.receipts.exists(), "a preview issues no receipt"
+    gone = board_client.get(f"{URL}?preview={gifts['thanked'].pk}", follow=True)
+    assert "no longer waiting for its thank-you" in gone.content.decode()

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 
 def version_form(**fields):
     base = {
-        "name": "Autumn appeal", "campaign": "", "appeal_code": "autumn26", "reply_slip": "on",
+        "name": "Autumn appeal", "purpose": "appeal", "campaign": "", "appeal_code": "autumn26",
+        "reply_slip": "on",
         "ask_base": "highest", "ask_multipliers": "1, 1.5, 2", "ask_floor": "25",
         "default_asks": "35, 50, 100",
         "versions-TOTAL_FORMS": "1", "versions-INITIAL_FORMS": "0",

@@ -140,7 +140,8 @@ def test_seed_demo_writes_two_bilingual_letters_and_their_mailings(settings):
         for version in letter.versions.all():
             version.full_clean()  # every merge field in the demo text is valid
     call_command("seed_demo", supporters=30, seed=1)
-    assert Letter.objects.count() == 2, "a second run adds nothing"
+    assert Letter.objects.filter(purpose="appeal").count() == 2, "a second run adds nothing"
+    assert Letter.objects.filter(purpose="thank_you").count() == 5, "the thank-you letters too"
     assert Mailing.objects.count() == 4
 
 
