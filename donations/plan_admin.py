@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
+from core.dates import day_text
 from donations import plans
 from donations.models import RecurringGift
 
@@ -49,7 +50,7 @@ def _change(plan: RecurringGift, data: dict[str, Any], user: Any) -> str:
         return f"The plan now charges {done.amount} from the next payment."
     if action == "pause":
         done = plans.pause_plan(plan, data["months"], by=user)
-        return f"Paused: nothing is charged before {done.paused_until:%b %-d, %Y}."
+        return f"Paused: nothing is charged before {day_text(done.paused_until)}."
     if action == "resume":
         plans.resume_plan(plan, by=user)
         return "Resumed: the next payment is collected as usual."

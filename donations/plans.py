@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import day_text
 from core.models import Organisation
 from core.money import money_text
 from core.outbox.queue import outbox_queue
@@ -140,7 +141,7 @@ def pause_plan(plan: RecurringGift, months: Any, *, by: Any) -> RecurringGift:
             actor,
             f"{_kind(locked)} of {money_text(locked.amount)} paused for {months} month"
             f"{'s' if months > 1 else ''} by {actor.words}: nothing is charged before "
-            f"{until:%b %-d, %Y}.",
+            f"{day_text(until)}.",
         )
     return locked
 

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.dates import day_text
 from core.models import Organisation
 from core.money import money_text
 from crm.households.selectors import HouseholdGiving
@@ -88,7 +89,7 @@ def last_gift(supporter: Supporter) -> str:
     return format_html(
         '{}<br><span class="quiet" style="white-space:nowrap">{}</span>',
         money_text(giving.last_gift_amount),
-        f"{giving.last_gift_on:%b %-d, %Y}",
+        day_text(giving.last_gift_on),
     )
 
 

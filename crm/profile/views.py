@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.dates import day_text
 from crm import history
 from crm.households.selectors import household_panel
 from crm.households.views import can_change_households
@@ -108,7 +109,7 @@ def _interaction(supporter: Supporter, user: Any, data: dict) -> str:
 
 def _task(supporter: Supporter, user: Any, data: dict) -> str:
     task = services.task_add(supporter=supporter, created_by=user, **data)
-    return f"Task added for {task.assigned_to}, due {task.due_on:%b %-d, %Y}."
+    return f"Task added for {task.assigned_to}, due {day_text(task.due_on)}."
 
 
 def note_add(model_admin: Any) -> Callable:

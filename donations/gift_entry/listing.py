@@ -6,9 +6,9 @@ from decimal import Decimal
 from django.contrib import admin
 from django.db.models import Case, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
+from core.dates import day_text, month_day_text
 from core.money import money_text
 from donations.models import Gift
 
@@ -52,7 +52,7 @@ def amount(gift: Gift) -> str:
 
 @admin.display(description="Date", ordering="received_on")
 def date(gift: Gift) -> str:
-    return f"{gift.received_on:%b %-d, %Y}"
+    return day_text(gift.received_on)
 
 
 @admin.display(description="Donor", ordering="supporter__last_name")
@@ -75,7 +75,7 @@ def fund(gift: Gift) -> str:
 def thanked(gift: Gift) -> str:
     if gift.acknowledgement == Gift.Acknowledgement.THANKED:
         at = gift.acknowledged_at
-        when = f" {timezone.localtime(at):%b %-d}" if at else ""
+        when = f" {month_day_text(at)}" if at else ""
         return format_html('<span class="badge badge-yes">Thanked{}</span>', when)
     if gift.acknowledgement == Gift.Acknowledgement.PENDING:
         return format_html('<span class="badge badge-no">{}</span>', "To thank")

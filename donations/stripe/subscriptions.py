@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from core.dates import day_text
 from core.money import money_text
 from donations import plans
 from donations.models import RecurringGift
@@ -112,7 +113,7 @@ def _note_stripe_changes(
         elif plan.paused_until == datetime.date.max:
             lines.append(f"{kind} paused at Stripe, with no end date.")
         else:
-            lines.append(f"{kind} paused at Stripe until {plan.paused_until:%b %-d, %Y}.")
+            lines.append(f"{kind} paused at Stripe until {day_text(plan.paused_until)}.")
     if cancelled_now:
         details = values.mapping(subscription, "cancellation_details")
         why = CANCELLATION_REASON.get(values.text(details, "reason", what="reason"), "")

@@ -78,7 +78,7 @@ def test_pause_at_stripe_and_its_end_are_stored_and_noted(client, plan, stripe_a
     plan.refresh_from_db()
     assert plan.paused_until == resumes
     assert plan.next_charge_on >= resumes  # the first billing day after the pause
-    assert notes(plan) == [f"Monthly gift paused at Stripe until {resumes:%b %-d, %Y}."]
+    assert notes(plan) == [f"Monthly gift paused at Stripe until {resumes:%B %-d, %Y}."]
 
     as_stripe_says(client, stripe_api, pause_collection=None)
     plan.refresh_from_db()
