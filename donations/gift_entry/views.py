@@ -13,6 +13,8 @@ from django.urls import URLPattern, path, reverse
 from core.dates import day_text
 from core.money import money_text
 from crm.models import Supporter
+from donations.deposits.batch.selectors import LIMIT as DONOR_SEARCH_LIMIT
+from donations.deposits.batch.selectors import donor_search
 from donations.gift_entry.forms import SHOWN_FOR, GiftEntryForm
 from donations.models import Gift
 from donations.services import gift_record
@@ -25,14 +27,29 @@ def _recorded(gift: Gift, supporter: Supporter) -> str:
     return f"Recorded {money_text(gift.amount)} by {method} from {supporter} on {day}."
 
 
+def _who_gave(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResponse:
+    """The first step when no donor is named: find them (the batch screen's donor search:
+    city, part of the email and last gift tell two people of one name apart)."""
+    if not request.user.has_perm("crm.view_supporter"):
+        raise PermissionDenied
+    query = request.GET.get("q", "").strip()[:100]
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": "Record a gift",
+        "query": query,
+        "found": donor_search(query) if query else [],
+        "limit": DONOR_SEARCH_LIMIT,
+    }
+    return TemplateResponse(request, "admin/donations/gift/record_who.html", context)
+
+
 def gift_record_entry(model_admin: admin.ModelAdmin) -> Callable[..., HttpResponse]:
     def view(request: HttpRequest) -> HttpResponse:
         if not model_admin.has_add_permission(request):
             raise PermissionDenied
         supporter_id = request.GET.get("supporter", "")
         if not supporter_id.isdigit():
-            # No donor named: the admin's full form, which asks for one.
-            return redirect("admin:donations_gift_add")
+            return _who_gave(model_admin, request)  # no donor named (the staff home's button)
         supporter = get_object_or_404(Supporter, pk=int(supporter_id))
         form = GiftEntryForm(request.POST or None, user=request.user)
         if request.method == "POST" and form.is_valid():

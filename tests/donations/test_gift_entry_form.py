@@ -169,10 +169,24 @@ def test_board_member_can_neither_open_nor_post_the_form(board_client, books):
     assert Gift.objects.count() == 0
 
 
-def test_without_a_supporter_it_opens_the_full_gift_form(staff_client, books):
-    response = staff_client.get("/admin/donations/gift/record/")
-    assert response.status_code == 302 and response["Location"] == "/admin/donations/gift/add/"
+def test_without_a_supporter_it_asks_who_gave_and_tells_namesakes_apart(staff_client, books):
+    austin = SupporterFactory(first_name="Maria", last_name="Garcia", city="Austin", region="TX")
+    paso = SupporterFactory(first_name="María", last_name="García", city="El Paso", region="TX")
+    SupporterFactory(first_name="Ben", last_name="Okafor")
+    page = staff_client.get("/admin/donations/gift/record/").content.decode()
+    assert "Who gave?" in page and 'id="who-found"' not in page
+    found = staff_client.get("/admin/donations/gift/record/?q=maria garcia").content.decode()
+    assert f'href="?supporter={austin.pk}"' in found and f'href="?supporter={paso.pk}"' in found
+    assert "Austin, TX" in found and "El Paso, TX" in found and "Okafor" not in found
+    assert (
+        "Nobody on file" in staff_client.get("/admin/donations/gift/record/?q=zzz").content.decode()
+    )
     assert staff_client.get("/admin/donations/gift/record/?supporter=99999").status_code == 404
+
+
+def test_the_staff_homes_button_opens_the_short_form(staff_client, books):
+    home = staff_client.get("/admin/").content.decode()
+    assert 'href="/admin/donations/gift/record/">Record a gift' in home
 
 
 def test_the_full_change_form_still_edits_a_stripe_gift(staff_client, books):

@@ -243,7 +243,7 @@ def test_staff_see_every_figure_with_its_buttons(staff_client, ledger, work):
     assert _figure(html, "failed-plans") == "2"
     assert _figure(html, "mailings") == "2"
     assert _figure(html, "imports") == "3"
-    assert 'id="home-actions"' in html and reverse("admin:donations_gift_add") in html
+    assert 'id="home-actions"' in html and reverse("admin:donations_gift_record") in html
     assert 'id="all-sections"' in html and reverse("admin:crm_supporter_changelist") in html
 
 
@@ -319,7 +319,7 @@ def test_the_board_sees_the_figures_without_buttons(board_client, ledger, work):
     assert _figure(html, "thanks-count") == str(len(_queue(ledger["rows"])))
     assert _figure(html, "failed-plans") == "2"
     assert 'class="button"' not in html
-    for name in ("donations_gift_add", "donations_gift_batch", "mailings_mailing_add",
+    for name in ("donations_gift_record", "donations_gift_batch", "mailings_mailing_add",
                  "crm_supporter_import"):  # fmt: skip
         assert reverse(f"admin:{name}") not in html
     assert all(board_client.get(link).status_code == 200 for link in _links(html)[:8])
