@@ -40,7 +40,8 @@ class ThankYouRuleAdmin(admin.ModelAdmin):
     def changelist_view(
         self, request: HttpRequest, extra_context: dict | None = None
     ) -> HttpResponse:
-        thank_you_defaults_ensure()
+        if self.has_add_permission(request):  # the board only reads: it sets nothing up
+            thank_you_defaults_ensure()
         extra_context = {
             **(extra_context or {}),
             "title": "Thank-you rules",

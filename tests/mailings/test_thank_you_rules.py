@@ -153,6 +153,9 @@ def test_staff_reorder_the_rules_in_the_admin(staff_client):
 
 def test_the_board_sees_the_rules_but_cannot_change_them(board_client):
     assert board_client.get("/admin/mailings/thankyourule/").status_code == 200
+    assert not ThankYouRule.objects.exists(), "a board member's visit sets nothing up"
+    thank_you_defaults_ensure()  # as the first thank-you or a staff member's visit does
+    assert board_client.get("/admin/mailings/thankyourule/").status_code == 200
     first = ThankYouRule.objects.get(condition="first_gift")
     form = {"position": 1, "condition": "first_gift", "letter": first.letter_id, "active": "on"}
     response = board_client.post(f"/admin/mailings/thankyourule/{first.pk}/change/", form)
