@@ -98,6 +98,77 @@ def insert_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) ->
     return len(params)
 
 
+@transaction.atomic
+def insert_history_copies(
+    model: type[models.Model],
+    pairs: Iterable[tuple[int, int]],
+    stamps: Mapping[str, Any],
+) -> int:
+    """One history row (django-simple-history's model of `model`) for each (pk, history_id)
+    pair, copied by the database from the record as stored: INSERT ... SELECT, so the
+    record's values are neither built nor sent a second time. `stamps` gives the history
+    fields (history_date, history_type, history_change_reason, history_user_id). Returns the
+    number of rows written."""
+    pairs = list(pairs)
+    if not pairs:
+        return 0
+    history_model = model.history.model
+    table, source = history_model._meta.db_table, model._meta.db_table
+    pk_column = model._meta.pk.column
+    stamped = [f for f in history_model._meta.concrete_fields if f.attname in stamps]
+    tracked = {f.attname for f in model._meta.concrete_fields}
+    copied = [
+        f
+        for f in history_model._meta.concrete_fields
+        if f.attname in tracked and f.attname not in stamps
+    ]  # the history fields not stamped (a reason, a user) are left empty
+    missing = {"history_date", "history_type"} - {f.attname for f in stamped}
+    if missing:
+        raise ValueError(f"insert_history_copies needs {sorted(missing)} in stamps.")
+    adapters = [_adapter(f) for f in stamped]
+    stamp_params = [
+        adapt(stamps[f.attname]) if adapt else stamps[f.attname]
+        for f, adapt in zip(stamped, adapters, strict=True)
+    ]
+    history_pk = history_model._meta.pk.column
+    columns = ", ".join(f'"{f.column}"' for f in [*copied, *stamped])
+    selected = ", ".join(f'r."{model._meta.get_field(f.attname).column}"' for f in copied)
+    placeholders = ", ".join(_typed_placeholder(f) for f in stamped)
+    pks = [pk for pk, _ in pairs]
+    history_ids = [history_id for _, history_id in pairs]
+    offset = history_ids[0] - pks[0]
+    with connection.cursor() as cursor:
+        if pks == list(range(pks[0], pks[0] + len(pks))) and all(h - p == offset for p, h in pairs):
+            # Both ranges without gaps (always so on SQLite, see reserve_ids): one statement.
+            cursor.execute(
+                f'INSERT INTO "{table}" ({columns}, "{history_pk}") '  # noqa: S608
+                f'SELECT {selected}, {placeholders}, r."{pk_column}" + %s '
+                f'FROM "{source}" r WHERE r."{pk_column}" BETWEEN %s AND %s',
+                [*stamp_params, offset, pks[0], pks[-1]],
+            )
+            return len(pairs)
+        # Ids another transaction interleaved (PostgreSQL sequences): pairs a chunk at a time.
+        for start in range(0, len(pairs), 400):
+            chunk = pairs[start : start + 400]
+            values = ", ".join(["(%s, %s)"] * len(chunk))
+            cursor.execute(
+                f"WITH m(pk, history_id) AS (VALUES {values}) "  # noqa: S608
+                f'INSERT INTO "{table}" ({columns}, "{history_pk}") '
+                f"SELECT {selected}, {placeholders}, m.history_id "
+                f'FROM m JOIN "{source}" r ON r."{pk_column}" = m.pk',
+                [*(value for pair in chunk for value in pair), *stamp_params],
+            )
+    return len(pairs)
+
+
+def _typed_placeholder(field: models.Field) -> str:
+    """A parameter in a SELECT list has no type on PostgreSQL (a NULL user id would be text):
+    say the column's type. Text needs none, and SQLite takes values as they come."""
+    if connection.vendor != "postgresql" or isinstance(field, models.CharField):
+        return "%s"
+    return f"%s::{field.db_type(connection)}"
+
+
 def _adapter(field: models.Field) -> Any:
     """The few conversions a driver does not do the way Django stores the value."""
     if isinstance(field, models.DateTimeField):
@@ -121,6 +192,32 @@ def _adapter(field: models.Field) -> Any:
     if isinstance(field, models.JSONField):
         return lambda value: field.get_db_prep_save(value, connection)
     return None
+
+
+# Pages SQLite keeps in memory while an import writes (KiB, as PRAGMA cache_size takes a
+# negative number). Its default, 2 MB, is far less than the pages a large import changes (a
+# 20,000-row file: ~25 MB of records and index pages): the rest are spilled to the WAL and
+# read back as the indexes are updated again. Bench: ~12% less CPU for a first import.
+IMPORT_CACHE_KIB = 64 * 1024
+
+
+@contextmanager
+def sqlite_cache_enlarged(kib: int = IMPORT_CACHE_KIB) -> Iterator[None]:
+    """SQLite's page cache of this connection enlarged while a bulk write runs, then back to
+    what it was; nothing on other databases. The write's safety is unchanged (journal and
+    synchronous settings are left alone)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 _gc_lock = threading.Lock()
