@@ -11,7 +11,6 @@ import gc
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
@@ -53,42 +52,57 @@ def insert_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) ->
     rows = list(rows)
     if not rows:
         return 0
+    first = rows[0]
     fields = [
         f
         for f in model._meta.concrete_fields
-        if f.attname in rows[0] or not (f.primary_key and isinstance(f, models.AutoField))
+        if f.attname in first or not (f.primary_key and isinstance(f, models.AutoField))
     ]
-    adapters = [_adapter(f) for f in fields]
-    names = [f.attname for f in fields]
     now = timezone.now()
     defaults = {
         f.attname: now
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
         else f.get_default()
         for f in fields
-        if f.attname not in rows[0]
+        if f.attname not in first
     }
+    # A nullable column no row fills is left to the database (NULL): a None is the slowest
+    # value sqlite3 binds (it looks for an adapter first, raising and catching an error).
+    fields = [
+        f
+        for f in fields
+        if not (
+            f.null
+            and f.db_default is models.NOT_PROVIDED
+            and defaults.get(f.attname) is None
+            and all(row.get(f.attname) is None for row in rows)
+        )
+    ]
+    names = [f.attname for f in fields]
     sql = 'INSERT INTO "{}" ({}) VALUES ({})'.format(  # noqa: S608 - names from our models
         model._meta.db_table,
         ", ".join(f'"{f.column}"' for f in fields),
         ", ".join(["%s"] * len(fields)),
     )
-    converting = [(i, adapt) for i, adapt in enumerate(adapters) if adapt is not None]
     # itemgetter picks a row's values in C; a one-field row still gives a tuple.
     pick = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
-    params = []
-    for row in rows:
-        values = pick({**defaults, **row} if defaults else row)
-        if converting:
-            values = list(values)
-            for index, adapt in converting:
-                values[index] = adapt(values[index])
-        params.append(values)
+    if any(name in defaults for name in names):
+        params = [pick({**defaults, **row}) for row in rows]
+    else:
+        params = list(map(pick, rows))
+    converting = [(i, adapt) for i, f in enumerate(fields) if (adapt := _adapter(f)) is not None]
+    if converting:
+        # Column by column, each distinct value converted once: an import's rows share a
+        # moment, a few flags and amounts.
+        columns = list(zip(*params, strict=True))
+        for index, adapt in converting:
+            columns[index] = _converted(columns[index], adapt, fields[index])
+        params = list(zip(*columns, strict=True))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY is PostgreSQL's bulk path: one round trip for all rows.
-            columns = ", ".join(f'"{f.column}"' for f in fields)
-            copy_sql = f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN'
+            columns_sql = ", ".join(f'"{f.column}"' for f in fields)
+            copy_sql = f'COPY "{model._meta.db_table}" ({columns_sql}) FROM STDIN'
             with cursor.cursor.copy(copy_sql) as copy:
                 for values in params:
                     copy.write_row(values)
@@ -96,6 +110,14 @@ def insert_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) ->
             for start in range(0, len(params), 2000):
                 cursor.executemany(sql, params[start : start + 2000])
     return len(params)
+
+
+def _converted(column: tuple, adapt: Any, field: models.Field) -> tuple:
+    if isinstance(field, models.BooleanField | models.DateField):  # DateTimeField is one
+        # Equal values convert alike (moments, days, flags): each distinct one once.
+        done = {value: adapt(value) for value in set(column)}
+        return tuple(map(done.__getitem__, column))
+    return tuple(map(adapt, column))
 
 
 @transaction.atomic
@@ -170,19 +192,13 @@ def _typed_placeholder(field: models.Field) -> str:
 
 
 def _adapter(field: models.Field) -> Any:
-    """The few conversions a driver does not do the way Django stores the value."""
+    """The few conversions a driver does not do the way Django stores the value (None
+    stays None), or that make a value cheaper to send."""
+    if isinstance(field, models.BooleanField):
+        # sqlite3 binds an int at once, a bool only after looking for an adapter.
+        return _int_or_none if connection.vendor == "sqlite" else None
     if isinstance(field, models.DateTimeField):
-        # Imports stamp every row with the same moment: convert each distinct value once.
-        converted: dict[datetime, Any] = {}
-
-        def adapt_datetime(value: Any) -> Any:
-            if not isinstance(value, datetime):
-                return value
-            if value not in converted:
-                converted[value] = connection.ops.adapt_datetimefield_value(value)
-            return converted[value]
-
-        return adapt_datetime
+        return connection.ops.adapt_datetimefield_value
     if isinstance(field, models.DateField):
         return connection.ops.adapt_datefield_value
     if isinstance(field, models.DecimalField):
@@ -192,6 +208,10 @@ def _adapter(field: models.Field) -> Any:
     if isinstance(field, models.JSONField):
         return lambda value: field.get_db_prep_save(value, connection)
     return None
+
+
+def _int_or_none(value: Any) -> Any:
+    return None if value is None else int(value)
 
 
 # Pages SQLite keeps in memory while an import writes (KiB, as PRAGMA cache_size takes a
