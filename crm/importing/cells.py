@@ -185,10 +185,11 @@ def normalise_address(
     postal = str(values.get("postal_code", "") or "")
     if not (region or postal):
         return False
-    key = (values.get("country"), region, postal, guess_country, addresses.home_country())
+    country = str(values.get("country") or addresses.home_country())
+    key = (country, region, postal, guess_country)
     found = memo.get(key) if memo is not None else None
     if found is None:
-        found = _address_form(str(key[0] or key[4]), region, postal, guess_country)
+        found = _address_form(country, region, postal, guess_country)
         if memo is not None:
             memo[key] = found
     guessed, region_form, postal_form, problems = found
