@@ -28,6 +28,7 @@ class ParseMemo:
     def __init__(self) -> None:
         self.cells: dict[tuple[str, str], tuple[bool, object] | None] = {}
         self.addresses: dict[tuple, tuple] = {}
+        self.home_country = addresses.home_country()  # a setting, read once per file
 
 
 def person_parse(
@@ -71,7 +72,7 @@ def person_parse(
         outcome.error("organisation_name", "An organization needs a name.")
     columns.complete_row(values, outcome.errors)  # couples, titles, suffixes
     if "country" not in values:
-        values["country"] = addresses.home_country()
+        values["country"] = memo.home_country
         outcome.defaulted.add("country")
     if cells.normalise_address(
         values, outcome.errors, guess_country="country" in outcome.defaulted, memo=memo.addresses

@@ -5,7 +5,6 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 
-from crm import phones
 from crm.importing import cells, names
 from crm.importing.headers import HeaderMap
 from crm.models import ConsentEvent, SourceId, Supporter
@@ -166,8 +165,8 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "country": cells.parse_country,
     "email_opt_in": parse_opt_in,
     "tags": cells.parse_tags,
-    "phone": phones.parse_phone,
-    "phone_2": phones.parse_phone,
+    "phone": cells.parse_phone,
+    "phone_2": cells.parse_phone,
     "deceased": lambda t: cells.parse_bool(t, "Deceased"),
     "do_not_email": lambda t: cells.parse_bool(t, "Do not email"),
     "do_not_mail": lambda t: cells.parse_bool(t, "Do not mail"),

@@ -18,7 +18,7 @@ from crm.models import ConsentEvent, Note, SourceId, Supporter, Tag
 
 
 def write_import(rows: list[RowOutcome], *, actor: AbstractBaseUser | None, file_name: str) -> None:
-    with transaction.atomic():
+    with bulk.sqlite_cache_enlarged(), transaction.atomic():
         history_ids = _insert_new_supporters(rows, actor=actor, file_name=file_name)
         _update_matched_supporters(rows, actor=actor, file_name=file_name)
         _write_consent_events(rows, actor=actor, file_name=file_name)
@@ -47,7 +47,8 @@ def _insert_new_supporters(
     defaults = {
         f.attname: f.get_default() for f in Supporter._meta.concrete_fields if not f.primary_key
     }
-    reason = f"Imported from {file_name}" if file_name else "Imported"
+    # The history's reason column holds 100 characters; a long file name is cut.
+    reason = (f"Imported from {file_name}" if file_name else "Imported")[:100]
     stamps = {"created_at": now, "updated_at": now}
     history_stamps = {
         "history_date": now,
@@ -55,13 +56,15 @@ def _insert_new_supporters(
         "history_change_reason": reason,
         "history_user_id": getattr(actor, "pk", None),
     }
-    records, history, history_ids = [], [], {}
-    for row, pk, history_id in zip(
-        new_rows,
-        bulk.reserve_ids(Supporter, len(new_rows)),
-        bulk.reserve_ids(Supporter.history.model, len(new_rows)),
-        strict=True,
-    ):
+    records = []
+    history_ids = dict(
+        zip(
+            bulk.reserve_ids(Supporter, len(new_rows)),
+            bulk.reserve_ids(Supporter.history.model, len(new_rows)),
+            strict=True,
+        )
+    )
+    for row, pk in zip(new_rows, history_ids, strict=True):
         # core.bulk writes only the model's columns: the side values (tags...) are left out.
         record = {**defaults, **row.values, "id": pk, **stamps}
         record["email_opt_in"] = record["email_opt_in"] or "unknown"
@@ -84,11 +87,9 @@ def _insert_new_supporters(
         record["email_hash"] = email_hash(record["email"])
         row.supporter_id = pk
         records.append(record)
-        # updated_at is not tracked by history (see Supporter.history): left out the same way.
-        history.append({**record, **history_stamps, "history_id": history_id})
-        history_ids[pk] = history_id
     bulk.insert_rows(Supporter, records)
-    bulk.insert_rows(Supporter.history.model, history)
+    # Each record's 'created' history row, copied from it by the database.
+    bulk.insert_history_copies(Supporter, history_ids.items(), history_stamps)
     return history_ids
 
 
@@ -115,7 +116,9 @@ def _update_matched_supporters(
         fields=sorted(changed_fields),
         batch_size=500,
         default_user=actor,
-        default_change_reason=f"Updated by import of {file_name}" if file_name else "Import",
+        default_change_reason=(f"Updated by import of {file_name}" if file_name else "Import")[
+            :100
+        ],
     )
 
 
