@@ -28,6 +28,9 @@ SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 
 
+BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6")
+
+
 class BringInError(ValueError):
     """A file that cannot be brought in, said so that staff know what to do."""
 
@@ -144,7 +147,7 @@ class _HtmlToLetterText(HTMLParser):
         elif tag == "li":
             self._flush()
             self.kind = "li"
-        elif tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6"):
+        elif tag in BLOCKS:
             if self.kind != "li":
                 self._flush()
                 self.kind = tag
@@ -164,9 +167,7 @@ class _HtmlToLetterText(HTMLParser):
         elif tag == "a" and self.href:
             self.current.append(f"]({self.href})")
             self.href = ""
-        elif tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6") and self.kind != "li":
-            self._flush()
-        elif tag == "li":
+        elif tag == "li" or (tag in BLOCKS and self.kind != "li"):
             self._flush()
         elif tag in ("ul", "ol"):
             self._flush()
@@ -205,4 +206,3 @@ class _HtmlToLetterText(HTMLParser):
             joined = kind == "ul" and i and self.blocks[i - 1][0] == "ul"
             out.append(("\n" if joined else "\n\n") + text if out else text)
         return unescape("".join(out)).strip() + "\n"
-

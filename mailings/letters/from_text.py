@@ -53,7 +53,8 @@ def letter_from_text(text: str) -> PlainLetter:
         letter.subject = subject.group(2).strip()
         paragraphs[0] = paragraphs[0][1:]
         paragraphs = [p for p in paragraphs if p]
-    greeting = next((i for i, p in enumerate(paragraphs) if _plain(p[0]).lower().startswith("dear ")), None)
+    greetings = (i for i, p in enumerate(paragraphs) if _plain(p[0]).lower().startswith("dear "))
+    greeting = next(greetings, None)
     if greeting is not None:
         before = [" ".join(_plain(line) for line in p) for p in paragraphs[:greeting]]
         if len(before) >= 2:
@@ -121,9 +122,13 @@ def _is_behalf(paragraph: list[str]) -> bool:
 
 def _is_signature(paragraph: list[str]) -> bool:
     """Short lines with no sentence in them: names and titles."""
-    return len(paragraph) <= 4 and not _is_body(paragraph) and all(
-        len(_plain(line)) < 70 and not _plain(line).endswith((".", ":", "?", "!"))
-        for line in paragraph
+    return (
+        len(paragraph) <= 4
+        and not _is_body(paragraph)
+        and all(
+            len(_plain(line)) < 70 and not _plain(line).endswith((".", ":", "?", "!"))
+            for line in paragraph
+        )
     )
 
 

@@ -74,10 +74,33 @@ def assert_every_line_in_order(original: str, composed: str, where: str) -> None
     for line in filter(None, (line.strip() for line in original.splitlines())):
         cells = [words(cell) for cell in re.split(r"\s{3,}", line)]
         found = composed.find(cells[0], at)
+        if found < 0 and len(cells[0]) < 70 and ", " in cells[0]:  # 'Name, Title': two lines
+            name, title = cells[0].split(", ", 1)
+            found = composed.find(name, at)
+            found = composed.find(title, found) if found >= 0 else -1
         assert found >= 0, f"{where}: missing or out of order: {cells[0]!r}"
         at = found
         for cell in cells[1:]:  # a second signer's column: after the line's first cell
             assert composed.find(cell, at) >= 0, f"{where}: missing {cell!r}"
+
+
+def pdf_text(pdf: bytes, *, furniture: set[str]) -> str:
+    """The printed letter read back, without what every page carries around the letter (the
+    window's addresses, the date, the footer) so a paragraph split by a page reads whole. A line
+    ending in a hyphen is joined without a space: the PDF breaks lines there, never inside words."""
+    organisation = Organisation.current().name
+    lines = [
+        line.strip()
+        for page in PdfReader(io.BytesIO(pdf)).pages
+        for line in page.extract_text().splitlines()
+    ]
+    kept = [
+        line for line in lines
+        if line not in furniture | {organisation}
+        and not re.fullmatch(r"\w+ \d{1,2}, \d{4}", line)  # the date
+        and not re.search(r" · Page \d+$", line)
+    ]  # fmt: skip
+    return re.sub(r"-\n", "-", "\n".join(kept))
 
 
 @pytest.fixture(params=["docx", "txt"])
@@ -110,7 +133,7 @@ def test_a_seed_letter_brought_in_keeps_every_line_in_the_email_and_the_pdf(seed
     email = render_email(compiled, recipient.values, organisation=Organisation.current())
     assert_every_line_in_order(original, email.text, f"{brought_in.kind} email")
     pdf = printed_letters_pdf([(compiled, recipient.values, person)], letter=letter)
-    read_back = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    read_back = pdf_text(pdf, furniture={"Ana Ruiz", "3 Elm St", "CORONA, NY 11368"})
     assert_every_line_in_order(original, read_back, f"{brought_in.kind} PDF")
 
     # Nothing made up: the closing only if the letter has one, the subject never the name.
@@ -165,7 +188,7 @@ def test_pasted_text_from_word_or_google_docs_reads_like_typed_text():
     text = text_from_paste(pasted)
     assert "\u00a0" not in text and "\u200b" not in text and "\t" not in text
     plain = letter_from_text(text)
-    assert (plain.banner, plain.headline) == ("Our news", "for you")
+    assert (plain.banner, plain.headline) == ("", "Our news for you")  # a soft break: one line
     assert plain.salutation_line == "Dear friend," and plain.closing == ""
     assert plain.body == "We had a \u201cgood\u201d year.\n\n- One\n- Two"
     assert plain.signatories == [("Ana Ruiz", "Director"), ("Li Wei", "Treasurer")]
