@@ -12,7 +12,9 @@ from pathlib import Path
 import docx
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from pypdf import PdfReader
 
 from core.models import Organisation
@@ -234,3 +236,61 @@ def test_a_bad_file_is_refused_clearly_and_nothing_is_created(tmp_path, name, co
         call_command("import_letter", str(path), "--name", "Refused", stdout=io.StringIO())
     assert "Nothing was brought in" in str(refused.value) or message == "Cannot read"
     assert not Letter.objects.exists() and not LetterVersion.objects.exists()
+
+
+def test_staff_bring_in_a_word_file_from_the_letter_list(staff_client, tmp_path):
+    listing = staff_client.get(reverse("admin:mailings_letter_changelist"))
+    assert reverse("admin:mailings_letter_bring_in") in listing.content.decode()
+    path = word_file(
+        "Our spring news\n\nDear friend,\n\nWe had a good year.\n\n"
+        "• Court wins\n• A hotline\n\nAna Ruiz, Director\nHarbor Project\n",
+        tmp_path / "spring.docx",
+    )
+    with path.open("rb") as upload:
+        response = staff_client.post(
+            reverse("admin:mailings_letter_bring_in"),
+            {"name": "Spring 2027", "language": "en", "file": upload},
+            follow=True,
+        )
+    letter = Letter.objects.get(name="Spring 2027")
+    version = letter.versions.get()
+    assert response.redirect_chain[-1][0] == reverse(
+        "admin:mailings_letter_change", args=[letter.pk]
+    )
+    assert "Recognised:" in response.content.decode()
+    assert version.subject == "Our spring news" and version.closing == ""
+    assert version.body == "We had a good year.\n\n- Court wins\n- A hotline"
+    assert [(s.name, s.title) for s in letter.signatories.all()] == [
+        ("Ana Ruiz", "Director, Harbor Project")
+    ]
+
+
+def test_pasted_text_is_brought_in_and_bad_input_is_refused_with_nothing_made(staff_client):
+    url = reverse("admin:mailings_letter_bring_in")
+    pasted = "Dear\u00a0friend,\r\n\r\nWe had a good year.\r\n\r\nAna Ruiz\tLi Wei\r\n"
+    staff_client.post(url, {"name": "Pasted", "language": "es", "text": pasted})
+    assert Letter.objects.get(name="Pasted").versions.get().language == "es"
+    refused = [
+        ({"name": "None", "language": "en"}, "Choose a file or paste"),
+        ({"name": "Both", "language": "en", "text": "Dear friend,",
+          "file": SimpleUploadedFile("a.txt", b"Dear friend,")}, "not both"),
+        ({"name": "Pdf", "language": "en",
+          "file": SimpleUploadedFile("a.pdf", b"%PDF-1.4")}, "bring in a Word file"),
+        ({"name": "Fake", "language": "en",
+          "file": SimpleUploadedFile("a.docx", b"plain text")}, "is not a Word file"),
+        ({"name": "Tag", "language": "en",
+          "text": "Dear friend,\n\nHi {% load x %}."}, "Not brought in"),
+    ]  # fmt: skip
+    for data, message in refused:
+        response = staff_client.post(url, data)
+        assert response.status_code == 200 and message in response.content.decode(), message
+    assert list(Letter.objects.values_list("name", flat=True)) == ["Pasted"]
+
+
+def test_a_board_member_cannot_bring_in_a_letter(board_client):
+    url = reverse("admin:mailings_letter_bring_in")
+    listing = board_client.get(reverse("admin:mailings_letter_changelist"))
+    assert listing.status_code == 200 and url not in listing.content.decode()
+    assert board_client.get(url).status_code == 403
+    response = board_client.post(url, {"name": "Board", "language": "en", "text": "Dear friend,"})
+    assert response.status_code == 403 and not Letter.objects.exists()
