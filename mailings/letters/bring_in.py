@@ -68,8 +68,8 @@ def letter_bring_in(*, name: str, filename: str, data: bytes, language: str = "e
     )
 
 
-def recognised(plain: PlainLetter) -> list[tuple[str, str]]:
-    """What was recognised, for staff to check: label and value."""
+def recognized(plain: PlainLetter) -> list[tuple[str, str]]:
+    """What was recognized, for staff to check: label and value."""
     body = [p for p in plain.body.split("\n\n") if p.strip()]
     signers = "; ".join(", ".join(filter(None, s)) for s in plain.signatories)
     return [

@@ -16,7 +16,7 @@ from mailings.letters.bring_in import (
     MAX_BYTES,
     SUFFIXES,
     BringInError,
-    recognised,
+    recognized,
     text_from_file,
     text_from_paste,
 )
@@ -26,7 +26,11 @@ from mailings.models import LANGUAGES
 
 
 class BringInForm(forms.Form):
-    name = forms.CharField(max_length=200, help_text="Staff only: supporters never see it.")
+    name = forms.CharField(
+        max_length=200,
+        help_text="Staff only: supporters never see it.",
+        widget=forms.TextInput(attrs={"size": 50}),
+    )
     language = forms.ChoiceField(choices=LANGUAGES, initial="en")
     file = forms.FileField(
         required=False,
@@ -75,8 +79,8 @@ def bring_in(model_admin) -> Callable[[HttpRequest], HttpResponse]:
             except ValidationError as error:
                 form.add_error(None, f"Not brought in: {' '.join(error.messages)}")
             else:
-                found = "; ".join(f"{k}: {v}" for k, v in recognised(letter_from_text(text)) if v)
-                messages.success(request, f"Brought in “{letter.name}”. Recognised: {found}.")
+                found = " · ".join(f"{k}: {v}" for k, v in recognized(letter_from_text(text)) if v)
+                messages.success(request, f"Brought in “{letter.name}”. Recognized: {found}")
                 return redirect(reverse("admin:mailings_letter_change", args=[letter.pk]))
         context = {
             **model_admin.admin_site.each_context(request),

@@ -257,7 +257,7 @@ def test_staff_bring_in_a_word_file_from_the_letter_list(staff_client, tmp_path)
     assert response.redirect_chain[-1][0] == reverse(
         "admin:mailings_letter_change", args=[letter.pk]
     )
-    assert "Recognised:" in response.content.decode()
+    assert "Recognized:" in response.content.decode()
     assert version.subject == "Our spring news" and version.closing == ""
     assert version.body == "We had a good year.\n\n- Court wins\n- A hotline"
     assert [(s.name, s.title) for s in letter.signatories.all()] == [

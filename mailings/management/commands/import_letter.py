@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from mailings.letters.bring_in import BringInError, letter_bring_in, recognised, text_from_file
+from mailings.letters.bring_in import BringInError, letter_bring_in, recognized, text_from_file
 from mailings.letters.from_text import letter_from_text
 
 
@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = (
         "Bring in a letter staff already have: a Word file (.docx), text or Markdown (.txt, "
         ".md). Creates the letter and its version as the admin's way in does and prints what "
-        "was recognised (headline, greeting, signers, P.S.) for a check."
+        "was recognized (headline, greeting, signers, P.S.) for a check."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -41,6 +41,6 @@ class Command(BaseCommand):
             ) if hasattr(error, "error_dict") else " ".join(error.messages)  # fmt: skip
             raise CommandError(f"{path.name}: {problems} Nothing was brought in.") from None
         self.stdout.write(f"Brought in '{letter.name}' ({language}) from {path.name}:")
-        for label, value in recognised(letter_from_text(text)):
+        for label, value in recognized(letter_from_text(text)):
             if value:
                 self.stdout.write(f"  {label + ':':<14}{value}")
