@@ -10,7 +10,6 @@ signers' names stays a column.
 import io
 import re
 import zipfile
-from html import unescape
 from html.parser import HTMLParser
 
 import mammoth
@@ -40,7 +39,13 @@ def text_from_paste(text: str) -> str:
     text = text.replace("\u2029", "\n\n").replace("\u2028", "\n").replace("\v", "\n")
     text = SPACES.sub(" ", INVISIBLE.sub("", text))
     # A tab between two names (signers side by side) is a column: at least three spaces.
-    return re.sub(r"[ ]*\t+[ ]*", "    ", text)
+    text = re.sub(r"[ ]*\t+[ ]*", "    ", text)
+    lines = [line for line in text.split("\n") if line.strip()]
+    if len(lines) >= 4 and not re.search(r"\n[ ]*\n", text.strip()):
+        # Copied from Word or Google Docs, paragraphs come one a line with no blank line
+        # between them (the space between was paragraph spacing): each line a paragraph.
+        return "\n\n".join(lines) + "\n"
+    return text
 
 
 def text_from_file(filename: str, data: bytes) -> str:
@@ -113,7 +118,8 @@ def _docx_text(filename: str, data: bytes) -> str:
 class _HtmlToLetterText(HTMLParser):
     """mammoth's HTML to paragraphs of Markdown: <p> and headings are paragraphs, the items
     of a bulleted list one paragraph of '- ' lines, numbered items '1. ' paragraphs (an
-    item's soft line breaks kept as its explanation lines)."""
+    item's soft line breaks kept as its explanation lines). A table (signers side by side in
+    Word) is one paragraph, its cells as columns: line by line, at least three spaces apart."""
 
     INLINE = {"strong": "**", "b": "**", "em": "*", "i": "*"}
 
@@ -125,6 +131,7 @@ class _HtmlToLetterText(HTMLParser):
         self.kind = ""
         self.href = ""
         self.marks: list[int] = []  # where each open bold or italic starts in current
+        self.rows: list[list[list[str]]] | None = None  # a table's rows of cells of lines
 
     def _wrap(self, start: int, mark: str):
         """Marks around the words only: Word's runs rarely end where words do, and Markdown
@@ -141,7 +148,15 @@ class _HtmlToLetterText(HTMLParser):
         self.current[start:] = ["\n".join(wrapped)]
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("ul", "ol"):
+        if tag == "table":
+            self._flush()
+            self.rows = []
+        elif tag == "tr" and self.rows is not None:
+            self.rows.append([])
+        elif tag in ("td", "th") and self.rows:
+            self._flush()
+            self.rows[-1].append([])
+        elif tag in ("ul", "ol"):
             self._flush()
             self.lists.append([tag, 0])
         elif tag == "li":
@@ -162,7 +177,18 @@ class _HtmlToLetterText(HTMLParser):
                 self.current.append("[")
 
     def handle_endtag(self, tag):
-        if tag in self.INLINE and self.marks:
+        if tag == "table" and self.rows is not None:
+            self._flush()
+            rows, self.rows = self.rows, None
+            for row in rows:
+                height = max((len(cell) for cell in row), default=0)
+                lines = ["    ".join(c[i] if i < len(c) else "" for c in row)
+                         for i in range(height)]  # fmt: skip
+                if lines:
+                    self.blocks.append(("p", "\n".join(line.strip() for line in lines)))
+        elif tag in ("td", "th"):
+            self._flush()
+        elif tag in self.INLINE and self.marks:
             self._wrap(self.marks.pop(), self.INLINE[tag])
         elif tag == "a" and self.href:
             self.current.append(f"]({self.href})")
@@ -182,7 +208,10 @@ class _HtmlToLetterText(HTMLParser):
         kind, self.current, self.kind, self.marks = self.kind, [], "", []
         if not text.strip():
             return
-        if kind == "li" and self.lists:
+        if self.rows and self.rows[-1] and self.rows[-1][-1] is not None:  # in a table's cell
+            cell = self.rows[-1][-1]
+            cell.extend(line.strip() for line in text.split("\n") if line.strip())
+        elif kind == "li" and self.lists:
             tag = self.lists[-1][0]
             self.lists[-1][1] += 1
             indent = "  " * (len(self.lists) - 1)
@@ -205,4 +234,4 @@ class _HtmlToLetterText(HTMLParser):
         for i, (kind, text) in enumerate(self.blocks):
             joined = kind == "ul" and i and self.blocks[i - 1][0] == "ul"
             out.append(("\n" if joined else "\n\n") + text if out else text)
-        return unescape("".join(out)).strip() + "\n"
+        return "".join(out).strip() + "\n"

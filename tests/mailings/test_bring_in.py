@@ -105,13 +105,16 @@ def pdf_text(pdf: bytes, *, furniture: set[str]) -> str:
     return re.sub(r"-\n", "-", "\n".join(kept))
 
 
-@pytest.fixture(params=["docx", "txt"])
+@pytest.fixture(params=["docx", "txt", "pasted"])
 def brought_in(request, tmp_path):
     def bring_in(seed: Path) -> tuple[Letter, str]:
         text = seed.read_text(encoding="utf-8")
-        path = tmp_path / f"{seed.stem}.{request.param}"
+        path = tmp_path / f"{seed.stem}.{'docx' if request.param == 'docx' else 'txt'}"
         if request.param == "docx":
             word_file(text, path)
+        elif request.param == "pasted":  # from Word: one paragraph a line, no blank lines
+            lines = (line.replace("   ", "\t") for line in text.splitlines() if line.strip())
+            path.write_bytes("\r\n".join(lines).replace(" ", "\u00a0", 3).encode("utf-8"))
         else:
             path.write_text(text, encoding="utf-8")
         out = io.StringIO()
@@ -294,3 +297,24 @@ def test_a_board_member_cannot_bring_in_a_letter(board_client):
     assert board_client.get(url).status_code == 403
     response = board_client.post(url, {"name": "Board", "language": "en", "text": "Dear friend,"})
     assert response.status_code == 403 and not Letter.objects.exists()
+
+
+def test_signers_in_a_word_table_and_bold_words_mid_sentence(tmp_path):
+    document = docx.Document()
+    document.add_paragraph("Dear friend,")
+    said = document.add_paragraph("We won ")
+    said.add_run("three cases ").bold = True
+    said.add_run("this year & more.")
+    document.add_paragraph("With thanks,")
+    table = document.add_table(rows=1, cols=2)
+    signers = [("Ana Ruiz", "Director"), ("Li Wei", "Treasurer")]
+    for cell, (name, title) in zip(table.rows[0].cells, signers, strict=True):
+        cell.text = name
+        cell.add_paragraph(title)
+    document.add_paragraph("P.S. Call us.")
+    document.save(tmp_path / "thanks.docx")
+    text = text_from_file("thanks.docx", (tmp_path / "thanks.docx").read_bytes())
+    plain = letter_from_text(text)
+    assert plain.body == "We won **three cases** this year & more."
+    assert plain.closing == "With thanks," and plain.ps == "Call us."
+    assert plain.signatories == [("Ana Ruiz", "Director"), ("Li Wei", "Treasurer")]
