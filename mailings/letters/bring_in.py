@@ -17,6 +17,7 @@ from charset_normalizer import from_bytes
 
 from mailings.letters.from_text import PlainLetter
 from mailings.letters.services import letter_create_from_text
+from mailings.models import Letter
 
 MAX_BYTES = 5 * 1024 * 1024
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
@@ -66,8 +67,21 @@ def text_from_file(filename: str, data: bytes) -> str:
     return text
 
 
+def name_problem(name: str) -> str:
+    """Why a new letter cannot have this staff-only name ('' when it can)."""
+    if not name.strip():
+        return "Give the letter a name."
+    if len(name) > 200:
+        return "A letter's name is at most 200 characters."
+    if Letter.objects.filter(name=name.strip()).exists():
+        return f"There is already a letter named “{name.strip()}”: choose another name."
+    return ""
+
+
 def letter_bring_in(*, name: str, filename: str, data: bytes, language: str = "en"):
     """A new letter (and its version) from a file, the same way as from pasted text."""
+    if problem := name_problem(name):
+        raise BringInError(problem)
     return letter_create_from_text(
         name=name, text=text_from_file(filename, data), language=language
     )

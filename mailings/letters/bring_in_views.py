@@ -16,6 +16,7 @@ from mailings.letters.bring_in import (
     MAX_BYTES,
     SUFFIXES,
     BringInError,
+    name_problem,
     recognized,
     text_from_file,
     text_from_paste,
@@ -44,6 +45,12 @@ class BringInForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 14, "cols": 90}),
         help_text="From Word, Google Docs or an email: paragraphs separated by a blank line.",
     )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if problem := name_problem(name):
+            raise ValidationError(problem)
+        return name
 
     def clean(self) -> dict:
         data = super().clean()

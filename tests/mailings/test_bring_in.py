@@ -318,3 +318,19 @@ def test_signers_in_a_word_table_and_bold_words_mid_sentence(tmp_path):
     assert plain.body == "We won **three cases** this year & more."
     assert plain.closing == "With thanks," and plain.ps == "Call us."
     assert plain.signatories == [("Ana Ruiz", "Director"), ("Li Wei", "Treasurer")]
+
+
+def test_a_name_already_taken_is_refused_and_nothing_changes(tmp_path, staff_client):
+    path = tmp_path / "letter.txt"
+    path.write_text("Dear friend,\n\nWe had a good year.\n\nAna Ruiz\n", encoding="utf-8")
+    call_command("import_letter", str(path), "--name", "Spring", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="already a letter named “Spring”"):
+        call_command("import_letter", str(path), "--name", "Spring", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="Give the letter a name"):
+        call_command("import_letter", str(path), "--name", "  ", stdout=io.StringIO())
+    response = staff_client.post(
+        reverse("admin:mailings_letter_bring_in"),
+        {"name": "Spring", "language": "en", "text": "Dear friend,\n\nHello."},
+    )
+    assert "already a letter named" in response.content.decode()
+    assert Letter.objects.count() == 1 and LetterVersion.objects.count() == 1

@@ -3,7 +3,13 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from mailings.letters.bring_in import BringInError, letter_bring_in, recognized, text_from_file
+from mailings.letters.bring_in import (
+    BringInError,
+    letter_bring_in,
+    name_problem,
+    recognized,
+    text_from_file,
+)
 from mailings.letters.from_text import letter_from_text
 
 
@@ -21,8 +27,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, path: Path, name: str, language: str,
                **options: object) -> None:  # fmt: skip
-        if not name.strip():
-            raise CommandError("Give the letter a name with --name.")
+        if problem := name_problem(name):
+            raise CommandError(f"--name: {problem} Nothing was brought in.")
         try:
             data = path.read_bytes()
         except OSError as error:
