@@ -19,6 +19,7 @@ from mailings.letters.from_text import PlainLetter
 from mailings.letters.services import letter_create_from_text
 from mailings.models import Letter
 
+DEFAULT_GREETING = PlainLetter().salutation_line
 MAX_BYTES = 5 * 1024 * 1024
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 SUFFIXES = (".docx", *TEXT_SUFFIXES)
@@ -95,7 +96,12 @@ def recognized(plain: PlainLetter) -> list[tuple[str, str]]:
         ("Subject", plain.subject or plain.headline or "(none: add one before sending)"),
         ("Banner", plain.banner),
         ("Headline", plain.headline),
-        ("Greeting", plain.salutation_line),
+        (
+            "Greeting",
+            plain.salutation_line
+            if plain.salutation_line != DEFAULT_GREETING
+            else f"(none in the text: “{DEFAULT_GREETING}” used)",
+        ),  # fmt: skip
         ("Body", f"{len(body)} paragraphs"),
         ("Closing", plain.closing or "(none)"),
         ("Signers", signers or "(none)"),

@@ -23,6 +23,10 @@ CLOSINGS = re.compile(
 )
 
 
+# 'Dear ...,' and its Spanish forms: the line the letter's greeting is.
+GREETING = re.compile(
+    r"^(dear|estimad[oa]s?|querid[oa]s?|apreciad[oa]s?|hola)\b.*[,:]?$", re.IGNORECASE
+)
 SUBJECT = re.compile(r"^\s*(subject|asunto)\s*:\s*(.+)$", re.IGNORECASE)
 
 
@@ -53,7 +57,7 @@ def letter_from_text(text: str) -> PlainLetter:
         letter.subject = subject.group(2).strip()
         paragraphs[0] = paragraphs[0][1:]
         paragraphs = [p for p in paragraphs if p]
-    greetings = (i for i, p in enumerate(paragraphs) if _plain(p[0]).lower().startswith("dear "))
+    greetings = (i for i, p in enumerate(paragraphs) if GREETING.match(_plain(p[0])))
     greeting = next(greetings, None)
     if greeting is not None:
         before = [" ".join(_plain(line) for line in p) for p in paragraphs[:greeting]]

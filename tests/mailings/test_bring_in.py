@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from core.models import Organisation
 from mailings.emails.rendering import render_email
-from mailings.letters.bring_in import text_from_file, text_from_paste
+from mailings.letters.bring_in import recognized, text_from_file, text_from_paste
 from mailings.letters.from_text import letter_from_text
 from mailings.letters.merge_values import recipients
 from mailings.letters.rendering import compile_letter
@@ -334,3 +334,19 @@ def test_a_name_already_taken_is_refused_and_nothing_changes(tmp_path, staff_cli
     )
     assert "already a letter named" in response.content.decode()
     assert Letter.objects.count() == 1 and LetterVersion.objects.count() == 1
+
+
+def test_a_spanish_letter_is_brought_in_with_its_own_greeting(tmp_path):
+    path = tmp_path / "carta.md"
+    path.write_text(
+        "Querida amiga,\n\nGracias por todo.\n\nCon gratitud,\n\nAna Ruiz, Directora\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    call_command("import_letter", str(path), "--name", "Carta", "--language", "es", stdout=out)
+    version = LetterVersion.objects.get(letter__name="Carta")
+    assert (version.language, version.salutation_line) == ("es", "Querida amiga,")
+    assert version.body == "Gracias por todo." and version.closing == "Con gratitud,"
+    plain = letter_from_text("Thanks for all of it.\n\nAna Ruiz\n")
+    assert plain.salutation_line == "Dear {{ salutation }},"  # none in the text: said so
+    assert "(none in the text" in dict(recognized(plain))["Greeting"]
