@@ -11,6 +11,7 @@ from django.urls import path
 
 from mailings import preview_views
 from mailings.audiences import admin as audience_admin  # noqa: F401  (registers Audience)
+from mailings.letters.bring_in_views import bring_in
 from mailings.letters.merge_fields import FIELDS
 from mailings.letters.merge_template import used_fields
 from mailings.models import Letter, LetterSignatory, LetterVersion, Signatory
@@ -64,6 +65,7 @@ class LetterAdmin(admin.ModelAdmin):
     autocomplete_fields = ["campaign"]
     inlines = [LetterVersionInline, LetterSignatoryInline]
     change_form_template = "admin/mailings/letter/change_form.html"
+    change_list_template = "admin/mailings/letter/change_list.html"
     fieldsets = [
         (None, {"fields": ["name", "purpose", "campaign", "appeal_code", "reply_slip"]}),
         (
@@ -90,6 +92,7 @@ class LetterAdmin(admin.ModelAdmin):
     def get_urls(self) -> list:
         view = self.admin_site.admin_view
         return [
+            path("bring-in/", view(bring_in(self)), name="mailings_letter_bring_in"),
             path("<int:letter_id>/preview/", view(preview_views.preview(self)),
                  name="mailings_letter_preview"),
             path("<int:letter_id>/preview.pdf", view(preview_views.preview_pdf(self)),

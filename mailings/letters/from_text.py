@@ -11,7 +11,9 @@ subject only from a 'Subject:' line or the headline (the letter's staff-only nam
 import re
 from dataclasses import dataclass, field
 
-BULLET = re.compile(r"^\s*[•\-\*·]\s+(.*)$")
+BULLET = re.compile(r"^\s*[•\-\*·◦▪‣●○]\s+(.*)$")
+HEADING = re.compile(r"^#{1,6}\s+\S")
+MARKS = re.compile(r"\*\*|^#{1,6}\s+")
 NUMBERED = re.compile(r"^\s*(\d+)[.)]\s+(.*)$")
 COLUMNS = re.compile(r"\s{3,}")
 CLOSINGS = re.compile(
@@ -21,6 +23,10 @@ CLOSINGS = re.compile(
 )
 
 
+# 'Dear ...,' and its Spanish forms: the line the letter's greeting is.
+GREETING = re.compile(
+    r"^(dear|estimad[oa]s?|querid[oa]s?|apreciad[oa]s?|hola)\b.*[,:]?$", re.IGNORECASE
+)
 SUBJECT = re.compile(r"^\s*(subject|asunto)\s*:\s*(.+)$", re.IGNORECASE)
 
 
@@ -37,21 +43,29 @@ class PlainLetter:
     ps: str = ""
 
 
+def _plain(text: str) -> str:
+    """A line without its Markdown (bold, a heading's #): for the parts that are not Markdown."""
+    return MARKS.sub("", text.strip()).strip()
+
+
 def letter_from_text(text: str) -> PlainLetter:
+    """Plain text or Markdown (as mailings.letters.bring_in makes from a Word file)."""
     letter = PlainLetter()
-    paragraphs = _paragraphs(text.replace("\r\n", "\n").replace("\u00a0", " "))
-    if paragraphs and (subject := SUBJECT.match(paragraphs[0][0])):
+    text = text.replace("\r\n", "\n").replace("\u00a0", " ")
+    paragraphs = _paragraphs(text)
+    if paragraphs and (subject := SUBJECT.match(_plain(paragraphs[0][0]))):
         letter.subject = subject.group(2).strip()
         paragraphs[0] = paragraphs[0][1:]
         paragraphs = [p for p in paragraphs if p]
-    greeting = next((i for i, p in enumerate(paragraphs) if p[0].lower().startswith("dear ")), None)
+    greetings = (i for i, p in enumerate(paragraphs) if GREETING.match(_plain(p[0])))
+    greeting = next(greetings, None)
     if greeting is not None:
-        before = [" ".join(line.strip() for line in p) for p in paragraphs[:greeting]]
+        before = [" ".join(_plain(line) for line in p) for p in paragraphs[:greeting]]
         if len(before) >= 2:
             letter.banner, letter.headline = before[0], " ".join(before[1:])
         elif before:
             letter.headline = before[0]
-        letter.salutation_line = paragraphs[greeting][0].strip()
+        letter.salutation_line = _plain(paragraphs[greeting][0])
         rest = paragraphs[greeting][1:]  # text typed right under the greeting starts the body
         paragraphs = ([rest] if rest else []) + paragraphs[greeting + 1 :]
 
@@ -62,10 +76,10 @@ def letter_from_text(text: str) -> PlainLetter:
         else:
             break
     body = paragraphs[: len(paragraphs) - len(tail)]
-    if body and len(body[-1]) == 1 and CLOSINGS.match(body[-1][0].strip()):
-        letter.closing = body.pop()[0].strip()
+    if body and len(body[-1]) == 1 and CLOSINGS.match(_plain(body[-1][0])):
+        letter.closing = _plain(body.pop()[0])
     for paragraph in tail:
-        joined = " ".join(line.strip() for line in paragraph)
+        joined = " ".join(_plain(line) for line in paragraph)
         closing = len(paragraph) == 1 and CLOSINGS.match(joined)
         if closing and not letter.signatories and not letter.closing:
             letter.closing = joined
@@ -96,25 +110,35 @@ def _paragraphs(text: str) -> list[list[str]]:
     return result
 
 
+def _is_body(paragraph: list[str]) -> bool:
+    """Markdown the body keeps: a heading, a list, a bold label in the letter's middle."""
+    first = paragraph[0].strip()
+    return bool(HEADING.match(first) or BULLET.match(first) or NUMBERED.match(first))
+
+
 def _is_ps(paragraph: list[str]) -> bool:
-    return bool(re.match(r"^P\.?\s?S\.?\b", paragraph[0].strip()))
+    return bool(re.match(r"^P\.?\s?S\.?\b", _plain(paragraph[0])))
 
 
 def _is_behalf(paragraph: list[str]) -> bool:
-    return paragraph[0].strip().lower().startswith(("on behalf of", "en nombre de"))
+    return _plain(paragraph[0]).lower().startswith(("on behalf of", "en nombre de"))
 
 
 def _is_signature(paragraph: list[str]) -> bool:
     """Short lines with no sentence in them: names and titles."""
-    return len(paragraph) <= 4 and all(
-        len(line.strip()) < 70 and not line.strip().endswith((".", ":", "?", "!"))
-        for line in paragraph
+    return (
+        len(paragraph) <= 4
+        and not _is_body(paragraph)
+        and all(
+            len(_plain(line)) < 70 and not _plain(line).endswith((".", ":", "?", "!"))
+            for line in paragraph
+        )
     )
 
 
 def _signers(paragraph: list[str]) -> list[tuple[str, str]]:
-    lines = [line.strip() for line in paragraph]
-    if len(lines) >= 2 and len(COLUMNS.split(lines[0])) > 1:
+    lines = [_plain(line) for line in paragraph]
+    if len(COLUMNS.split(lines[0])) > 1:  # side by side; titles below or in the next paragraph
         names = COLUMNS.split(lines[0])
         return _under_signers([(n.strip(), "") for n in names], lines[1:])
     if "," in lines[0]:
@@ -127,7 +151,7 @@ def _under_signers(signers: list[tuple[str, str]], lines: list[str]) -> list[tup
     """Lines under the signers' names, added to their titles: column by column when the
     signers stand side by side, else to the last signer's."""
     signers = list(signers)
-    for line in (line.strip() for line in lines):
+    for line in (_plain(line) for line in lines):
         cells = COLUMNS.split(line) if len(signers) > 1 else [line]
         if len(cells) != len(signers):
             cells = [*[""] * (len(signers) - 1), line]
@@ -141,6 +165,11 @@ def _under_signers(signers: list[tuple[str, str]], lines: list[str]) -> list[tup
 def _markdown(paragraph: list[str]) -> str:
     first = paragraph[0].strip()
     numbered = NUMBERED.match(paragraph[0])
+    if HEADING.match(first) or (len(paragraph) > 1 and all(map(NUMBERED.match, paragraph))):
+        return "\n".join(line.strip() for line in paragraph)  # already Markdown
+    if numbered and numbered.group(2).startswith("**"):  # bold in the Word file already
+        rest = " ".join(line.strip() for line in paragraph[1:])
+        return f"{paragraph[0].strip()}  \n   {rest}" if rest else paragraph[0].strip()
     if numbered:  # '1. Title' with its explanation indented below
         rest = " ".join(line.strip() for line in paragraph[1:])
         item = f"{numbered.group(1)}. **{numbered.group(2).strip()}**"
@@ -148,6 +177,8 @@ def _markdown(paragraph: list[str]) -> str:
     if all(BULLET.match(line) for line in paragraph):
         return "\n".join(f"- {BULLET.match(line).group(1).strip()}" for line in paragraph)
     joined = " ".join(line.strip() for line in paragraph)
+    if len(paragraph) == 1 and first.startswith("**") and first.endswith("**"):
+        return first  # bold in the Word file: a label or a line that stands out
     if len(paragraph) == 1 and first.endswith(":") and len(first) < 80:
         return f"**{first}**"  # a section label: 'Defense in the community:'
     if len(paragraph) == 1 and len(first) < 60 and not re.search(r"[.!?,;:]$", first):
