@@ -9,6 +9,7 @@ import urllib.request
 import pytest
 
 from donations.models import Fund, Gift, Receipt, StripeEvent
+from donations.stripe.inbox import stripe_event_process
 from tests.donations.stripe_events import event, signed_headers, stripe_object
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -71,16 +72,18 @@ def test_two_different_events_for_one_session_at_once_make_one_gift(live_server)
 
     def racer(payload: bytes) -> None:
         barrier.wait()
-        status = deliver(url, payload)
-        if status != 200:  # lost the race on the unique session id: Stripe would retry
-            status = deliver(url, payload)
-        statuses.append(status)
+        statuses.append(deliver(url, payload))
 
     threads = [threading.Thread(target=racer, args=(p,)) for p in payloads]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert statuses == [200, 200]
+    assert statuses == [200, 200], "both stored and answered"
+    # The loser of the race (on the session, or on the new donor's email) is kept on its row
+    # for the worker's retry 30 s later; the test runs that retry itself.
+    for pending in StripeEvent.objects.filter(processed_at=None).values_list("event_id", flat=True):
+        stripe_event_process(event_id=pending, retry_later=True)
+    assert StripeEvent.objects.filter(processed_at=None).count() == 0
     gift = Gift.objects.get()
     assert gift.status == "succeeded"
