@@ -32,6 +32,8 @@ def test_a_running_worker_beats_takes_tasks_and_forgets_its_beat_on_stop(client,
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        # Its own cache: the outbox's follow-up key must not reach other tests' workers.
+        "CACHE_URL": "redis://127.0.0.1:6379/10",
     }
     worker = subprocess.Popen(  # noqa: S603 - our own manage.py
         [sys.executable, "manage.py", "worker", "--queue-name", "*", "--interval", "0.2",
