@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import path
 
 from mailings import preview_views
+from mailings.composer import views as composer_views
 from mailings.audiences import admin as audience_admin  # noqa: F401  (registers Audience)
 from mailings.letters.bring_in_views import bring_in
 from mailings.letters.merge_fields import FIELDS
@@ -93,6 +94,12 @@ class LetterAdmin(admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("bring-in/", view(bring_in(self)), name="mailings_letter_bring_in"),
+            path("<int:letter_id>/compose/", view(composer_views.compose(self)),
+                 name="mailings_letter_compose"),
+            path("<int:letter_id>/compose/render/", view(composer_views.render_preview(self)),
+                 name="mailings_letter_compose_render"),
+            path("<int:letter_id>/compose/supporters/", view(composer_views.find_supporters(self)),
+                 name="mailings_letter_compose_supporters"),
             path("<int:letter_id>/preview/", view(preview_views.preview(self)),
                  name="mailings_letter_preview"),
             path("<int:letter_id>/preview.pdf", view(preview_views.preview_pdf(self)),

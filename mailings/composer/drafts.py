@@ -1,0 +1,151 @@
+"""What the composer does with text that is not saved yet: check it field by field with the
+line of each problem, render it as the email and the printed page for one supporter (or sample
+values), and save every language version at once, all or nothing.
+
+A draft is an unsaved LetterVersion built from the posted fields, so it goes through exactly
+the compile and render path a saved letter does (mailings.letters.rendering, mailings.emails,
+mailings.printing): what the preview shows is what will be sent."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import formats, translation
+
+from core.models import Organisation
+from crm.models import Supporter
+from mailings.emails.rendering import render_email
+from mailings.letters.merge_fields import FIELDS
+from mailings.letters.merge_template import check_template
+from mailings.letters.merge_values import recipients, sample_recipient_values, with_test_links
+from mailings.letters.rendering import CompiledVersion
+from mailings.models import LANGUAGES, TEMPLATED_FIELDS, Letter, LetterVersion
+
+# The fields the composer edits, in the order a letter reads.
+DRAFT_FIELDS = TEMPLATED_FIELDS
+LANGUAGE_CODES = tuple(code for code, _name in LANGUAGES)
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str
+    label: str
+    line: int
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "label": self.label, "line": self.line, "message": self.message}
+
+
+@dataclass
+class Draft:
+    """One language's posted text, as an unsaved version of the letter."""
+
+    letter: Letter
+    language: str
+    text: dict[str, str]
+    problems: list[FieldProblem] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(value.strip() for value in self.text.values())
+
+    def as_version(self) -> LetterVersion:
+        return LetterVersion(letter=self.letter, language=self.language, **self.text)
+
+
+def label(field_name: str) -> str:
+    return str(LetterVersion._meta.get_field(field_name).verbose_name).capitalize()
+
+
+def draft_from(letter: Letter, language: str, data: Any, prefix: str = "") -> Draft:
+    """The posted fields of one language (`<prefix><field>`), line endings as typed in a
+    browser (CRLF) made plain."""
+    text = {
+        name: str(data.get(f"{prefix}{name}", "")).replace("\r\n", "\n") for name in DRAFT_FIELDS
+    }
+    draft = Draft(letter=letter, language=language, text=text)
+    draft.problems = draft_problems(draft)
+    return draft
+
+
+def draft_problems(draft: Draft) -> list[FieldProblem]:
+    """Every merge problem and every too-long field, each with its field and line."""
+    problems = []
+    for name in TEMPLATED_FIELDS:
+        for problem in check_template(draft.text.get(name, "")):
+            problems.append(FieldProblem(name, label(name), problem.line, problem.message))
+    for name in DRAFT_FIELDS:
+        limit = LetterVersion._meta.get_field(name).max_length
+        if limit and len(draft.text[name]) > limit:
+            problems.append(
+                FieldProblem(
+                    name, label(name), 1,
+                    f"This is {len(draft.text[name]):,} characters; it can be at most {limit}.",
+                )
+            )  # fmt: skip
+    return problems
+
+
+def preview_values(letter: Letter, supporter: Supporter | None) -> dict[str, Any]:
+    """The merge values the preview fills in: this supporter's, or the sample values. Links in
+    them are harmless test links, so clicking one in a preview changes nobody's preferences."""
+    if supporter is None:
+        return with_test_links(sample_recipient_values(letter))
+    [recipient] = recipients(letter, [supporter])
+    return with_test_links(recipient.values)
+
+
+def field_panel(values: dict[str, Any], language: str) -> list[dict[str, str]]:
+    """The side panel: each merge field, what it means and its value in the preview."""
+    with translation.override(language):
+        return [
+            {"name": name, "description": str(merge.description), "value": _shown(values.get(name))}
+            for name, merge in FIELDS.items()
+        ]
+
+
+def render_draft_email(draft: Draft, values: dict[str, Any]) -> dict[str, str]:
+    email = render_email(
+        CompiledVersion(draft.as_version()), values, organisation=Organisation.current()
+    )
+    return {"subject": email.subject, "html": email.html, "text": email.text}
+
+
+def save_drafts(letter: Letter, drafts: list[Draft]) -> list[FieldProblem]:
+    """Every language version written at once, or nothing when any has a problem. A language
+    with every field empty is not created (and an existing one is kept: removing a language is
+    done on the letter's settings page, on purpose)."""
+    problems = [p for draft in drafts for p in draft.problems]
+    if problems:
+        return problems
+    with transaction.atomic():
+        existing = {v.language: v for v in letter.versions.select_for_update()}
+        for draft in drafts:
+            version = existing.get(draft.language)
+            if version is None and draft.is_empty:
+                continue
+            version = version or LetterVersion(letter=letter, language=draft.language)
+            for name, value in draft.text.items():
+                setattr(version, name, value)
+            try:
+                version.full_clean(exclude=["letter"])
+            except ValidationError as exc:  # anything check_template does not cover
+                transaction.set_rollback(True)
+                return [
+                    FieldProblem(name, label(name), 1, message)
+                    for name, messages in exc.message_dict.items()
+                    for message in messages
+                ]
+            version.save()
+        letter.save(update_fields=["updated_at"])
+    return []
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if hasattr(value, "year") and hasattr(value, "day"):
+        return formats.date_format(value, "DATE_FORMAT")
+    return str(value)
