@@ -35,7 +35,9 @@ class FieldProblem:
     message: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "label": self.label, "line": self.line, "message": self.message}
+        return {
+            "field": self.field, "label": self.label, "line": self.line, "message": self.message
+        }  # fmt: skip
 
 
 @dataclass

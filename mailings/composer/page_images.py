@@ -3,12 +3,14 @@ in whether (and how) they show a PDF in a frame, and an image shows exactly what
 out. Poppler's pdftoppm (installed with the other system packages) does the rasterising."""
 
 import base64
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 # 72 dpi: a US Letter page is 612 px wide, sharp enough to read beside the text being written.
 PREVIEW_DPI = 72
+PDFTOPPM = shutil.which("pdftoppm") or "/usr/bin/pdftoppm"
 
 
 def page_images(pdf: bytes, *, dpi: int = PREVIEW_DPI, time_limit: float = 30) -> list[str]:
@@ -16,8 +18,8 @@ def page_images(pdf: bytes, *, dpi: int = PREVIEW_DPI, time_limit: float = 30) -
     with tempfile.TemporaryDirectory(prefix="composer-") as folder:
         source = Path(folder) / "letter.pdf"
         source.write_bytes(pdf)
-        subprocess.run(  # noqa: S603 - fixed program, our own file
-            ["pdftoppm", "-r", str(dpi), "-png", str(source), str(Path(folder) / "page")],
+        subprocess.run(  # noqa: S603 - a fixed program on our own file
+            [PDFTOPPM, "-r", str(dpi), "-png", str(source), str(Path(folder) / "page")],
             check=True,
             capture_output=True,
             timeout=time_limit,
