@@ -99,6 +99,22 @@ def preview_values(letter: Letter, supporter: Supporter | None) -> dict[str, Any
     return with_test_links(recipient.values)
 
 
+# The side panel's groups, in the order a writer reaches for them; a field added to the
+# allow-list and not placed here is listed under "More".
+FIELD_GROUPS = (
+    ("The person", ("salutation", "dear", "first_name", "last_name", "full_name", "addressee",
+                    "address_block")),
+    ("Their giving", ("last_gift_amount", "last_gift_date", "highest_gift", "lifetime_total",
+                      "this_year_total", "last_year_total")),
+    ("The ask", ("ask_amount", "ask_1", "ask_2", "ask_3")),
+    ("Links", ("donate_url", "preferences_url", "unsubscribe_url", "account_url")),
+    ("The letter", ("organisation_name", "today", "channel")),
+    ("Thank-you letters", ("gift_amount", "gift_date", "gift_description", "gift_fund",
+                           "gift_campaign", "tribute", "receipt_number", "monthly_amount",
+                           "first_of_plan", "next_charge_date")),
+)  # fmt: skip
+
+
 def field_panel(values: dict[str, Any], language: str) -> list[dict[str, str]]:
     """The side panel: each merge field, what it means and its value in the preview."""
     with translation.override(language):
@@ -106,6 +122,20 @@ def field_panel(values: dict[str, Any], language: str) -> list[dict[str, str]]:
             {"name": name, "description": str(merge.description), "value": _shown(values.get(name))}
             for name, merge in FIELDS.items()
         ]
+
+
+def field_groups(panel: list[dict[str, str]], letter: Letter) -> list[dict[str, Any]]:
+    """The panel in groups; the thank-you fields start folded away on an appeal."""
+    by_name = {item["name"]: item for item in panel}
+    placed = {name for _title, names in FIELD_GROUPS for name in names}
+    groups = [(title, [by_name[n] for n in names if n in by_name]) for title, names in FIELD_GROUPS]
+    groups.append(("More", [item for item in panel if item["name"] not in placed]))
+    thanks = letter.purpose == Letter.Purpose.THANK_YOU
+    return [
+        {"title": title, "fields": fields, "open": thanks or title != "Thank-you letters"}
+        for title, fields in groups
+        if fields
+    ]
 
 
 def render_draft_email(draft: Draft, values: dict[str, Any]) -> dict[str, str]:

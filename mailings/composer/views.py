@@ -104,7 +104,9 @@ def compose(model_admin: Any) -> Callable:
             "start_language": language if language in drafts.LANGUAGE_CODES else
             (written[0] if written else "en"),
             "supporter": supporter,
-            "fields": drafts.field_panel(drafts.preview_values(letter, supporter), "en"),
+            "field_groups": drafts.field_groups(
+                drafts.field_panel(drafts.preview_values(letter, supporter), "en"), letter
+            ),
             "can_change": can_change,
             "render_url": reverse("admin:mailings_letter_compose_render", args=[letter.pk]),
             "search_url": reverse("admin:mailings_letter_compose_supporters", args=[letter.pk]),

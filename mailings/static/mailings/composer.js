@@ -254,10 +254,19 @@
     for (const item of document.querySelectorAll("#field-list li")) {
       item.hidden = words && !item.textContent.toLowerCase().includes(words);
     }
+    for (const group of document.querySelectorAll("#field-list details")) {
+      const shown = group.querySelectorAll("li:not([hidden])").length;
+      group.hidden = !shown;
+      if (words && shown) group.open = true;
+    }
   });
 
   // ---- The toolbar: Markdown around the selection, or at the start of each selected line.
   function format(field, kind) {
+    if (kind === "undo" || kind === "redo") {
+      field.focus();
+      return document.execCommand(kind);
+    }
     const [start, end] = [field.selectionStart, field.selectionEnd];
     const chosen = field.value.slice(start, end);
     const wrap = (mark, placeholder) => {
