@@ -7,11 +7,12 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from mailings import preview_views
-from mailings.composer import views as composer_views
 from mailings.audiences import admin as audience_admin  # noqa: F401  (registers Audience)
+from mailings.composer import views as composer_views
 from mailings.letters.bring_in_views import bring_in
 from mailings.letters.merge_fields import FIELDS
 from mailings.letters.merge_template import used_fields
@@ -60,7 +61,9 @@ class LetterSignatoryInline(admin.TabularInline):
 
 @admin.register(Letter)
 class LetterAdmin(admin.ModelAdmin):
-    list_display = ["name", "purpose", "effective_appeal_code", "languages", "updated_at"]
+    list_display = [
+        "name", "purpose", "effective_appeal_code", "languages", "updated_at", "compose",
+    ]  # fmt: skip
     list_filter = ["purpose"]
     search_fields = ["name", "appeal_code"]
     autocomplete_fields = ["campaign"]
@@ -82,6 +85,21 @@ class LetterAdmin(admin.ModelAdmin):
     @admin.display(description="Appeal code")
     def effective_appeal_code(self, letter: Letter) -> str:
         return letter.effective_appeal_code
+
+    @admin.display(description="")
+    def compose(self, letter: Letter) -> str:
+        url = reverse("admin:mailings_letter_compose", args=[letter.pk])
+        return format_html('<a href="{}">Open in the composer</a>', url)
+
+    def get_inline_instances(self, request: HttpRequest, obj: Letter | None = None) -> list:
+        """On a letter that exists, its text is written in the composer: the text boxes here
+        start folded away (still there for a quick fix)."""
+        inlines = super().get_inline_instances(request, obj)
+        for inline in inlines:
+            if obj is not None and isinstance(inline, LetterVersionInline):
+                inline.classes = ["collapse"]
+                inline.verbose_name_plural = "Text (easier to write in the composer)"
+        return inlines
 
     @admin.display(description="Languages")
     def languages(self, letter: Letter) -> str:
