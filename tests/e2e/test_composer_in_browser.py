@@ -94,7 +94,7 @@ def test_a_mistake_is_shown_at_its_line_before_saving_and_saving_refuses_it(
 
 
 def test_the_printed_pages_and_both_languages_side_by_side(
-    browser: Browser, live_server, log_in, screenshots
+    browser: Browser, live_server, log_in, screenshots, axe_check
 ):
     letter = letter_with_versions(en={}, es={"body": "Le escribimos con noticias.", "ps": ""})
     page = open_composer(browser, live_server, log_in, letter)
@@ -110,6 +110,7 @@ def test_the_printed_pages_and_both_languages_side_by_side(
     page.locator("#id_es-ps").fill("Gracias por todo.")
     expect(missing).to_be_hidden()
     page.screenshot(path=str(screenshots / "composer-side-by-side-1366.png"))
+    axe_check(page, "the composer, side by side, printed page")
 
 
 @pytest.mark.skipif(not SEEDS.exists(), reason="no seed letters (../shared absent)")
