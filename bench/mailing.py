@@ -19,6 +19,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, bench/ is sys.path[0]: the repository's root too, for the project's modules.
+sys.path.insert(0, str(ROOT))
+
+from harness.processes import production_environment, worker_command  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_mailing"
 PORT = 8025
 TOKEN = "standin-server-token"
@@ -32,22 +37,12 @@ def _server_database(url: str, sql: str) -> None:
 
 
 def _environment(url: str) -> dict[str, str]:
-    return {
-        "DATABASE_URL": url,
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only",
-        "STRIPE_SECRET_KEY": "sk_test_bench",
-        "STRIPE_WEBHOOK_SECRET": "whsec_bench",
-        "ALLOWED_HOSTS": "localhost",
-        "TWO_FACTOR_REQUIRED": "false",
-        "EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend",
-        "ANYMAIL_POSTMARK_SERVER_TOKEN": TOKEN,
-        "ANYMAIL_POSTMARK_API_URL": f"http://127.0.0.1:{PORT}/",
-    }
+    return production_environment(
+        database_url=url, email_api_url=f"http://127.0.0.1:{PORT}/", email_token=TOKEN
+    )
 
 
 def _setup(url: str) -> None:
-    sys.path.insert(0, str(ROOT))
     os.environ.update(_environment(url))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -162,30 +157,11 @@ def _send(url: str, tagged: object, workers: int, slug: str) -> tuple[float, int
     from core.models import OutboxMessage
     from mailings.sending.services import mailing_send
 
-    env = {**os.environ, **_environment(url)}
+    env = _environment(url)
     mailing = _mailing(slug, tagged)
     started = time.perf_counter()
     mailing_send(mailing=mailing, user=None)
-    processes = [
-        subprocess.Popen(  # noqa: S603 - our own manage.py
-            [
-                sys.executable,
-                "manage.py",
-                "worker",
-                "--queue-name",
-                "*",
-                "--interval",
-                "0.2",
-                "--no-startup-delay",
-                "--no-reload",
-                "-v",
-                "0",
-            ],
-            cwd=ROOT,
-            env=env,
-        )  # fmt: skip
-        for _ in range(workers)
-    ]
+    processes = [subprocess.Popen(worker_command(), cwd=ROOT, env=env) for _ in range(workers)]
     pending = OutboxMessage.objects.filter(status__in=["queued", "sending"])
     try:
         while pending.exists():

@@ -1,7 +1,6 @@
 """One settings module; production behaviour comes from environment variables (see .env.example)."""
 
 import os
-import re
 from datetime import timedelta
 from email.utils import parseaddr
 from pathlib import Path
@@ -10,71 +9,17 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from config.env import env_bool, env_int, env_list, env_rate, env_secret, env_str
+from config.logs import logging_config
+from config.storage import storages
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_str(name: str, default: str | None = None) -> str:
-    value = os.environ.get(name, default)
-    if value is None:
-        raise ImproperlyConfigured(f"Set the environment variable {name}.")
-    return value
-
-
-def env_secret(name: str, local_default: str) -> str:
-    """A secret: with DEBUG on, the local default when unset; with DEBUG off, required, and an
-    empty or blank value counts as missing (`.env.example` ships them empty)."""
-    value = os.environ.get(name)
-    if DEBUG:
-        return value or local_default
-    if value is None or not value.strip():
-        raise ImproperlyConfigured(
-            f"{name} is required when DEBUG is false and must not be empty. "
-            "Set it in the environment (see .env.example)."
-        )
-    return value.strip()
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from exc
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    if raw.lower() == "true":
-        return True
-    if raw.lower() == "false":
-        return False
-    raise ImproperlyConfigured(f"{name} must be 'true' or 'false', not {raw!r}.")
-
-
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
-
-
-def env_rate(name: str, default: str) -> str:
-    """A django-ratelimit rate such as '10/10m' (count/[multiplier]s|m|h|d); 'off' gives ''."""
-    value = env_str(name, default).strip() or default
-    if value.lower() == "off":
-        return ""
-    if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", value):
-        raise ImproperlyConfigured(
-            f"{name} must be a rate such as 10/10m, 5/h or 100/d, or 'off'; not {value!r}."
-        )
-    return value
 
 
 DEBUG = env_bool("DEBUG", True)
 
 # With DEBUG off there is no default: a production site must set its own key.
-SECRET_KEY = env_secret("SECRET_KEY", "insecure-local-development-key")
+SECRET_KEY = env_secret("SECRET_KEY", "insecure-local-development-key", debug=DEBUG)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -201,44 +146,13 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
-# Uploaded and generated files (receipts, statements, logos, signatures, print runs, import
-# files) live under MEDIA_ROOT, or in an S3-compatible bucket when STORAGE_BUCKET is set (a
-# platform whose disk is wiped at each deploy, or several machines). The bucket stays private:
-# files are handed out by the app, after its own permission check, as links signed for
-# STORAGE_SIGNED_URL_SECONDS (core.stored_files).
+# Files: under MEDIA_ROOT, or in a private S3-compatible bucket when STORAGE_BUCKET is set,
+# handed out as links signed for STORAGE_SIGNED_URL_SECONDS (config/storage.py).
 STORAGE_BUCKET = env_str("STORAGE_BUCKET", "")
 STORAGE_SIGNED_URL_SECONDS = env_int("STORAGE_SIGNED_URL_SECONDS", 120)
-DEFAULT_FILE_STORAGE_OPTIONS: dict = {}
-if STORAGE_BUCKET:
-    DEFAULT_FILE_STORAGE_OPTIONS = {
-        "bucket_name": STORAGE_BUCKET,
-        # Empty for AWS itself; MinIO, Backblaze, DigitalOcean Spaces... give their own URL.
-        "endpoint_url": env_str("STORAGE_ENDPOINT_URL", "") or None,
-        "region_name": env_str("STORAGE_REGION", "") or None,
-        # Empty: boto3's own lookup (AWS_ACCESS_KEY_ID..., an instance role).
-        "access_key": env_str("STORAGE_ACCESS_KEY_ID", "") or None,
-        "secret_key": env_str("STORAGE_SECRET_ACCESS_KEY", "") or None,
-        "location": env_str("STORAGE_PREFIX", ""),
-        "addressing_style": env_str("STORAGE_ADDRESSING_STYLE", "") or None,
-        "signature_version": "s3v4",
-        "default_acl": "private",
-        "querystring_auth": True,
-        "querystring_expire": STORAGE_SIGNED_URL_SECONDS,
-        # An issued receipt is never replaced: a second file of one name gets a new name.
-        "file_overwrite": False,
-    }
-STORAGES = {
-    "default": (
-        {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": DEFAULT_FILE_STORAGE_OPTIONS}
-        if STORAGE_BUCKET
-        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-    ),
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
-}
+STORAGES = storages(
+    bucket=STORAGE_BUCKET, signed_url_seconds=STORAGE_SIGNED_URL_SECONDS, debug=DEBUG
+)
 
 LOGIN_URL = "admin:login"
 
@@ -324,8 +238,8 @@ PRINT_RUN_STALE_MINUTES = env_int("PRINT_RUN_STALE_MINUTES", 10)
 # Stripe: with DEBUG on and no secret key the site runs a clearly labelled local test checkout.
 # With DEBUG off both secrets are required, and the local checkout cannot exist: it is decided
 # here, when the settings are read, because test runners switch DEBUG off at run time.
-STRIPE_SECRET_KEY = env_secret("STRIPE_SECRET_KEY", "")
-STRIPE_WEBHOOK_SECRET = env_secret("STRIPE_WEBHOOK_SECRET", "whsec_local_test_mode")
+STRIPE_SECRET_KEY = env_secret("STRIPE_SECRET_KEY", "", debug=DEBUG)
+STRIPE_WEBHOOK_SECRET = env_secret("STRIPE_WEBHOOK_SECRET", "whsec_local_test_mode", debug=DEBUG)
 STRIPE_LOCAL_CHECKOUT_ALLOWED = DEBUG
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
 # The largest online gift or plan recorded without a person looking, in the currency's main
@@ -440,40 +354,10 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 # and the read-only board role does not.
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 
-# Logs go to standard output, one line per request (core.telemetry.request_log) with the request
-# id every line written meanwhile carries. LOG_FORMAT=json writes one JSON object per line, for
-# a log service; "text" (the default) is for people reading a terminal.
+# Logs: one line per request with its request id, on standard output; LOG_FORMAT text (for
+# people) or json (for a log service) (config/logs.py).
 LOG_FORMAT = env_str("LOG_FORMAT", "text")
-if LOG_FORMAT not in ("text", "json"):
-    raise ImproperlyConfigured("LOG_FORMAT must be text or json.")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "core.telemetry.request_log.RequestIdFilter"}},
-    "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["request_id"],
-            "formatter": LOG_FORMAT,
-        }
-    },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        # WeasyPrint reports each layout step at INFO; only its warnings matter (refused files).
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-        # runserver's own line per request repeats ours (which has the request id).
-        "django.server": {"level": "WARNING"},
-    },
-}
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env_str("LOG_LEVEL", "INFO"))
 
 # Errors to Sentry (or a self-hosted GlitchTip) when SENTRY_DSN is set, donors' personal data
 # scrubbed first (core.telemetry.sentry).

@@ -44,16 +44,14 @@ def tasks_run_at_once(settings, tmp_path):
 def bucket(settings):
     """Files go to a private S3-compatible bucket (tests/s3_standin.py) for this test, as with
     STORAGE_BUCKET set."""
+    from config.storage import S3_STORAGE
     from tests.s3_standin import S3StandIn
 
     with S3StandIn() as standin:
         settings.STORAGE_BUCKET = "crm-files"
         settings.STORAGES = {
             **settings.STORAGES,
-            "default": {
-                "BACKEND": "storages.backends.s3.S3Storage",
-                "OPTIONS": standin.storage_options(),
-            },
+            "default": {"BACKEND": S3_STORAGE, "OPTIONS": standin.storage_options()},
         }
         yield standin
 

@@ -9,6 +9,8 @@ from typing import Any
 import boto3
 from moto.server import ThreadedMotoServer
 
+from config.storage import bucket_options
+
 BUCKET = "crm-files"
 REGION = "us-east-1"
 KEYS = {"aws_access_key_id": "stand-in-key", "aws_secret_access_key": "stand-in-secret"}
@@ -37,23 +39,17 @@ class S3StandIn:
     def __exit__(self, *exc: object) -> None:
         self.server.stop()
 
-    def storage_options(self, **overrides: Any) -> dict[str, Any]:
-        """What config/settings.py builds from STORAGE_* variables, pointed at this stand-in."""
-        return {
-            "bucket_name": BUCKET,
-            "endpoint_url": self.url,
-            "region_name": REGION,
-            "access_key": KEYS["aws_access_key_id"],
-            "secret_key": KEYS["aws_secret_access_key"],
-            "location": "",
-            "addressing_style": "path",
-            "signature_version": "s3v4",
-            "default_acl": "private",
-            "querystring_auth": True,
-            "querystring_expire": 120,
-            "file_overwrite": False,
-            **overrides,
-        }
+    def storage_options(self) -> dict[str, Any]:
+        """The options config/storage.py builds from STORAGE_* variables, for this stand-in."""
+        return bucket_options(
+            bucket=BUCKET,
+            signed_url_seconds=120,
+            endpoint_url=self.url,
+            region=REGION,
+            access_key=KEYS["aws_access_key_id"],
+            secret_key=KEYS["aws_secret_access_key"],
+            addressing_style="path",
+        )
 
     def stored_keys(self) -> list[str]:
         listing = self.client.list_objects_v2(Bucket=BUCKET)

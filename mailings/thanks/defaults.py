@@ -2,6 +2,8 @@
 choose them. Set up at first use (when there is no rule at all), so a new installation thanks
 donors at once; from then on they are staff's to edit, reorder or replace in the admin."""
 
+from string import Template
+
 from django.db import transaction
 
 from mailings.models import Letter, LetterVersion
@@ -9,139 +11,157 @@ from mailings.thanks.models import ThankYouRule
 
 Condition = ThankYouRule.Condition
 
-# Said of every gift, in each language: what it was (a stock or in-kind gift is described,
-# never valued, as its receipt is: IRS Pub. 1771), and where the receipt is.
-_GIFT = {
-    "en": "{% if gift_description %}your gift to {{ organisation_name }}: "
-    "{{ gift_description }}{% else %}your gift of {{ gift_amount }} to {{ organisation_name }}"
-    "{% endif %}",
-    "es": "{% if gift_description %}su donación a {{ organisation_name }}: "
-    "{{ gift_description }}{% else %}su donación de {{ gift_amount }} a {{ organisation_name }}"
-    "{% endif %}",
+# What every letter says, in each language, put into the letters below where they write $gift,
+# $work (or $work_lowered, mid-sentence) and $receipt. string.Template's $names, because the
+# texts are Django templates, whose braces str.format would take for its own.
+_SHARED = {
+    "en": {
+        # What the gift was (a stock or in-kind gift is described, never valued, as its
+        # receipt is: IRS Pub. 1771).
+        "gift": "{% if gift_description %}your gift to {{ organisation_name }}: "
+        "{{ gift_description }}{% else %}your gift of {{ gift_amount }} to "
+        "{{ organisation_name }}{% endif %}",
+        "receipt": "Your receipt ({{ receipt_number }}) is "
+        '{% if channel == "print" %}enclosed{% else %}attached{% endif %} for your tax records.',
+        "work": "Your support keeps our hotline answering and our attorneys in court beside the "
+        "families who need them.",
+    },
+    "es": {
+        "gift": "{% if gift_description %}su donación a {{ organisation_name }}: "
+        "{{ gift_description }}{% else %}su donación de {{ gift_amount }} a "
+        "{{ organisation_name }}{% endif %}",
+        "receipt": "Su recibo ({{ receipt_number }}) va "
+        '{% if channel == "print" %}adjunto en este sobre{% else %}adjunto{% endif %} '
+        "para su declaración de impuestos.",
+        "work": "Su apoyo mantiene nuestra línea de ayuda abierta y a nuestros abogados en la "
+        "corte, al lado de las familias que los necesitan.",
+    },
 }
-_RECEIPT = {
-    "en": "Your receipt ({{ receipt_number }}) is "
-    '{% if channel == "print" %}enclosed{% else %}attached{% endif %} for your tax records.',
-    "es": "Su recibo ({{ receipt_number }}) va "
-    '{% if channel == "print" %}adjunto en este sobre{% else %}adjunto{% endif %} '
-    "para su declaración de impuestos.",
-}
-_WORK = {
-    "en": "Your support keeps our hotline answering and our attorneys in court beside the "
-    "families who need them.",
-    "es": "Su apoyo mantiene nuestra línea de ayuda abierta y a nuestros abogados en la corte, "
-    "al lado de las familias que los necesitan.",
-}
+
+# One row a letter, in the order of its rule: (condition, letter name, {language: (subject,
+# body)}).
+_LETTERS = [
+    (
+        Condition.TRIBUTE,
+        "Thank-you: tribute gift",
+        {
+            "en": (
+                "Thank you for your gift {{ tribute }}",
+                "Thank you for $gift, made {{ tribute }}. It is a beautiful way to honor "
+                "someone: $work_lowered\n\n$receipt",
+            ),
+            "es": (
+                "Gracias por su donación {{ tribute }}",
+                "Gracias por $gift, hecha {{ tribute }}. Es una hermosa manera de rendir "
+                "homenaje: $work_lowered\n\n$receipt",
+            ),
+        },
+    ),
+    (
+        Condition.LARGE_GIFT,
+        "Thank-you: large gift",
+        {
+            "en": (
+                "Your generous gift to {{ organisation_name }}",
+                "Thank you for $gift. A gift of this size changes what we can promise the "
+                "families who call us: $work_lowered\n\nOur director would like to thank you "
+                "in person and tell you what your gift will make possible; expect a call from "
+                "us in the coming days.\n\n$receipt",
+            ),
+            "es": (
+                "Su generosa donación a {{ organisation_name }}",
+                "Gracias por $gift. Una donación así cambia lo que podemos prometer a las "
+                "familias que nos llaman: $work_lowered\n\nNuestra directora quisiera darle "
+                "las gracias en persona y contarle lo que su donación hará posible; le "
+                "llamaremos en los próximos días.\n\n$receipt",
+            ),
+        },
+    ),
+    (
+        Condition.MONTHLY,
+        "Thank-you: monthly gift",
+        {
+            "en": (
+                "{% if first_of_plan %}Thank you for your monthly gift to {{ organisation_name }}"
+                "{% else %}Your monthly gift to {{ organisation_name }}: this month's receipt"
+                "{% endif %}",
+                "{% if first_of_plan %}Thank you for your monthly gift of {{ gift_amount }} to "
+                "{{ organisation_name }}.{% else %}Thank you for this month's installment of "
+                "your monthly gift to {{ organisation_name }}: {{ gift_amount }}.{% endif %} "
+                "$work\n\n{% if next_charge_date %}Your next monthly gift of "
+                "{{ monthly_amount }} will be charged on {{ next_charge_date }}. {% endif %}"
+                "You can change, pause or stop your monthly gift at any time from "
+                "[your account]({{ account_url }}).\n\n{% if first_of_plan %}$receipt"
+                "{% else %}Your receipt for this installment ({{ receipt_number }}) is attached "
+                "for your tax records.{% endif %}",
+            ),
+            "es": (
+                "{% if first_of_plan %}Gracias por su donación mensual a {{ organisation_name }}"
+                "{% else %}Su donación mensual a {{ organisation_name }}: el recibo de este mes"
+                "{% endif %}",
+                "{% if first_of_plan %}Gracias por su donación mensual de {{ gift_amount }} a "
+                "{{ organisation_name }}.{% else %}Gracias por la cuota de este mes de su "
+                "donación mensual a {{ organisation_name }}: {{ gift_amount }}.{% endif %} "
+                "$work\n\n{% if next_charge_date %}Su próxima donación mensual de "
+                "{{ monthly_amount }} se cargará el {{ next_charge_date }}. {% endif %}Puede "
+                "cambiar, pausar o detener su donación mensual cuando quiera desde "
+                "[su cuenta]({{ account_url }}).\n\n{% if first_of_plan %}$receipt"
+                "{% else %}Adjuntamos su recibo de esta cuota ({{ receipt_number }}) para su "
+                "declaración de impuestos.{% endif %}",
+            ),
+        },
+    ),
+    (
+        Condition.FIRST_GIFT,
+        "Thank-you: first gift",
+        {
+            "en": (
+                "Welcome, and thank you for your gift to {{ organisation_name }}",
+                "Thank you for $gift. It is your first gift to us: welcome! $work\n\nIn the "
+                "months ahead we will write to tell you what your gift makes possible.\n\n"
+                "$receipt",
+            ),
+            "es": (
+                "Bienvenido/a, y gracias por su donación a {{ organisation_name }}",
+                "Gracias por $gift. Es su primera donación: ¡bienvenido/a! $work\n\nEn los "
+                "próximos meses le escribiremos para contarle lo que su donación hace "
+                "posible.\n\n$receipt",
+            ),
+        },
+    ),
+    (
+        Condition.ANY,
+        "Thank-you",
+        {
+            "en": (
+                "Thank you for your gift to {{ organisation_name }}",
+                "Thank you for $gift. $work\n\n$receipt",
+            ),
+            "es": (
+                "Gracias por su donación a {{ organisation_name }}",
+                "Gracias por $gift. $work\n\n$receipt",
+            ),
+        },
+    ),
+]
+
+
+def _filled(body: str, language: str) -> str:
+    shared = _SHARED[language]
+    work_lowered = shared["work"][0].lower() + shared["work"][1:]
+    return Template(body).substitute(shared, work_lowered=work_lowered)
+
 
 DEFAULTS = [
     {
-        "condition": Condition.TRIBUTE,
-        "name": "Thank-you: tribute gift",
-        "en": (
-            "Thank you for your gift {{ tribute }}",
-            "Thank you for " + _GIFT["en"] + ", made {{ tribute }}. It is a beautiful way to "
-            "honor someone: " + _WORK["en"][0].lower() + _WORK["en"][1:] + "\n\n" + _RECEIPT["en"],
-        ),
-        "es": (
-            "Gracias por su donación {{ tribute }}",
-            "Gracias por " + _GIFT["es"] + ", hecha {{ tribute }}. Es una hermosa manera de "
-            "rendir homenaje: "
-            + _WORK["es"][0].lower()
-            + _WORK["es"][1:]
-            + "\n\n"
-            + _RECEIPT["es"],
-        ),
-    },
-    {
-        "condition": Condition.LARGE_GIFT,
-        "name": "Thank-you: large gift",
-        "en": (
-            "Your generous gift to {{ organisation_name }}",
-            "Thank you for " + _GIFT["en"] + ". A gift of this size changes what we can "
-            "promise the families who call us: "
-            + _WORK["en"][0].lower()
-            + _WORK["en"][1:]
-            + "\n\nOur director would like to thank you in person and tell you what your gift "
-            "will make possible; expect a call from us in the coming days.\n\n" + _RECEIPT["en"],
-        ),
-        "es": (
-            "Su generosa donación a {{ organisation_name }}",
-            "Gracias por " + _GIFT["es"] + ". Una donación así cambia lo que podemos prometer "
-            "a las familias que nos llaman: "
-            + _WORK["es"][0].lower()
-            + _WORK["es"][1:]
-            + "\n\nNuestra directora quisiera darle las gracias en persona y contarle lo que "
-            "su donación hará posible; le llamaremos en los próximos días.\n\n" + _RECEIPT["es"],
-        ),
-    },
-    {
-        "condition": Condition.MONTHLY,
-        "name": "Thank-you: monthly gift",
-        "en": (
-            "{% if first_of_plan %}Thank you for your monthly gift to {{ organisation_name }}"
-            "{% else %}Your monthly gift to {{ organisation_name }}: this month's receipt"
-            "{% endif %}",
-            "{% if first_of_plan %}Thank you for your monthly gift of {{ gift_amount }} to "
-            "{{ organisation_name }}.{% else %}Thank you for this month's installment of your "
-            "monthly gift to {{ organisation_name }}: {{ gift_amount }}.{% endif %} "
-            + _WORK["en"]
-            + "\n\n{% if next_charge_date %}Your next monthly gift of "
-            "{{ monthly_amount }} will be charged on {{ next_charge_date }}. {% endif %}"
-            "You can change, pause or stop your monthly gift at any time from "
-            "[your account]({{ account_url }}).\n\n{% if first_of_plan %}"
-            + _RECEIPT["en"]
-            + "{% else %}Your receipt for this installment ({{ receipt_number }}) is attached "
-            "for your tax records.{% endif %}",
-        ),
-        "es": (
-            "{% if first_of_plan %}Gracias por su donación mensual a {{ organisation_name }}"
-            "{% else %}Su donación mensual a {{ organisation_name }}: el recibo de este mes"
-            "{% endif %}",
-            "{% if first_of_plan %}Gracias por su donación mensual de {{ gift_amount }} a "
-            "{{ organisation_name }}.{% else %}Gracias por la cuota de este mes de su donación "
-            "mensual a {{ organisation_name }}: {{ gift_amount }}.{% endif %} "
-            + _WORK["es"]
-            + "\n\n{% if next_charge_date %}Su próxima donación mensual de {{ monthly_amount }} "
-            "se cargará el {{ next_charge_date }}. {% endif %}Puede cambiar, pausar o detener "
-            "su donación mensual cuando quiera desde [su cuenta]({{ account_url }}).\n\n"
-            "{% if first_of_plan %}" + _RECEIPT["es"] + "{% else %}Adjuntamos su recibo de "
-            "esta cuota ({{ receipt_number }}) para su declaración de impuestos.{% endif %}",
-        ),
-    },
-    {
-        "condition": Condition.FIRST_GIFT,
-        "name": "Thank-you: first gift",
-        "en": (
-            "Welcome, and thank you for your gift to {{ organisation_name }}",
-            "Thank you for "
-            + _GIFT["en"]
-            + ". It is your first gift to us: welcome! "
-            + _WORK["en"]
-            + "\n\nIn the months ahead we will write to tell you what your gift makes "
-            "possible.\n\n" + _RECEIPT["en"],
-        ),
-        "es": (
-            "Bienvenido/a, y gracias por su donación a {{ organisation_name }}",
-            "Gracias por "
-            + _GIFT["es"]
-            + ". Es su primera donación: ¡bienvenido/a! "
-            + _WORK["es"]
-            + "\n\nEn los próximos meses le escribiremos para contarle lo que su donación hace "
-            "posible.\n\n" + _RECEIPT["es"],
-        ),
-    },
-    {
-        "condition": Condition.ANY,
-        "name": "Thank-you",
-        "en": (
-            "Thank you for your gift to {{ organisation_name }}",
-            "Thank you for " + _GIFT["en"] + ". " + _WORK["en"] + "\n\n" + _RECEIPT["en"],
-        ),
-        "es": (
-            "Gracias por su donación a {{ organisation_name }}",
-            "Gracias por " + _GIFT["es"] + ". " + _WORK["es"] + "\n\n" + _RECEIPT["es"],
-        ),
-    },
+        "condition": condition,
+        "name": name,
+        **{
+            language: (subject, _filled(body, language))
+            for language, (subject, body) in texts.items()
+        },
+    }
+    for condition, name, texts in _LETTERS
 ]
 SALUTATION = {"en": "{{ dear }} {{ salutation }},", "es": "{{ dear }} {{ salutation }}:"}
 CLOSING = {"en": "With gratitude,", "es": "Con gratitud,"}

@@ -6,7 +6,6 @@ recipient gets exactly one message."""
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from core import bulk
 from core.models import OutboxMessage
+from harness.processes import worker_command
 from tests.postmark_standin import TOKEN, PostmarkStandIn
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -70,11 +70,7 @@ def _worker(standin: PostmarkStandIn, name: str, **extra: str) -> subprocess.Pop
         "CACHE_URL": WORKERS_CACHE,
         **extra,
     }
-    return subprocess.Popen(  # noqa: S603 - our own manage.py
-        [sys.executable, "manage.py", "worker", "--queue-name", "*", "--interval", "0.2",
-         "--no-startup-delay", "--no-reload", "--worker-id", name, "-v", "0"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+    return subprocess.Popen(worker_command(worker_id=name), cwd=ROOT, env=env)  # noqa: S603
 
 
 def _enqueue_drains(settings, count: int) -> None:

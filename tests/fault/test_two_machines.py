@@ -5,7 +5,6 @@ either (some at both), staff press Send on both at once; every gift is recorded 
 once, the appeal reaches each recipient once, and a limit counts across machines."""
 
 import json
-import os
 import re
 import socket
 import subprocess
@@ -24,6 +23,7 @@ from django.db import connection
 
 from crm.models import Supporter, Tag
 from donations.models import Fund, Gift
+from harness.processes import production_environment, worker_command
 from mailings.audiences.models import Audience
 from mailings.demo_data import demo_letters_seed
 from mailings.models import Letter, Mailing
@@ -47,28 +47,21 @@ def _free_port() -> int:
 
 def _environment(standin_mail: PostmarkStandIn, stripe: StripeStandIn) -> dict[str, str]:
     db = connection.settings_dict
-    return {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": "two-machines-test-only",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": "http://127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "TWO_FACTOR_REQUIRED": "false",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CACHE_URL": "redis://127.0.0.1:6379/13",
-        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-        "STRIPE_SECRET_KEY": "sk_test_two_machines",
-        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "STRIPE_API_BASE": stripe.url,
-        "CHECKOUT_RATE_PER_EMAIL": "3/h",
-        "EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend",
-        "ANYMAIL_POSTMARK_SERVER_TOKEN": TOKEN,
-        "ANYMAIL_POSTMARK_API_URL": standin_mail.url,
-        "OUTBOX_RETRY_BASE_SECONDS": "0",
-        "MEDIA_ROOT": str(ROOT / "var" / "test-two-machines"),
-        "LOG_LEVEL": "WARNING",
-    }
+    return production_environment(
+        database_url=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        email_api_url=standin_mail.url,
+        email_token=TOKEN,
+        SITE_URL="http://127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        CACHE_URL="redis://127.0.0.1:6379/13",
+        TASKS_BACKEND="django_tasks_db.DatabaseBackend",
+        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        STRIPE_API_BASE=stripe.url,
+        CHECKOUT_RATE_PER_EMAIL="3/h",
+        OUTBOX_RETRY_BASE_SECONDS="0",
+        MEDIA_ROOT=str(ROOT / "var" / "test-two-machines"),
+        LOG_LEVEL="WARNING",
+    )
 
 
 def _start(env: dict[str, str]) -> tuple[list[str], list[subprocess.Popen]]:
@@ -102,25 +95,7 @@ def _start(env: dict[str, str]) -> tuple[list[str], list[subprocess.Popen]]:
         urls.append(f"http://127.0.0.1:{port}")
     for name in ("machine-a", "machine-b"):
         processes.append(
-            subprocess.Popen(  # noqa: S603 - our own manage.py
-                [
-                    sys.executable,
-                    "manage.py",
-                    "worker",
-                    "--queue-name",
-                    "*",
-                    "--interval",
-                    "0.2",
-                    "--no-startup-delay",
-                    "--no-reload",
-                    "--worker-id",
-                    name,
-                    "-v",
-                    "0",
-                ],
-                cwd=ROOT,
-                env=env,
-            )  # fmt: skip
+            subprocess.Popen(worker_command(worker_id=name), cwd=ROOT, env=env)  # noqa: S603
         )
     return urls, processes
 

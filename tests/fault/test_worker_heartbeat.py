@@ -4,7 +4,6 @@
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 from django.db import connection
 
 from core.models import OutboxMessage, WorkerHeartbeat
+from harness.processes import worker_command
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,11 +35,7 @@ def test_a_running_worker_beats_takes_tasks_and_forgets_its_beat_on_stop(client,
         # Its own cache: the outbox's follow-up key must not reach other tests' workers.
         "CACHE_URL": "redis://127.0.0.1:6379/10",
     }
-    worker = subprocess.Popen(  # noqa: S603 - our own manage.py
-        [sys.executable, "manage.py", "worker", "--queue-name", "*", "--interval", "0.2",
-         "--no-startup-delay", "--no-reload", "--worker-id", "beat-test", "-v", "0"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+    worker = subprocess.Popen(worker_command(worker_id="beat-test"), cwd=ROOT, env=env)  # noqa: S603
     try:
         _wait_for(lambda: WorkerHeartbeat.objects.filter(worker_id="beat-test").exists())
         beat = WorkerHeartbeat.objects.get(worker_id="beat-test")
