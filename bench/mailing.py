@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, bench/ is sys.path[0]: the repository's root too, for the project's modules.
 sys.path.insert(0, str(ROOT))
 
-from harness.processes import production_environment, worker_command  # noqa: E402
+from tests.processes import production_environment, worker_command  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_mailing"
 PORT = 8025

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from core import bulk
 from core.models import OutboxMessage
-from harness.processes import worker_command
 from tests.postmark_standin import TOKEN, PostmarkStandIn
+from tests.processes import worker_command
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 WORKERS_CACHE = "redis://127.0.0.1:6379/11"

@@ -23,13 +23,13 @@ from django.db import connection
 
 from crm.models import Supporter, Tag
 from donations.models import Fund, Gift
-from harness.processes import production_environment, worker_command
 from mailings.audiences.models import Audience
 from mailings.demo_data import demo_letters_seed
 from mailings.models import Letter, Mailing
 from tests.donations.stripe_events import event, signed_headers, stripe_object
 from tests.factories import SupporterFactory
 from tests.postmark_standin import TOKEN, PostmarkStandIn
+from tests.processes import production_environment, worker_command
 from tests.stripe_standin import StripeStandIn
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from core.models import OutboxMessage, WorkerHeartbeat
-from harness.processes import worker_command
+from tests.processes import worker_command
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
