@@ -1,5 +1,5 @@
 """Two saved versions side by side: per field, the words taken out of the older one and the
-words put into the newer one (difflib over words, so a changed comma shows as one word)."""
+words put into the newer one (difflib over words and punctuation)."""
 
 import difflib
 import re
@@ -7,8 +7,11 @@ from dataclasses import dataclass
 
 from mailings.revisions.snapshot import Snapshot, readable_fields
 
-# Words and the spaces between them, kept as tokens so line breaks survive the diff.
-TOKENS = re.compile(r"\s+|[^\s]+")
+# Words, punctuation marks and the spaces between them, each a token: line breaks survive the
+# diff, and "spring." becoming "spring, with" marks the comma, not the word.
+TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
+# What an unchanged stretch between two changes must not hold to be shown as part of them.
+NOT_A_BRIDGE = re.compile(r"\w|\n")
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,8 @@ def _word_diff(old: str, new: str) -> tuple[list[Part], list[Part]]:
 
 
 def _merged(parts: list[Part]) -> list[Part]:
-    """Neighbours of one kind as one part; a space alone between two changes joins them, so
-    three changed words read as one marked phrase rather than three."""
+    """Neighbours of one kind as one part; spaces or punctuation alone between two changes
+    join them, so three changed words read as one marked phrase rather than three."""
     merged: list[Part] = []
     for part in parts:
         if merged and merged[-1].kind == part.kind:
@@ -69,8 +72,7 @@ def _merged(parts: list[Part]) -> list[Part]:
     for index, part in enumerate(merged):
         between_changes = (
             part.kind == "same"
-            and part.text.isspace()
-            and "\n" not in part.text
+            and not NOT_A_BRIDGE.search(part.text)
             and 0 < index < len(merged) - 1
             and merged[index - 1].kind == merged[index + 1].kind != "same"
         )
