@@ -52,7 +52,9 @@ def record_revision(
     )
 
 
-def compare(older: LetterRevision | Snapshot, newer: LetterRevision | Snapshot) -> list:
+def compare(
+    older: LetterRevision | Snapshot, newer: LetterRevision | Snapshot
+) -> list[FieldComparison]:
     """Per field of the letter, the older and newer text with the words removed and added."""
     return compare_snapshots(_snapshot(older), _snapshot(newer))
 

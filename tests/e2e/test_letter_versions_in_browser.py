@@ -1,7 +1,7 @@
 """A letter's saved versions in chromium: staff edit a letter twice in the admin, open its saved
-versions, compare the first and the last, restore the first after the confirmation and find its
-text back in the letter's form. Screenshots of the list, the comparison and the confirmation at
-1366 px, each checked with axe-core."""
+versions, compare the two edits, restore the first after the confirmation, find its text back
+in the letter's form, and start a new letter from it. The list, the comparison and the
+confirmation are screenshotted at 1366 px and checked with axe-core."""
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -59,3 +59,11 @@ def test_staff_restore_an_earlier_version_of_a_letter(
     expect(page.locator(".messagelist")).to_contain_text("Restored version 2; kept as version 4.")
     expect(page.locator("#id_versions-0-body")).to_have_value(FIRST)
     assert letter.versions.get().body == FIRST
+    page.screenshot(path=str(screenshots / "letter-restored-1366.png"))
+
+    page.get_by_role("link", name="Use as the start of a new letter").click()
+    expect(page.get_by_label("Name of the new letter")).to_have_value("Spring appeal (copy)")
+    page.screenshot(path=str(screenshots / "letter-new-from-1366.png"))
+    page.get_by_role("button", name="Start the new letter").click()
+    expect(page.locator(".messagelist")).to_contain_text("Started “Spring appeal (copy)”")
+    expect(page.locator("#id_versions-0-body")).to_have_value(FIRST)
