@@ -62,7 +62,9 @@ def history(model_admin: Any) -> Callable:
     @require_GET
     def view(request: HttpRequest, letter_id: int) -> HttpResponse:
         letter = _letter(model_admin, request, letter_id)
-        revisions = list(letter.revisions.select_related("saved_by").order_by("-number"))
+        revisions = list(
+            letter.revisions.select_related("saved_by").defer("snapshot").order_by("-number")
+        )
         context = {
             **_context(model_admin, request, letter, f"Saved versions of “{letter.name}”"),
             "revisions": revisions,
