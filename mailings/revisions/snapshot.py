@@ -104,7 +104,17 @@ def describe_changes(before: Snapshot | None, after: Snapshot) -> str:
     """What a save changed, in words: 'Changed Body (English), Subject (English).'"""
     if before is None:
         return "First saved version."
+    sentences = []
     labels = changed_labels(before, after)
-    if not labels:  # only an id behind an unchanged name (a signer swapped for a namesake)
-        return "Changed the signatories."
-    return "Changed " + ", ".join(labels) + "."
+    for language, language_name in LANGUAGES:
+        had, has = language in before["versions"], language in after["versions"]
+        if had != has:  # a language added or removed: say so, not each of its fields
+            sentences.append(f"{'Added' if has else 'Removed'} the {language_name} version.")
+            labels = [
+                label for label in labels
+                if label != f"{language_name} version" and not label.endswith(f"({language_name})")
+            ]  # fmt: skip
+    if labels:
+        sentences.insert(0, "Changed " + ", ".join(labels) + ".")
+    # Nothing readable changed: only an id behind an unchanged name (a signer for a namesake).
+    return " ".join(sentences) or "Changed the signatories."

@@ -142,6 +142,11 @@ def test_restore_puts_settings_text_and_signatories_back_and_keeps_a_new_version
     letter.save()
     record_revision(letter, staff)
 
+    assert letter.revisions.get(number=2).changes == (
+        "Changed Appeal code, Reply slip, Subject (English), Body (English), Signatories, in "
+        "order. Added the Spanish version."
+    )
+
     outcome = restore_revision(first, staff)
     letter.refresh_from_db()
     assert outcome.notes == []
