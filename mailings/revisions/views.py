@@ -109,10 +109,10 @@ def compare_page(model_admin: Any) -> Callable:
 def restore(model_admin: Any) -> Callable:
     def view(request: HttpRequest, letter_id: int, number: int) -> HttpResponse:
         letter = _letter(model_admin, request, letter_id)
+        if request.method == "POST" and not model_admin.has_change_permission(request, letter):
+            raise PermissionDenied
         revision = get_object_or_404(LetterRevision, letter=letter, number=number)
         if request.method == "POST":
-            if not model_admin.has_change_permission(request, letter):
-                raise PermissionDenied
             try:
                 outcome = restore_revision(revision, request.user)
             except ValidationError as error:
@@ -149,14 +149,14 @@ class NewLetterForm(forms.Form):
 def new_letter_from(model_admin: Any) -> Callable:
     def view(request: HttpRequest, letter_id: int) -> HttpResponse:
         letter = _letter(model_admin, request, letter_id)
+        if request.method == "POST" and not model_admin.has_add_permission(request):
+            raise PermissionDenied
         number = request.GET.get("version", "")
         source: Letter | LetterRevision = letter
         if number and not number.isdigit():
             raise Http404("No such saved version.")
         if number:
             source = get_object_or_404(LetterRevision, letter=letter, number=number)
-        if request.method == "POST" and not model_admin.has_add_permission(request):
-            raise PermissionDenied
         form = NewLetterForm(request.POST or None, initial={"name": copy_name(letter.name)})
         if request.method == "POST" and form.is_valid():
             try:
