@@ -17,6 +17,8 @@ from mailings.letters.bring_in_views import bring_in
 from mailings.letters.merge_fields import FIELDS
 from mailings.letters.merge_template import used_fields
 from mailings.models import Letter, LetterSignatory, LetterVersion, Signatory
+from mailings.revisions.services import record_revision
+from mailings.revisions.views import revision_urls
 from mailings.sending import admin as sending_admin  # noqa: F401  (registers Mailing)
 from mailings.thanks import admin as thanks_admin  # noqa: F401  (registers ThankYouRule)
 
@@ -126,8 +128,14 @@ class LetterAdmin(admin.ModelAdmin):
                  name="mailings_letter_preview_email"),
             path("<int:letter_id>/send-test/", view(preview_views.send_test(self)),
                  name="mailings_letter_send_test"),
+            *revision_urls(self),
             *super().get_urls(),
         ]  # fmt: skip
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # After the inlines: a saved version holds the whole letter, or nothing when unchanged.
+        record_revision(form.instance, request.user)
 
     def render_change_form(self, request: HttpRequest, context: dict, *args: Any, **kwargs: Any):
         letter = context.get("original")

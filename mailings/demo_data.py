@@ -12,6 +12,7 @@ from core.models import Organisation
 from core.services import organisation_update
 from donations.models import Campaign
 from mailings.models import Letter, LetterSignatory, LetterVersion, Mailing, Signatory
+from mailings.revisions.services import record_revision
 
 ANNIVERSARY_EN = """Next spring we mark twenty years of standing beside immigrant families in \
 court, in detention centers and in their own neighborhoods. We would love to write to you only \
@@ -187,4 +188,5 @@ def _letter(name, code, campaign, signers, *, en, es) -> Letter:  # noqa: ANN001
         version = LetterVersion(letter=letter, language=language, **fields)
         version.full_clean()
         version.save()
+    record_revision(letter, None)
     return letter

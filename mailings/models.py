@@ -342,5 +342,6 @@ class Mailing(models.Model):
 
 # Rooms keep their own models; imported here so Django finds them.
 from mailings.audiences.models import Audience  # noqa: E402, F401
+from mailings.revisions.models import LetterRevision  # noqa: E402, F401
 from mailings.sending.models import Delivery, MailingLog  # noqa: E402, F401
 from mailings.thanks.models import ThankYouRule  # noqa: E402, F401

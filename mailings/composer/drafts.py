@@ -21,6 +21,7 @@ from mailings.letters.merge_template import check_template
 from mailings.letters.merge_values import recipients, sample_recipient_values, with_test_links
 from mailings.letters.rendering import CompiledVersion
 from mailings.models import LANGUAGES, TEMPLATED_FIELDS, Letter, LetterVersion
+from mailings.revisions.services import record_revision
 
 # The fields the composer edits, in the order a letter reads.
 DRAFT_FIELDS = TEMPLATED_FIELDS
@@ -145,10 +146,11 @@ def render_draft_email(draft: Draft, values: dict[str, Any]) -> dict[str, str]:
     return {"subject": email.subject, "html": email.html, "text": email.text}
 
 
-def save_drafts(letter: Letter, drafts: list[Draft]) -> list[FieldProblem]:
+def save_drafts(letter: Letter, drafts: list[Draft], user: Any) -> list[FieldProblem]:
     """Every language version written at once, or nothing when any has a problem. A language
     with every field empty is not created (and an existing one is kept: removing a language is
-    done on the letter's settings page, on purpose)."""
+    done on the letter's settings page, on purpose). A save that changes something is kept as
+    a saved version (mailings.revisions)."""
     problems = [p for draft in drafts for p in draft.problems]
     if problems:
         return problems
@@ -172,6 +174,7 @@ def save_drafts(letter: Letter, drafts: list[Draft]) -> list[FieldProblem]:
                 ]
             version.save()
         letter.save(update_fields=["updated_at"])
+        record_revision(letter, user)
     return []
 
 

@@ -84,7 +84,7 @@ def compose(model_admin: Any) -> Callable:
                 code: drafts.draft_from(letter, code, request.POST, prefix=f"{code}-")
                 for code in drafts.LANGUAGE_CODES
             }
-            problems = drafts.save_drafts(letter, list(posted.values()))
+            problems = drafts.save_drafts(letter, list(posted.values()), request.user)
             if not problems:
                 messages.success(request, f"Saved “{letter}”.")
                 return redirect(request.get_full_path())

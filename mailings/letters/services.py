@@ -4,6 +4,7 @@ from django.db import transaction
 
 from mailings.letters.from_text import letter_from_text
 from mailings.models import Letter, LetterSignatory, LetterVersion, Signatory
+from mailings.revisions.services import record_revision
 
 
 @transaction.atomic
@@ -33,4 +34,5 @@ def letter_create_from_text(
     for position, (signer, title) in enumerate(plain.signatories):
         signatory, _ = Signatory.objects.get_or_create(name=signer[:120], title=title[:120])
         LetterSignatory.objects.create(letter=letter, signatory=signatory, position=position)
+    record_revision(letter, None, note="Brought in")
     return letter

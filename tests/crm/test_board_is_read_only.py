@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 WRITES = re.compile(
     r"(add|change|delete|import|process_import|password|merge/.*|history/.+|send-test"
-    r"|note|interaction|task|done)/\$?$"
+    r"|note|interaction|task|done|restore|new-letter-from)/\$?$"
 )
 
 

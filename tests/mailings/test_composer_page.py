@@ -103,6 +103,8 @@ def test_saving_writes_both_languages_and_creates_one_not_written_before(staff_c
     assert response.status_code == 302
     versions = {v.language: v for v in letter.versions.all()}
     assert versions["en"].body == "New English text."
+    [revision] = letter.revisions.all()  # the save is kept as a saved version, by whom
+    assert revision.saved_by.username == "dana"
     assert versions["es"].body == "Texto nuevo."
     assert versions["es"].subject == "Hola {{ first_name }}"
 
