@@ -27,6 +27,23 @@ class OrganisationAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            "Envelope",
+            {
+                "fields": [
+                    "envelope",
+                    "envelope_unit",
+                    ("envelope_width", "envelope_height"),
+                    ("window_width", "window_height"),
+                    ("window_left", "window_bottom"),
+                    "fold_panel_height",
+                ],
+                "description": (
+                    "Custom envelope only: measure it with a ruler, flap on top and facing away "
+                    "from you. The presets need none of these."
+                ),
+            },
+        ),
         ("Donate page", {"fields": ["donate_page_asks_address"]}),
         ("Reports", {"fields": ["giving_levels"]}),
     ]
