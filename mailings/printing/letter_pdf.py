@@ -67,6 +67,8 @@ LABELS = {
         "correct": "Corríjalo si es necesario.",
     },
 }  # fmt: skip
+# The body's line pitch, 10.5 pt on 1.36 lines (letter_pdf.html): the spill warning's unit.
+LINE_PITCH = 10.5 * 1.36
 # Lengths are relative to the top-left corner of the first page's content box (the page
 # margin is added back in the comments, which give the position on the sheet); the address's
 # place comes from the envelope (address_css).
@@ -74,6 +76,7 @@ PAPER = {
     "letter": {
         "size": "letter", "margin": "0.6in 1in 0.5in 1in",
         "margin_top": 0.6 * INCH, "margin_left": 1 * INCH, "content_width": 6.5 * INCH,
+        "content_bottom": 10.5 * INCH,
         "head_height": 2.75 * INCH,  # the greeting starts 3.35 in down, above the first fold
         "return_line": "", "marks": (),
         "slip_height": "2.05in",  # its cut line 8.45 in down, below the second fold (7 1/3 in)
@@ -81,6 +84,7 @@ PAPER = {
     "a4": {
         "size": "A4", "margin": "15mm 20mm 13mm 25mm",
         "margin_top": 15 * MM, "margin_left": 25 * MM, "content_width": 165 * MM,
+        "content_bottom": 284 * MM,
         "head_height": 83.4 * MM,  # the greeting starts at 98.4 mm
         "return_line": "bottom: 35.7mm; width: 80mm",  # ends at 62.7 mm
         "marks": ("90mm", "133.5mm", "195mm"),  # 105 mm, 148.5 mm (punch), 210 mm

@@ -7,6 +7,7 @@ the letter with the window drawn over it. A print run checks every letter from i
 layout (`letter_checks`), without the drawing.
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,11 +18,11 @@ from crm.models import Supporter
 from mailings.letters.rendering import CompiledVersion
 from mailings.models import Letter
 from mailings.printing.envelopes import Envelope, Rect, TapTest, envelope_for, tap_test
-from mailings.printing.letter_pdf import letters_pdf_measured
+from mailings.printing.letter_pdf import LINE_PITCH, PAPER, letters_pdf_measured
 from mailings.printing.printed_letter import printed_letter
 
 SPILL_LINES = 2  # a last page with this many lines of text or fewer: shorten the letter
-LINES = {1: ("one line", "a line"), 2: ("two lines", "two lines")}
+LINES = {1: "one line", 2: "two lines"}
 
 
 @dataclass(frozen=True)
@@ -97,28 +98,44 @@ def _check(index: int, by_label: dict[str, list[MeasuredBox]], envelope: Envelop
         block, lines = Rect(first.left, first.top, first.right, first.bottom), first.lines
     return LetterCheck(
         pages=len(pages),
-        spill_warning=_spill(index, pages, by_label),
+        spill_warning=_spill(index, pages, by_label, envelope.paper),
         envelope_verdict=tap_test(block, lines, envelope),
     )
 
 
-def _spill(index: int, pages: Sequence[int], by_label: dict[str, list[MeasuredBox]]) -> str:
+def _spill(
+    index: int, pages: Sequence[int], by_label: dict[str, list[MeasuredBox]], paper: str
+) -> str:
     if len(pages) < 2:
         return ""
-    last = pages[-1]
-    text_lines = sum(box.lines for box in by_label.get(f"text {index}", []) if box.page == last)
+    last, before = pages[-1], pages[-2]
+    text = {box.page: box for box in by_label.get(f"text {index}", [])}
+    text_lines = text[last].lines if last in text else 0
     slip_there = any(box.page == last for box in by_label.get(f"slip {index}", []))
     page = len(pages)
     if 0 < text_lines <= SPILL_LINES:
-        spilled, cut = LINES[text_lines]
+        # What must go: the text on the last page, less the room left under the text on the
+        # page before it, in lines of the body's type.
+        layout = PAPER.get(paper, PAPER["letter"])
+        over = text[last].bottom - layout["margin_top"]
+        room = layout["content_bottom"] - text[before].bottom if before in text else 0.0
+        cut = max(1, math.ceil((over - room) / LINE_PITCH - 0.05))
         with_slip = " with the reply slip" if slip_there else ""
-        return f"Runs {spilled} onto page {page}{with_slip}; shorten by {cut}."
+        return (
+            f"Runs {LINES[text_lines]} onto page {page}{with_slip}; shorten by "
+            f"{'a line' if cut == 1 else _lines(cut)}."
+        )
     if text_lines == 0 and slip_there:
         return (
             f"The reply slip goes onto page {page} by itself; shorten the letter to bring it "
             f"back onto page {page - 1}."
         )
     return ""
+
+
+def _lines(count: int) -> str:
+    words = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+    return f"{words[count] if count < len(words) else count} lines"
 
 
 def window_problem_groups(problems: Sequence[dict[str, Any]], *, names: int = 8) -> list[dict]:
