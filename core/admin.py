@@ -39,8 +39,8 @@ class OrganisationAdmin(admin.ModelAdmin):
                     "fold_panel_height",
                 ],
                 "description": (
-                    "Custom envelope only: measure it with a ruler, flap on top and facing away "
-                    "from you. The presets need none of these."
+                    "Pick your window envelope. Only a custom one needs the measurements: "
+                    "take them with a ruler on the envelope's face, flap on top."
                 ),
             },
         ),

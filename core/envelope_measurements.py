@@ -106,15 +106,16 @@ def _check_custom(organisation: Any, paper: str) -> None:
         play_y, play_x = height - panel, width - sheet_width
         if window_height <= play_y:
             errors["window_height"] = (
-                f"The folded letter can slide {length(play_y)} up and down in this envelope, "
-                f"as much as the window is tall ({length(window_height)} or less), so no line "
-                "of the address would always show. It needs a taller window, or a letter "
-                "folded with a longer top panel."
+                f"The folded letter can slide {length(play_y)} up and down in this envelope "
+                f"and the window is only {length(window_height)} tall, so no line of the "
+                "address would always show. It needs a taller window, or a letter folded "
+                "with a longer top panel."
             )
         if window_width <= play_x:
             errors["window_width"] = (
-                f"The letter can slide {length(play_x)} sideways in this envelope, as much as "
-                "the window is wide, so no address would always show."
+                f"The folded letter can slide {length(play_x)} sideways in this envelope and "
+                f"the window is only {length(window_width)} wide, so no address would always "
+                "show."
             )
     if errors:
         raise ValidationError(errors)

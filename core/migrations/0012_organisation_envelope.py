@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organisation',
             name='envelope_width',
-            field=models.DecimalField(blank=True, decimal_places=4, help_text='Custom envelope: its width, edge to edge (a #10 is 9.5 in).', max_digits=8, null=True),
+            field=models.DecimalField(blank=True, decimal_places=4, help_text='Custom envelope: its width, edge to edge (#10: 9.5 in).', max_digits=8, null=True),
         ),
         migrations.AddField(
             model_name='organisation',

@@ -88,7 +88,7 @@ class Organisation(models.Model):
     )
     envelope_width = models.DecimalField(
         max_digits=8, decimal_places=4, null=True, blank=True,
-        help_text="Custom envelope: its width, edge to edge (a #10 is 9.5 in).",
+        help_text="Custom envelope: its width, edge to edge (#10: 9.5 in).",
     )  # fmt: skip
     envelope_height = models.DecimalField(
         max_digits=8, decimal_places=4, null=True, blank=True,

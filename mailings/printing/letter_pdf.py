@@ -213,6 +213,7 @@ def window_drawing(envelope: Envelope, layout: dict[str, Any]) -> list[dict[str,
             "kind": kind,
             "style": f"left: {rect.left - left:.2f}pt; top: {rect.top - top:.2f}pt; "
             f"width: {max(rect.width, 0):.2f}pt; height: {max(rect.height, 0):.2f}pt",
+            "note": f"left: {rect.left - left:.2f}pt; top: {rect.top - top - 9:.2f}pt",
         }
         for kind, rect in shapes
     ]

@@ -235,7 +235,7 @@ def test_the_preview_draws_the_window_and_the_print_run_does_not(tmp_path):
     assert (check.pages, check.spill_warning) == (1, "")
     assert check.envelope_verdict.reason.startswith("The first line hides when the sheet slides")
     drawn = " ".join(w[0] for w in pdftotext_words(check.pdf_bytes, tmp_path, 1))
-    assert "Envelope window, letter resting at the bottom (preview only" in drawn
+    assert "Envelope window (preview only): dashed, letter resting at the bottom" in drawn
 
     run = print_run(mailing, out=tmp_path / "run.pdf", workers=1, supporters=[ana.pk])
     printed = " ".join(w[0] for w in pdftotext_words((tmp_path / "run.pdf").read_bytes(),
@@ -269,7 +269,8 @@ def test_the_preview_page_shows_the_verdict_and_pages(staff_client):
         ({"envelope_width": Decimal("8.25")}, "envelope_width",
          "A US Letter sheet is 8.5 in wide: it does not fit an envelope 8.25 in wide."),
         ({"window_height": Decimal("0.2")}, "window_height",
-         "The folded letter can slide 0.225 in up and down in this envelope"),
+         "The folded letter can slide 0.225 in up and down in this envelope and the window "
+         "is only 0.2 in tall"),
         ({"window_left": Decimal("6")}, "window_width",
          "The window runs past the envelope's right edge"),
         ({"fold_panel_height": Decimal("2")}, "fold_panel_height",
