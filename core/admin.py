@@ -27,6 +27,23 @@ class OrganisationAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            "Envelope",
+            {
+                "fields": [
+                    "envelope",
+                    "envelope_unit",
+                    ("envelope_width", "envelope_height"),
+                    ("window_width", "window_height"),
+                    ("window_left", "window_bottom"),
+                    "fold_panel_height",
+                ],
+                "description": (
+                    "Pick your window envelope. Only a custom one needs the measurements: "
+                    "take them with a ruler on the envelope's face, flap on top."
+                ),
+            },
+        ),
         ("Donate page", {"fields": ["donate_page_asks_address"]}),
         ("Reports", {"fields": ["giving_levels"]}),
     ]

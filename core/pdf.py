@@ -12,6 +12,7 @@ time limit.
 import ctypes
 import gc
 import logging
+import math
 import mimetypes
 import os
 import signal
@@ -19,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -183,6 +185,88 @@ def render_pdf(
         return document.write_pdf()
 
     return _with_time_limit(work, time_limit)
+
+
+@dataclass(frozen=True)
+class MeasuredBox:
+    """Where an element marked `data-measure="LABEL"` was set on one page: the extent of its
+    text's glyph boxes (each font's ascent to descent), in points from the page's top-left
+    corner (infinite when it has no text there), and its lines there (a line holding inline
+    blocks counts once)."""
+
+    page: int
+    label: str
+    left: float
+    top: float
+    right: float
+    bottom: float
+    lines: int
+
+
+@dataclass(frozen=True)
+class MeasuredPdf:
+    pdf: bytes
+    pages: int
+    boxes: tuple[MeasuredBox, ...]
+
+
+def render_pdf_measured(
+    html: str, *, time_limit: float = 30.0, stylesheets: list[str] | None = None
+) -> MeasuredPdf:
+    """render_pdf, also giving where the marked elements landed, read from the layout itself
+    (what is printed, not what the stylesheet meant)."""
+    if not time_limit > 0:
+        raise ValueError("time_limit must be positive")
+    measured: dict[str, Any] = {}
+
+    def work() -> bytes:
+        source = HTML(string=html, base_url=INTERNAL_BASE, url_fetcher=SafeURLFetcher())
+        sheets = [CSS(string=BASE_CSS)] + [CSS(string=sheet) for sheet in stylesheets or []]
+        document = source.render(stylesheets=sheets)
+        _without_attachments(document)
+        measured["pages"] = len(document.pages)
+        measured["boxes"] = tuple(
+            box
+            for number, page in enumerate(document.pages)
+            # The page's box tree: WeasyPrint keeps it on the page, unadvertised but stable
+            # since v53; tests/mailings/test_envelopes.py checks it against pdftotext.
+            for box in _measure_page(number, page._page_box)
+        )
+        return document.write_pdf()
+
+    pdf = _with_time_limit(work, time_limit)
+    return MeasuredPdf(pdf=pdf, pages=measured["pages"], boxes=measured["boxes"])
+
+
+def _measure_page(number: int, page_box: Any) -> list[MeasuredBox]:
+    found: dict[str, list[float]] = {}  # label: [left, top, right, bottom, lines]
+    px = 0.75  # CSS px to points
+
+    def visit(box: Any, labels: tuple[str, ...], in_line: bool) -> None:
+        element = getattr(box, "element", None)
+        label = element.get("data-measure") if element is not None else None
+        if label and label not in labels:
+            labels = (*labels, label)
+            found.setdefault(label, [math.inf, math.inf, -math.inf, -math.inf, 0])
+        kind = type(box).__name__
+        if labels and kind == "TextBox" and box.text.strip():
+            left, top = box.content_box_x() * px, box.content_box_y() * px
+            right, bottom = left + box.width * px, top + box.height * px
+            for name in labels:
+                extent = found[name]
+                extent[:4] = [min(extent[0], left), min(extent[1], top),
+                              max(extent[2], right), max(extent[3], bottom)]  # fmt: skip
+        if labels and kind == "LineBox" and not in_line:
+            for name in labels:
+                found[name][4] += 1
+            in_line = True
+        for child in getattr(box, "children", ()):
+            visit(child, labels, in_line)
+
+    visit(page_box, (), False)
+    return [
+        MeasuredBox(number, label, *extent[:4], lines=extent[4]) for label, extent in found.items()
+    ]
 
 
 def _without_attachments(document: Any) -> None:

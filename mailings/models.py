@@ -262,6 +262,9 @@ class Mailing(models.Model):
     print_heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
     print_pdf = models.FileField(upload_to="mailings/print/", blank=True)
     print_list = models.FileField(upload_to="mailings/print/", blank=True)
+    # The last run's letters whose address fails the envelope's tap test, each
+    # {"supporter_id", "name", "reason"}: listed beside the download, to check before printing.
+    print_window_problems = models.JSONField(default=list, blank=True, editable=False)
 
     # A subject test (mailings.sending.subject_test): a sample gets the letter's subject (A) or
     # subject B, and after the wait the better one goes to everyone else.

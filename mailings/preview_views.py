@@ -27,7 +27,8 @@ from mailings.letters.checks import letter_email_problems, letter_problems
 from mailings.letters.merge_values import recipients, sample_recipient_values, with_test_links
 from mailings.letters.rendering import CompiledVersion, compile_letter
 from mailings.models import LANGUAGES, Letter
-from mailings.printing.printed_letter import pdf_page_count, printed_letters_pdf
+from mailings.printing.envelopes import envelope_for
+from mailings.printing.print_check import print_check
 
 # The preview frame shows sanitised HTML; this header makes sure nothing in it can run or load.
 PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: https:"
@@ -112,11 +113,12 @@ def preview(model_admin: Any) -> Callable:
             compiled, values = _version_and_values(letter, supporter, language)
             organisation = Organisation.current()
             context["subject"] = render_email(compiled, values, organisation=organisation).subject
-            # The printed letter for the same person: how many pages it takes, with its slip.
-            pdf = printed_letters_pdf(
-                [(compiled, values, supporter)], letter=letter, organisation=organisation
-            )
-            context["printed_pages"] = pdf_page_count(pdf)
+            # The printed letter for the same person: how many pages it takes, with its slip,
+            # and whether its address stays in the envelope's window.
+            check = print_check(compiled, values, supporter, letter, organisation)
+            context["printed_pages"] = check.pages
+            context["print_check"] = check
+            context["envelope"] = envelope_for(organisation)
         return TemplateResponse(request, "admin/mailings/letter/preview.html", context)
 
     return view
@@ -149,8 +151,10 @@ def preview_pdf(model_admin: Any) -> Callable:
         if problems := letter_problems(letter):
             return _problems_page(problems)
         compiled, values = _version_and_values(letter, supporter, language)
-        pdf = printed_letters_pdf([(compiled, values, supporter)], letter=letter)
-        return pdf_response(pdf, f"preview-{letter.pk}.pdf", inline=True)
+        # The envelope's window drawn over the page, unless asked for the page as printed.
+        overlay = request.GET.get("window") != "off"
+        check = print_check(compiled, values, supporter, letter, window_overlay=overlay)
+        return pdf_response(check.pdf_bytes, f"preview-{letter.pk}.pdf", inline=True)
 
     return view
 

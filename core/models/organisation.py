@@ -5,7 +5,7 @@ import datetime
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from core import giving_levels
+from core import envelope_measurements, giving_levels
 from core.languages import pick_language
 
 
@@ -64,6 +64,64 @@ class Organisation(models.Model):
         help_text="1 = January (calendar year), 7 = July ...",
     )
     paper_size = models.CharField(max_length=6, choices=PaperSize.choices, default="letter")
+    # The presets' measurements and the tap test: mailings.printing.envelopes.
+    envelope = models.CharField(
+        "window envelope",
+        max_length=20,
+        choices=envelope_measurements.ENVELOPE_CHOICES,
+        default="number10",
+        help_text=(
+            "The window envelope your printed letters go in. Each letter's address is placed "
+            "for its window, and the letter preview draws the window and says whether the "
+            "address stays in view, 1/8 inch clear of the window's edges, however the folded "
+            "letter slides inside (the post office's tap test). US Letter paper goes in a #10 "
+            "envelope, A4 in a DL one. For any other envelope choose Custom and measure it: "
+            "a ruler on the envelope's face, flap on top."
+        ),
+    )
+    envelope_unit = models.CharField(
+        "unit of the measurements",
+        max_length=2,
+        choices=envelope_measurements.UNIT_CHOICES,
+        default="in",
+        help_text="Inches as decimals (1 1/8 is 1.125), or millimeters.",
+    )
+    envelope_width = models.DecimalField(
+        max_digits=8, decimal_places=4, null=True, blank=True,
+        help_text="Custom envelope: its width, edge to edge (#10: 9.5 in).",
+    )  # fmt: skip
+    envelope_height = models.DecimalField(
+        max_digits=8, decimal_places=4, null=True, blank=True,
+        help_text="Custom envelope: its height, bottom edge to the flap's fold (#10: 4.125 in).",
+    )  # fmt: skip
+    window_width = models.DecimalField(
+        "address window width", max_digits=8, decimal_places=4, null=True, blank=True,
+        help_text="Custom envelope: the width of the window the address shows through.",
+    )  # fmt: skip
+    window_height = models.DecimalField(
+        "address window height", max_digits=8, decimal_places=4, null=True, blank=True,
+        help_text="Custom envelope: the window's height.",
+    )  # fmt: skip
+    window_left = models.DecimalField(
+        "window from the left", max_digits=8, decimal_places=4, null=True, blank=True,
+        help_text="Custom envelope: from the envelope's left edge to the window's left edge.",
+    )  # fmt: skip
+    window_bottom = models.DecimalField(
+        "window from the bottom", max_digits=8, decimal_places=4, null=True, blank=True,
+        help_text="Custom envelope: from the envelope's bottom edge to the window's bottom edge.",
+    )  # fmt: skip
+    fold_panel_height = models.DecimalField(
+        "top panel of the folded letter",
+        max_digits=8,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=(
+            "Custom envelope: from the top of the sheet to the first fold, as your folding "
+            "machine or print shop folds it. A sheet folded in even thirds: 3.667 in on US "
+            "Letter, 99 mm on A4 (105 mm when folded at DIN 5008's marks)."
+        ),
+    )
     giving_levels = models.JSONField(
         default=giving_levels.default_levels,
         validators=[giving_levels.validate],
@@ -80,6 +138,9 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        envelope_measurements.check(self)
 
     @classmethod
     def current(cls) -> "Organisation":

@@ -6,25 +6,20 @@ Many letters go into one HTML document (one WeasyPrint layout per print-shop chu
 starting on a new sheet; with duplex_safe each starts on a front side (`break-before: right`,
 which makes WeasyPrint add a blank back page after a letter with an odd page count).
 
-Where the address goes, and why:
-- US Letter in a #10 window envelope (4 1/8 x 9 1/2 in). The stock window is 4 1/2 x 1 1/8 in,
-  7/8 in from the left and 1/2 in from the bottom (envelope makers' "1 1/8 x 4 1/2, 7/8 L,
-  1/2 B"). A sheet folded in thirds has a 3 2/3 in address panel; with the fold resting on the
-  envelope's bottom the window shows the panel from 2.042 to 3.167 in below the sheet's top
-  edge, and from 0.875 to 5.375 in across (PostalMethods' developer guide gives the same
-  2.042 in). USPS DMM 601.6.3 wants the whole address visible, 1/8 in clear of the window's
-  edges, "when the insert is moved to its full limits in each direction" (the tap test). So
-  the block is anchored by its last line (city, state, ZIP: what the sorters read) at 3.02 in,
-  just over 1/8 in above the window's bottom edge, and grows upward: a four-line address
-  starts near 2.38 in and can ride up about 0.2 in before the name nears the top edge. (A block
-  starting at 2.0-2.125 in, as often suggested, is within 1/8 in of that edge at rest.) Text
-  starts 1 in from the left, 1/8 in inside the window, and is at most 3.35 in wide, so it is
-  still inside with the sheet pushed a full inch sideways.
+Where the address goes, and why: for the organization's window envelope
+(mailings.printing.envelopes, which holds the envelopes' measurements, the sheet's play in them
+and the tap test). On a #10 envelope the block is centred in the part of the window that always
+shows the same part of the sheet, or, when taller than that, keeps its last line (city, state,
+ZIP: what the sorters read) 1/8 in above the window's bottom edge with the sheet resting on the
+envelope's bottom; its text starts 1/8 in inside the window's left edge and is no wider than
+stays in the window with the sheet pushed to the envelope's right side. A taller block grows
+upward. The date stands level with the address's first line, out of the window's sight.
 - A4, DIN 5008 form B: address field 45 mm from the top and 20 mm from the left edge, 85 x 45
   mm; its first 17.7 mm (the "Zusatz- und Vermerkzone") hold the return address, written upward
   from the line at 62.7 mm, and the recipient is written downward from that line in the
   27.3 mm "Anschriftzone"; text starts 25 mm from the left edge. Fold marks at 105 and 210 mm
   and the punch mark at 148.5 mm go in the left margin, where the standard puts them.
+The preview can draw the window over the page (`window_overlay`); the print run never does.
 The reply slip sits at the foot of the last page, below the second fold (7 1/3 in on Letter,
 210 mm on A4), and is only as tall as it needs to be, so a one-page letter keeps its slip on its
 one sheet; torn off along its dashed line it fits a #9 or DL reply envelope. When the text
@@ -41,9 +36,17 @@ from django.template.loader import render_to_string
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from core.pdf import render_pdf
+from core.pdf import MeasuredPdf, render_pdf, render_pdf_measured
 from core.stored_files import document_url
 from mailings.letters.content import bare_address
+from mailings.printing.envelopes import (
+    DEFAULT_FOR_PAPER,
+    INCH,
+    MM,
+    Envelope,
+    address_placement,
+    envelope_for,
+)
 
 LABELS = {
     "en": {
@@ -64,20 +67,25 @@ LABELS = {
         "correct": "Corríjalo si es necesario.",
     },
 }  # fmt: skip
+# The body's line pitch, 10.5 pt on 1.36 lines (letter_pdf.html): the spill warning's unit.
+LINE_PITCH = 10.5 * 1.36
 # Lengths are relative to the top-left corner of the first page's content box (the page
-# margin is added back in the comments, which give the position on the sheet).
+# margin is added back in the comments, which give the position on the sheet); the address's
+# place comes from the envelope (address_css).
 PAPER = {
     "letter": {
         "size": "letter", "margin": "0.6in 1in 0.5in 1in",
-        "head_height": "2.75in",  # the greeting starts 3.35 in down, above the first fold
-        "address": "bottom: 0.33in", "address_width": "3.35in",  # last line ends 3.02 in down
+        "margin_top": 0.6 * INCH, "margin_left": 1 * INCH, "content_width": 6.5 * INCH,
+        "content_bottom": 10.5 * INCH,
+        "head_height": 2.75 * INCH,  # the greeting starts 3.35 in down, above the first fold
         "return_line": "", "marks": (),
         "slip_height": "2.05in",  # its cut line 8.45 in down, below the second fold (7 1/3 in)
     },
     "a4": {
         "size": "A4", "margin": "15mm 20mm 13mm 25mm",
-        "head_height": "83.4mm",  # the greeting starts at 98.4 mm
-        "address": "top: 48mm", "address_width": "75mm",  # from 63 mm (zone: 62.7), 25 mm left
+        "margin_top": 15 * MM, "margin_left": 25 * MM, "content_width": 165 * MM,
+        "content_bottom": 284 * MM,
+        "head_height": 83.4 * MM,  # the greeting starts at 98.4 mm
         "return_line": "bottom: 35.7mm; width: 80mm",  # ends at 62.7 mm
         "marks": ("90mm", "133.5mm", "195mm"),  # 105 mm, 148.5 mm (punch), 210 mm
         "slip_height": "52mm",  # its cut line 232 mm down, below the second fold (210 mm)
@@ -127,8 +135,13 @@ def letters_html(
     organisation: Any,
     paper: str = "letter",
     duplex_safe: bool = False,
+    envelope: Envelope | None = None,
+    window_overlay: bool = False,
 ) -> str:
-    """One HTML document holding every letter, each starting on a new sheet."""
+    """One HTML document holding every letter, each starting on a new sheet. Elements the
+    print check reads back are marked data-measure="<part> <letter's index>"."""
+    layout = PAPER.get(paper, PAPER["letter"])
+    envelope = _envelope(organisation, paper, envelope)
     items = [
         {
             "letter": letter,
@@ -150,10 +163,60 @@ def letters_html(
                 line.strip() for line in (organisation.address or "").splitlines() if line.strip()
             ],
             "website": bare_address(organisation.website or ""),
-            "layout": PAPER.get(paper, PAPER["letter"]),
+            "layout": layout,
+            "where": address_css(envelope, layout),
+            "overlay": window_drawing(envelope, layout) if window_overlay else None,
             "duplex_safe": duplex_safe,
         },
     )
+
+
+def _envelope(organisation: Any, paper: str, envelope: Envelope | None) -> Envelope:
+    envelope = envelope or envelope_for(organisation)
+    if envelope.paper != paper:  # a layout asked for the other paper (a test, a sample)
+        envelope = DEFAULT_FOR_PAPER.get(paper, envelope)
+    return envelope
+
+
+def address_css(envelope: Envelope, layout: dict[str, Any]) -> dict[str, str]:
+    """The address block's place for this envelope, as lengths (pt) from the top-left corner
+    of the first page's content box, which is where the letter's head starts."""
+    place = address_placement(envelope)
+    top, left = layout["margin_top"], layout["margin_left"]
+    if place.top is not None:
+        where = f"top: {place.top - top:.2f}pt"
+        band = 0.0
+    else:  # anchored by its foot, so a block taller than the band grows upward
+        where = f"bottom: {layout['head_height'] - (place.band_bottom - top):.2f}pt"
+        band = max(place.band_bottom - place.band_top, 0.0)
+    right_gap = layout["content_width"] - (place.left - left) - place.width
+    return {
+        "where": where,
+        "band": f"{band:.2f}pt",
+        "left": f"{place.left - left:.2f}pt",
+        "width": f"{place.width:.2f}pt",
+        "date_right": f"{-right_gap:.2f}pt",
+        "head_height": f"{layout['head_height']:.2f}pt",
+    }
+
+
+def window_drawing(envelope: Envelope, layout: dict[str, Any]) -> list[dict[str, str]]:
+    """Rectangles for the preview: the address window with the sheet resting on the
+    envelope's bottom (dashed), the part of the sheet it always shows (shaded), and a double
+    window's return-address window (dashed, grey)."""
+    top, left = layout["margin_top"], layout["margin_left"]
+    shapes = [("rest", envelope.window_on_sheet()), ("band", envelope.always_visible())]
+    if envelope.return_window is not None:
+        shapes.append(("return", envelope.window_on_sheet(window=envelope.return_window)))
+    return [
+        {
+            "kind": kind,
+            "style": f"left: {rect.left - left:.2f}pt; top: {rect.top - top:.2f}pt; "
+            f"width: {max(rect.width, 0):.2f}pt; height: {max(rect.height, 0):.2f}pt",
+            "note": f"left: {rect.left - left:.2f}pt; top: {rect.top - top - 9:.2f}pt",
+        }
+        for kind, rect in shapes
+    ]
 
 
 def letters_pdf(
@@ -163,9 +226,31 @@ def letters_pdf(
     paper: str = "letter",
     duplex_safe: bool = False,
     time_limit: float = 120,
+    envelope: Envelope | None = None,
 ) -> bytes:
-    html = letters_html(letters, organisation=organisation, paper=paper, duplex_safe=duplex_safe)
+    html = letters_html(
+        letters, organisation=organisation, paper=paper, duplex_safe=duplex_safe,
+        envelope=envelope,
+    )  # fmt: skip
     return render_pdf(html, time_limit=time_limit)
+
+
+def letters_pdf_measured(
+    letters: Sequence[PrintedLetter],
+    *,
+    organisation: Any,
+    paper: str = "letter",
+    duplex_safe: bool = False,
+    time_limit: float = 120,
+    envelope: Envelope | None = None,
+    window_overlay: bool = False,
+) -> MeasuredPdf:
+    """letters_pdf, with where each letter's parts landed (mailings.printing.print_check)."""
+    html = letters_html(
+        letters, organisation=organisation, paper=paper, duplex_safe=duplex_safe,
+        envelope=envelope, window_overlay=window_overlay,
+    )  # fmt: skip
+    return render_pdf_measured(html, time_limit=time_limit)
 
 
 def links_written_out(html: str) -> SafeString:

@@ -54,7 +54,7 @@ def mailing_print_start(*, mailing: Mailing, user: AbstractBaseUser | None) -> N
         .exclude(under_way)
         .update(
             print_status=PrintStatus.QUEUED, print_done=0, print_total=0, print_error="",
-            print_heartbeat_at=timezone.now(),
+            print_heartbeat_at=timezone.now(), print_window_problems=[],
         )
     )  # fmt: skip
     if not claimed:
@@ -117,10 +117,20 @@ def mailing_print_run(*, mailing_id: int, workers: int | None = None) -> bool:
         print_list=mailing.print_list.name,
         print_done=run.letters,
         print_total=run.letters,
+        print_window_problems=[
+            {"supporter_id": row.supporter_id, "name": row.name, "reason": row.reason}
+            for row in run.window_problems
+        ],
     )
     left_out = f"; {len(run.skipped)} left out since it was sent" if run.skipped else ""
+    hidden = (
+        f"; {len(run.window_problems)} with an address that would hide in the envelope window"
+        if run.window_problems
+        else ""
+    )
     MailingLog.objects.create(
-        mailing=mailing, action=f"Printed {run.letters} letters, {run.pages} pages{left_out}"
+        mailing=mailing,
+        action=f"Printed {run.letters} letters, {run.pages} pages{left_out}{hidden}",
     )
     return True
 

@@ -1,5 +1,7 @@
 """A mailing's print run: one PDF for the print shop, letters sorted by postal code, each on a
-new sheet, and the list of people left out and why.
+new sheet, the list of people left out and why, and the letters whose address would not stay in
+view in the organization's window envelope, with the reason (read from each letter's layout:
+mailings.printing.print_check).
 
 Letters are laid out in chunks (one WeasyPrint document per chunk, which shares fonts and
 styles across its letters) by a pool of processes, one per core, then joined in order.
@@ -27,7 +29,7 @@ from mailings.letters.merge_values import recipients
 from mailings.letters.rendering import compile_letter
 from mailings.models import Mailing
 from mailings.printing.households import household_values, letter_groups
-from mailings.printing.printed_letter import printed_letters_pdf
+from mailings.printing.print_check import checked_letters_pdf
 
 CHUNK = 40
 
@@ -51,6 +53,8 @@ class PrintRun:
     # One tuple of supporter ids per letter, in the PDF's order: the addressee, then the
     # household members it greets with them (mailings.printing.households).
     printed: tuple[tuple[int, ...], ...] = ()
+    # Letters printed whose address fails the envelope's tap test: addressee and why.
+    window_problems: tuple[Skipped, ...] = ()
 
 
 def audience(mailing: Mailing, supporter_ids: Sequence[int] | None = None) -> list[Supporter]:
@@ -114,10 +118,12 @@ def print_run(
     )
     writer = PdfWriter()
     done = 0
+    window_problems: list[Skipped] = []
     if progress is not None:
         progress(0, len(ids))
-    for part, ids_done in zip(parts, chunks, strict=True):
+    for (part, problems), ids_done in zip(parts, chunks, strict=True):
         writer.append(io.BytesIO(part))
+        window_problems += problems
         done += len(ids_done)
         if progress is not None:
             progress(done, len(ids))
@@ -127,7 +133,11 @@ def print_run(
     with out.open("wb") as handle:
         writer.write(handle)
     _write_skipped(out.with_suffix(".skipped.csv"), skipped)
-    return PrintRun(letters=len(ids), pages=len(writer.pages), skipped=skipped, printed=tuple(ids))
+    _write_skipped(out.with_suffix(".window.csv"), window_problems, "Address in the window")
+    return PrintRun(
+        letters=len(ids), pages=len(writer.pages), skipped=skipped, printed=tuple(ids),
+        window_problems=tuple(window_problems),
+    )  # fmt: skip
 
 
 def _refuse_unprintable(mailing: Mailing) -> None:
@@ -159,7 +169,7 @@ def _render_chunks(
     *,
     workers: int,
     duplex_safe: bool,
-) -> Iterator[bytes]:
+) -> Iterator[tuple[bytes, list[Skipped]]]:
     if workers == 1:
         yield from (render_chunk(mailing_id, ids, duplex_safe, organisation) for ids in chunks)
         return
@@ -193,10 +203,11 @@ def render_chunk(
     supporter_ids: Sequence[int | tuple[int, ...]],
     duplex_safe: bool,
     organisation: Organisation | None = None,
-) -> bytes:
+) -> tuple[bytes, list[Skipped]]:
     """One PDF for these letters, in the order given (run in a worker process), with the
-    organisation the run read once (read here when called alone). A letter is a supporter's
-    id, or a tuple of a household's: its addressee's, then those it greets with them."""
+    organisation the run read once (read here when called alone), and the letters among them
+    whose address fails the envelope's tap test. A letter is a supporter's id, or a tuple of
+    a household's: its addressee's, then those it greets with them."""
     organisation = organisation or Organisation.current()
     with collector_tuned_for_layout():
         return _render_chunk(mailing_id, supporter_ids, duplex_safe, organisation)
@@ -207,7 +218,7 @@ def _render_chunk(
     supporter_ids: Sequence[int | tuple[int, ...]],
     duplex_safe: bool,
     organisation: Organisation,
-) -> bytes:
+) -> tuple[bytes, list[Skipped]]:
     mailing = Mailing.objects.select_related("letter", "letter__campaign").get(pk=mailing_id)
     letter = mailing.letter
     groups = [g if isinstance(g, tuple | list) else (g,) for g in supporter_ids]
@@ -226,15 +237,20 @@ def _render_chunk(
         if len(together) > 1:  # one letter for the household
             values = household_values(values, together, recipient.language)
         items.append((version, values, recipient.supporter))
-    return printed_letters_pdf(
-        items, letter=letter, duplex_safe=duplex_safe, organisation=organisation
-    )
+    pdf, checks = checked_letters_pdf(items, duplex_safe=duplex_safe, organisation=organisation)
+    problems = [
+        Skipped(supporter.pk, values.get("addressee") or supporter.display_name,
+                check.envelope_verdict.reason)
+        for (_, values, supporter), check in zip(items, checks, strict=True)
+        if not check.envelope_verdict.ok
+    ]  # fmt: skip
+    return pdf, problems
 
 
-def _write_skipped(path: Path, skipped: list[Skipped]) -> None:
+def _write_skipped(path: Path, skipped: list[Skipped], why: str = "Why not printed") -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["Supporter ID", "Name", "Why not printed"])
+        writer.writerow(["Supporter ID", "Name", why])
         for row in skipped:
             name = row.name
             if name[:1] in ("=", "+", "-", "@", "\t", "\r"):

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
 from mailings.models import Mailing
+from mailings.printing.print_check import window_problem_groups
 from mailings.printing.print_job import print_run_stale
 from mailings.sending.schedule import mailing_schedule_queued
 from mailings.sending.selectors import (
@@ -159,6 +160,7 @@ def results(model_admin: Any) -> View:
             **_subject_test_context(mailing),
             print_stale=print_run_stale(mailing),
             print_stale_minutes=settings.PRINT_RUN_STALE_MINUTES,
+            window_problems=window_problem_groups(mailing.print_window_problems),
         )  # fmt: skip
 
     return view

@@ -23,6 +23,8 @@ def _form(**changes) -> dict:
         "default_sender": organisation.default_sender,
         "fiscal_year_start_month": organisation.fiscal_year_start_month,
         "paper_size": organisation.paper_size,
+        "envelope": organisation.envelope,
+        "envelope_unit": organisation.envelope_unit,
         "giving_levels": "1, 250, 1,000, 5,000",
     }
     return data | changes

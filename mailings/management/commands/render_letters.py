@@ -36,6 +36,11 @@ class Command(BaseCommand):
         except PrintRunRefused as refused:
             raise CommandError(str(refused)) from None
         self.stdout.write(f"Wrote {run.letters} letters, {run.pages} pages, to {out}.")
+        if run.window_problems:
+            self.stdout.write(
+                f"{len(run.window_problems)} of them have an address that would not stay in "
+                f"view in the envelope's window: see {out.with_suffix('.window.csv')}."
+            )
         if run.skipped:
             reasons: dict[str, int] = {}
             for row in run.skipped:
