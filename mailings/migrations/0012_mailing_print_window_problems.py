@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mailings', '0010_letter_purpose_thank_you_rules'),
+        ('mailings', '0011_letter_revisions'),
     ]
 
     operations = [
