@@ -178,6 +178,19 @@ def save_drafts(letter: Letter, drafts: list[Draft], user: Any) -> list[FieldPro
     return []
 
 
+def print_notes(check: Any, envelope: Any) -> list[dict[str, str]]:
+    """Under the printed preview: a letter that spills a line or two onto a new sheet, and
+    whether the address stays in the envelope's window (drawn dashed over the page)."""
+    notes = []
+    if check.spill_warning:
+        notes.append({"level": "warning", "text": check.spill_warning})
+    verdict = check.envelope_verdict
+    notes.append(
+        {"level": "ok" if verdict.ok else "warning", "text": f"{envelope.name}: {verdict.reason}"}
+    )
+    return notes
+
+
 def _shown(value: Any) -> str:
     if value is None or value == "":
         return ""

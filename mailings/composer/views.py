@@ -12,12 +12,14 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.models import Organisation
 from crm.models import Supporter
 from mailings.composer import drafts
 from mailings.composer.page_images import page_images
 from mailings.letters.rendering import CompiledVersion
 from mailings.models import LANGUAGES, Letter, LetterVersion
-from mailings.printing.printed_letter import pdf_page_count, printed_letters_pdf
+from mailings.printing.envelopes import envelope_for
+from mailings.printing.print_check import print_check
 
 # Fields written on one line; the rest get a text area.
 ONE_LINE = {"subject", "preheader", "banner", "headline", "salutation_line", "closing"}
@@ -139,10 +141,12 @@ def render_preview(model_admin: Any) -> Callable:
         if draft.problems:
             return JsonResponse(answer)
         if request.POST.get("want") == "print":
-            compiled = CompiledVersion(draft.as_version())
-            pdf = printed_letters_pdf([(compiled, values, _supporter(request))], letter=letter)
-            answer["pages"] = page_images(pdf)
-            answer["page_count"] = pdf_page_count(pdf)
+            check = print_check(
+                CompiledVersion(draft.as_version()), values, _supporter(request), letter
+            )
+            answer["pages"] = page_images(check.pdf_bytes)
+            answer["page_count"] = check.pages
+            answer["print_notes"] = drafts.print_notes(check, envelope_for(Organisation.current()))
         else:
             answer["email"] = drafts.render_draft_email(draft, values)
         return JsonResponse(answer)

@@ -1,7 +1,7 @@
 """A letter's saved versions in chromium: staff edit a letter twice in the composer, open its
 saved versions, compare the two edits, restore the first after the confirmation, find its text
-back in the letter and the composer, and start a new letter from it. The list, the comparison and the
-confirmation are screenshotted at 1366 px and checked with axe-core."""
+back in the letter and the composer, and start a new letter from it. The list, the comparison
+and the confirmation are screenshotted at 1366 px and checked with axe-core."""
 
 import pytest
 from playwright.sync_api import Browser, expect

@@ -90,6 +90,30 @@ def test_the_printed_preview_gives_each_page_as_an_image(staff_client):
     assert answer["page_count"] == len(answer["pages"]) >= 2
     first = base64.b64decode(answer["pages"][0].removeprefix("data:image/png;base64,"))
     assert first.startswith(b"\x89PNG")
+    # Under the pages: the envelope's verdict for the sample address (mailings.printing).
+    [envelope] = [note for note in answer["print_notes"] if note["text"].startswith("#10")]
+    assert envelope["level"] in ("ok", "warning") and "line" in envelope["text"]
+
+
+def test_a_letter_one_line_onto_a_new_sheet_is_flagged_with_what_to_cut(staff_client):
+    letter = letter_with_versions(en={"ps": "", "banner": "", "headline": ""})
+    letter.reply_slip = False
+    letter.save()
+
+    def rendered(lines: int) -> dict:
+        body = "\n\n".join(f"Line {n} of what we did together." for n in range(lines))
+        data = {**posted(letter, **{"en-body": body, "en-closing": ""}), "language": "en"}
+        return staff_client.post(composer_url(letter, "render/"), {**data, "want": "print"}).json()
+
+    low, high = 1, 80  # the fewest one-line paragraphs that take two pages: one line over
+    assert rendered(high)["page_count"] >= 2
+    while low < high:
+        middle = (low + high) // 2
+        low, high = (low, middle) if rendered(middle)["page_count"] >= 2 else (middle + 1, high)
+    answer = rendered(low)
+    assert answer["page_count"] == 2
+    texts = [note["text"] for note in answer["print_notes"] if note["level"] == "warning"]
+    assert any(t.startswith("Runs one line onto page 2; shorten by") for t in texts), texts
 
 
 def test_saving_writes_both_languages_and_creates_one_not_written_before(staff_client):

@@ -170,10 +170,11 @@
   function showPages(answer) {
     const summary = document.getElementById("print-summary");
     const count = answer.page_count;
-    summary.innerHTML = `<strong>${count} page${count === 1 ? "" : "s"}</strong>`;
-    for (const note of answer.print_notes || []) {
-      summary.innerHTML += ` · <span class="${note.level === "warning" ? "warning" : ""}">${escapeHtml(note.text)}</span>`;
-    }
+    summary.innerHTML =
+      `<strong>${count} page${count === 1 ? "" : "s"}</strong>` +
+      (answer.print_notes || [])
+        .map((note) => `<span class="note ${note.level}">${escapeHtml(note.text)}</span>`)
+        .join("");
     const images = document.getElementById("page-images");
     images.innerHTML = "";
     answer.pages.forEach((src, i) => {
