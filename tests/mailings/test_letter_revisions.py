@@ -14,6 +14,7 @@ from mailings.revisions.services import (
     restore_revision,
     start_new_letter_from,
 )
+from mailings.revisions.snapshot import VERSION_FIELDS
 from tests.mailings.letters import letter_with_versions
 
 pytestmark = pytest.mark.django_db
@@ -268,3 +269,18 @@ def test_an_outsider_sees_nothing(client, outsider, letter):
     client.force_login(outsider)
     response = client.get(f"/admin/mailings/letter/{letter.pk}/saved-versions/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_the_composer_save_keeps_a_version_and_an_unchanged_one_none(staff_client, letter):
+    version = letter.versions.get()
+    posted = {f"en-{name}": getattr(version, name) for name in VERSION_FIELDS}
+    url = f"/admin/mailings/letter/{letter.pk}/compose/"
+    assert staff_client.post(url, posted).status_code == 302
+    assert letter.revisions.count() == 1
+    assert (
+        staff_client.post(url, posted | {"en-ps": "P.S. Written in the composer."}).status_code
+        == 302
+    )
+    latest = letter.revisions.order_by("-number").first()
+    assert (latest.number, latest.changes) == (2, "Changed P.S. (English).")
+    assert latest.saved_by.username == "dana"
