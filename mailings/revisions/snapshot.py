@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.text import capfirst
 
-from mailings.models import LANGUAGES, Letter, LetterVersion
+from mailings.models import LANGUAGES, TEMPLATED_FIELDS, Letter, LetterVersion
 
 LETTER_FIELDS = (
     "name",
@@ -18,17 +18,7 @@ LETTER_FIELDS = (
     "ask_floor",
     "default_asks",
 )
-VERSION_FIELDS = (
-    "subject",
-    "preheader",
-    "banner",
-    "headline",
-    "salutation_line",
-    "body",
-    "closing",
-    "on_behalf_of",
-    "ps",
-)
+VERSION_FIELDS = TEMPLATED_FIELDS  # every field of a language version
 LANGUAGE_NAMES = dict(LANGUAGES)
 Snapshot = dict[str, Any]
 
