@@ -8,7 +8,6 @@ without reading them back. Only for rows built by our own code from validated va
 """
 
 import gc
-import json
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -16,19 +15,7 @@ from operator import itemgetter
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
-
-
-def values_in(values: Iterable[str]) -> Any:
-    """The right-hand side of an `__in` lookup for the many strings an import looks up (a
-    thousand emails a batch): on SQLite one JSON parameter read by json_each, which the
-    planner still answers from the column's index; Django prepares each value of a plain list
-    first (a few µs each, ~5% of a 20,000-row import). Other databases get the list."""
-    values = list(values)
-    if connection.vendor != "sqlite":
-        return values
-    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])  # noqa: S611
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:

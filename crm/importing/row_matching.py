@@ -9,7 +9,7 @@ could be meant, the row is ambiguous and the importer says so instead of guessin
 
 from dataclasses import dataclass, field
 
-from core import bulk
+from core.bulk_filters import one_of, pairs_one_of
 from crm import matching
 from crm.importing.outcome import RowOutcome
 from crm.models import SourceId, Supporter
@@ -47,9 +47,7 @@ def supporters_match(rows: list[RowOutcome]) -> Matches:
     by_source = _by_source_id({pair for r in rows for pair in r.source_ids})
     emails = {r.values["email"] for r in rows if r.values.get("email")}
     by_email = (
-        {s.email: s for s in Supporter.objects.filter(email__in=bulk.values_in(emails))}
-        if emails
-        else {}
+        {s.email: s for s in Supporter.objects.filter(one_of("email", emails))} if emails else {}
     )
     by_name: list[tuple[RowOutcome, tuple[str, str]]] = []
     for row in rows:
@@ -63,12 +61,9 @@ def supporters_match(rows: list[RowOutcome]) -> Matches:
             by_name.append((row, row.name_key))
     if not by_name:
         return result
-    names = {key[0] for _, key in by_name if key[0]}
-    postals = {key[1] for _, key in by_name}
+    keys = {key for _, key in by_name if key[0]}
     candidates: dict[tuple[str, str], list[Supporter]] = {}
-    for s in Supporter.objects.filter(
-        match_name__in=bulk.values_in(names), match_postal__in=bulk.values_in(postals)
-    ):
+    for s in Supporter.objects.filter(pairs_one_of(("match_name", "match_postal"), keys)):
         candidates.setdefault((s.match_name, s.match_postal), []).append(s)
     for row, key in by_name:
         same_name = candidates.get(key, []) if key[0] else []
@@ -89,8 +84,8 @@ def supporters_match(rows: list[RowOutcome]) -> Matches:
 def _by_source_id(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], Supporter]:
     if not pairs:
         return {}
-    values = bulk.values_in({value for _, value in pairs})
-    stored = SourceId.objects.filter(value__in=values).select_related("supporter")
+    values = {value for _, value in pairs}
+    stored = SourceId.objects.filter(one_of("value", values)).select_related("supporter")
     return {(s.system, s.value): s.supporter for s in stored if (s.system, s.value) in pairs}
 
 
