@@ -178,13 +178,18 @@ def render_pdf(
 
     # Parsing is inside the limit too: a huge document spends seconds there.
     def work() -> bytes:
-        source = HTML(string=html, base_url=INTERNAL_BASE, url_fetcher=SafeURLFetcher())
-        sheets = [CSS(string=BASE_CSS)] + [CSS(string=sheet) for sheet in stylesheets or []]
-        document = source.render(stylesheets=sheets)
-        _without_attachments(document)
-        return document.write_pdf()
+        return _laid_out(html, stylesheets).write_pdf()
 
     return _with_time_limit(work, time_limit)
+
+
+def _laid_out(html: str, stylesheets: list[str] | None) -> Any:
+    """The document laid out, fetching only what SafeURLFetcher allows, nothing it embeds."""
+    source = HTML(string=html, base_url=INTERNAL_BASE, url_fetcher=SafeURLFetcher())
+    sheets = [CSS(string=BASE_CSS)] + [CSS(string=sheet) for sheet in stylesheets or []]
+    document = source.render(stylesheets=sheets)
+    _without_attachments(document)
+    return document
 
 
 @dataclass(frozen=True)
@@ -220,10 +225,7 @@ def render_pdf_measured(
     measured: dict[str, Any] = {}
 
     def work() -> bytes:
-        source = HTML(string=html, base_url=INTERNAL_BASE, url_fetcher=SafeURLFetcher())
-        sheets = [CSS(string=BASE_CSS)] + [CSS(string=sheet) for sheet in stylesheets or []]
-        document = source.render(stylesheets=sheets)
-        _without_attachments(document)
+        document = _laid_out(html, stylesheets)
         measured["pages"] = len(document.pages)
         measured["boxes"] = tuple(
             box

@@ -132,7 +132,8 @@ def render_preview(model_admin: Any) -> Callable:
         if language not in drafts.LANGUAGE_CODES:
             return JsonResponse({"error": "Unknown language."}, status=400)
         draft = drafts.draft_from(letter, language, request.POST, prefix=f"{language}-")
-        values = drafts.preview_values(letter, _supporter(request))
+        supporter = _supporter(request)
+        values = drafts.preview_values(letter, supporter)
         answer: dict[str, Any] = {
             "language": language,
             "problems": [p.as_dict() for p in draft.problems],
@@ -141,9 +142,7 @@ def render_preview(model_admin: Any) -> Callable:
         if draft.problems:
             return JsonResponse(answer)
         if request.POST.get("want") == "print":
-            check = print_check(
-                CompiledVersion(draft.as_version()), values, _supporter(request), letter
-            )
+            check = print_check(CompiledVersion(draft.as_version()), values, supporter, letter)
             answer["pages"] = page_images(check.pdf_bytes)
             answer["page_count"] = check.pages
             answer["print_notes"] = drafts.print_notes(check, envelope_for(Organisation.current()))
