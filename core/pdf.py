@@ -194,10 +194,10 @@ def _laid_out(html: str, stylesheets: list[str] | None) -> Any:
 
 @dataclass(frozen=True)
 class MeasuredBox:
-    """Where an element marked `data-measure="LABEL"` was set on one page: the extent of its
-    text's glyph boxes (each font's ascent to descent), in points from the page's top-left
-    corner (infinite when it has no text there), and its lines there (a line holding inline
-    blocks counts once)."""
+    """Where an element marked `data-measure="LABEL"` (or "LABEL;LABEL": counted under each)
+    was set on one page: the extent of its text's glyph boxes (each font's ascent to
+    descent), in points from the page's top-left corner (infinite when it has no text
+    there), and its lines there (a line holding inline blocks counts once)."""
 
     page: int
     label: str
@@ -246,10 +246,12 @@ def _measure_page(number: int, page_box: Any) -> list[MeasuredBox]:
 
     def visit(box: Any, labels: tuple[str, ...], in_line: bool) -> None:
         element = getattr(box, "element", None)
-        label = element.get("data-measure") if element is not None else None
-        if label and label not in labels:
-            labels = (*labels, label)
-            found.setdefault(label, [math.inf, math.inf, -math.inf, -math.inf, 0])
+        marked = element.get("data-measure") if element is not None else None
+        # An element may count under several labels: "text 0;body 0".
+        for label in marked.split(";") if marked else ():
+            if label not in labels:
+                labels = (*labels, label)
+                found.setdefault(label, [math.inf, math.inf, -math.inf, -math.inf, 0])
         kind = type(box).__name__
         if labels and kind == "TextBox" and box.text.strip():
             left, top = box.content_box_x() * px, box.content_box_y() * px

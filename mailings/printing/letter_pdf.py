@@ -139,7 +139,8 @@ def letters_html(
     window_overlay: bool = False,
 ) -> str:
     """One HTML document holding every letter, each starting on a new sheet. Elements the
-    print check reads back are marked data-measure="<part> <letter's index>"."""
+    print check reads back are marked data-measure="<part> <letter's index>" (the text's
+    parts also under their own names: body, signoff, ps)."""
     layout = PAPER.get(paper, PAPER["letter"])
     envelope = _envelope(organisation, paper, envelope)
     items = [

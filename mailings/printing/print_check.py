@@ -21,7 +21,9 @@ from mailings.printing.envelopes import Envelope, Rect, TapTest, envelope_for, t
 from mailings.printing.letter_pdf import LINE_PITCH, PAPER, letters_pdf_measured
 from mailings.printing.printed_letter import printed_letter
 
-SPILL_LINES = 2  # a last page with this many lines of text or fewer: shorten the letter
+# A last page with this many lines of text or fewer, or with only the letter's ending (this
+# many lines of the body at most, the sign-off, the P.S.): worth shortening the letter.
+SPILL_LINES = 2
 LINES = {1: "one line", 2: "two lines"}
 
 
@@ -112,25 +114,40 @@ def _spill(
     text = {box.page: box for box in by_label.get(f"text {index}", [])}
     text_lines = text[last].lines if last in text else 0
     slip_there = any(box.page == last for box in by_label.get(f"slip {index}", []))
+    with_slip = " with the reply slip" if slip_there else ""
     page = len(pages)
-    if 0 < text_lines <= SPILL_LINES:
-        # What must go: the text on the last page, less the room left under the text on the
-        # page before it, in lines of the body's type.
-        layout = PAPER.get(paper, PAPER["letter"])
-        over = text[last].bottom - layout["margin_top"]
-        room = layout["content_bottom"] - text[before].bottom if before in text else 0.0
-        cut = max(1, math.ceil((over - room) / LINE_PITCH - 0.05))
-        with_slip = " with the reply slip" if slip_there else ""
-        return (
-            f"Runs {LINES[text_lines]} onto page {page}{with_slip}; shorten by "
-            f"{'a line' if cut == 1 else _lines(cut)}."
-        )
-    if text_lines == 0 and slip_there:
-        return (
-            f"The reply slip goes onto page {page} by itself; shorten the letter to bring it "
-            f"back onto page {page - 1}."
-        )
-    return ""
+    if text_lines == 0:
+        if slip_there:
+            return (
+                f"The reply slip goes onto page {page} by itself; shorten the letter to bring "
+                f"it back onto page {page - 1}."
+            )
+        return ""
+    # What must go: the text on the last page, less the room left under the text on the
+    # page before it, in lines of the body's type.
+    layout = PAPER.get(paper, PAPER["letter"])
+    over = text[last].bottom - layout["margin_top"]
+    room = layout["content_bottom"] - text[before].bottom if before in text else 0.0
+    cut = max(1, math.ceil((over - room) / LINE_PITCH - 0.05))
+    shorten = f"shorten by {'a line' if cut == 1 else _lines(cut)}."
+    if text_lines <= SPILL_LINES:
+        return f"Runs {LINES[text_lines]} onto page {page}{with_slip}; {shorten}"
+    # More lines, but only the letter's ending: its last line or two, the sign-off (which
+    # moves as one block) or the P.S.
+    body_lines = _lines_on(by_label, f"body {index}", last)
+    if body_lines > SPILL_LINES:
+        return ""
+    parts = [("", "the last line", "the last two lines")[body_lines] + " of the letter"]
+    parts = parts if body_lines else []
+    parts += [name for label, name in (("signoff", "the sign-off"), ("ps", "the P.S."))
+              if _lines_on(by_label, f"{label} {index}", last)]  # fmt: skip
+    ending = parts[-1] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    verb = "goes" if len(parts) == 1 and body_lines != 2 else "go"
+    return f"Only {ending} {verb} onto page {page}{with_slip}; {shorten}"
+
+
+def _lines_on(by_label: dict[str, list[MeasuredBox]], label: str, page: int) -> int:
+    return sum(box.lines for box in by_label.get(label, []) if box.page == page)
 
 
 def _lines(count: int) -> str:

@@ -16,7 +16,7 @@ from core.models import Organisation
 from mailings.letters.merge_values import recipients
 from mailings.letters.rendering import compile_letter
 from mailings.printing.envelopes import envelope_for
-from mailings.printing.letter_pdf import PrintedLetter, letters_pdf_measured
+from mailings.printing.letter_pdf import PrintedLetter, Signatory, letters_pdf_measured
 from mailings.printing.print_check import letter_checks, print_check
 from mailings.printing.print_run import print_run
 from tests.factories import SupporterFactory
@@ -207,7 +207,7 @@ def test_the_spill_warning_counts_the_room_the_last_lines_need(tmp_path):
     over = len([w for w in pdftotext_words(pdf, tmp_path, 2) if w[0] == "Line"])
     for paragraphs in range(30 - over + 2, 30 - over - 4, -1):
         check, pdf = checked_letter(paragraphs, ps=ps)
-        if check.spill_warning:
+        if check.spill_warning.startswith("Runs "):  # longer: 'Only the last two lines...'
             break
     else:
         pytest.fail("no length runs a line or two over")
@@ -304,3 +304,38 @@ def test_an_envelope_for_the_other_paper_is_refused_in_the_admin(staff_client):
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert envelope_for(Organisation.current()).window.height == 1.25 * IN
+
+
+def test_a_last_page_with_only_the_letters_ending_is_a_spill_too(tmp_path):
+    """The sign-off moves as one block and takes the last paragraph with it: four or five
+    lines, more than a spill of running text, and still a sheet spent on the last line,
+    'With gratitude' and a name."""
+    organisation = organisation_with("number10")
+    signers = (Signatory("Marisol Vega", "Executive Director", ""),)
+
+    def checked(paragraphs: int):
+        body = "".join(f"<p>Line {n} of what we did together.</p>" for n in range(paragraphs))
+        letter = a_letter(STREET, body_html=body, signatories=signers)
+        measured = letters_pdf_measured([letter], organisation=organisation)
+        [check] = letter_checks(measured, count=1, envelope=envelope_for(organisation))
+        return check, measured.pdf
+
+    for paragraphs in range(10, 40):
+        check, pdf = checked(paragraphs)
+        if check.pages == 2:
+            break
+    else:
+        pytest.fail("no length pushes the sign-off over")
+    page_two = [w[0] for w in pdftotext_words(pdf, tmp_path, 2)]
+    assert page_two.count("Line") == 1 and {"gratitude,", "Vega"} <= set(page_two), page_two
+    prefix = "Only the last line of the letter and the sign-off go onto page 2; shorten by "
+    assert check.spill_warning.startswith(prefix), check.spill_warning
+    cut = {"a line": 1, "two lines": 2, "three lines": 3, "four lines": 4, "five lines": 5}[
+        check.spill_warning.removeprefix(prefix).rstrip(".")
+    ]
+    assert checked(paragraphs - cut)[0].pages == 1, "the advice brings it back onto page 1"
+    # A real second page (more than the ending): no warning.
+    longer, pdf = checked(paragraphs + 9)
+    words = [w[0] for w in pdftotext_words(pdf, tmp_path, 2)]
+    assert words.count("Line") > 2, (paragraphs, " ".join(words))
+    assert (longer.pages, longer.spill_warning) == (2, "")
