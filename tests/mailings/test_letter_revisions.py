@@ -284,3 +284,12 @@ def test_the_composer_save_keeps_a_version_and_an_unchanged_one_none(staff_clien
     latest = letter.revisions.order_by("-number").first()
     assert (latest.number, latest.changes) == (2, "Changed P.S. (English).")
     assert latest.saved_by.username == "dana"
+
+
+def test_the_letter_page_names_its_two_histories_apart(staff_client, letter):
+    """Saved versions hold the letter's text; Django's own history only the admin's saves."""
+    page = staff_client.get(f"/admin/mailings/letter/{letter.pk}/change/").content.decode()
+    assert f'href="/admin/mailings/letter/{letter.pk}/saved-versions/">Saved versions</a>' in page
+    assert f'href="/admin/mailings/letter/{letter.pk}/history/"' in page
+    assert ">Change log</a>" in page and ">History</a>" not in page
+    assert staff_client.get(f"/admin/mailings/letter/{letter.pk}/history/").status_code == 200
