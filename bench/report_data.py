@@ -96,11 +96,13 @@ def populate(supporters: int, gifts: int) -> dict:  # noqa: C901 - one generator
         bulk.insert_rows(
             Supporter,
             (
-                {"id": pk, "first_name": f"First{n}", "last_name": f"Last{n % 5000}",
-                 "email": "" if n % 9 == 0 else f"donor{n}@example.org",
-                 "address_line1": f"{n} Main St", "city": "Oakland", "region": "CA",
-                 "postal_code": f"{94000 + n % 900:05d}", "country": "US",
-                 "created_at": now, "updated_at": now}
+                _with_match_keys(
+                    {"id": pk, "first_name": f"First{n}", "last_name": f"Last{n % 5000}",
+                     "email": "" if n % 9 == 0 else f"donor{n}@example.org",
+                     "address_line1": f"{n} Main St", "city": "Oakland", "region": "CA",
+                     "postal_code": f"{94000 + n % 900:05d}", "country": "US",
+                     "created_at": now, "updated_at": now}
+                )
                 for n, pk in enumerate(ids)
             ),
         )  # fmt: skip
@@ -239,3 +241,20 @@ def summaries() -> tuple[int, float]:
         donor_summaries_refresh(supporter_ids=ids[start : start + 10_000])
         print(f"  summaries: {min(start + 10_000, len(ids)):,} of {len(ids):,}", flush=True)
     return len(ids), time.perf_counter() - started
+
+
+def _with_match_keys(record: dict) -> dict:
+    """The derived keys a saved supporter has (Supporter.save, the import): pages that find
+    namesakes and housemates read by them."""
+    from core.outbox.addresses import email_hash
+    from crm import matching
+
+    record["match_email"], record["match_name"], record["match_postal"], record["match_phone"] = (
+        matching.match_keys(
+            email=record["email"], first_name=record["first_name"],
+            last_name=record["last_name"], organisation_name="", kind="person",
+            postal_code=record["postal_code"], phone="", country=record["country"],
+        )
+    )  # fmt: skip
+    record["email_hash"] = email_hash(record["email"])
+    return record

@@ -172,8 +172,8 @@ class Supporter(models.Model):
             models.Index(fields=["match_name", "match_phone"], name="supporter_match_name_phone"),
             # Import matching by email (stored lower-cased; the unique index is on Lower()).
             models.Index(fields=["email"], name="supporter_email"),
-            # Admin search by postal code.
-            models.Index(fields=["postal_code"], name="supporter_postal_code"),
+            # Housemates: the profile's "also at this address" (crm.households.selectors).
+            models.Index(fields=["match_postal"], name="supporter_match_postal"),
             # The supporter list's first page in its default order (Meta.ordering, the same
             # expression), read from the index instead of sorting every supporter.
             models.Index(
