@@ -10,6 +10,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
 from core.history_admin import SafeHistoryAdmin
+from core.paginators import IdsFirstPaginator
 from core.stale_edit import StaleEditAdminMixin
 from crm import admin_views, history
 from crm.admin_parts import ConsentEventInline, EmailConsentFilter, NoteInline
@@ -133,6 +134,7 @@ class SupporterAdmin(
     # columns in the list's own query (donations: the giving columns).
     list_queryset_hooks: list = []
     list_per_page = 50
+    paginator = IdsFirstPaginator  # sorted by giving: the page's ids first (core.paginators)
     show_full_result_count = False
     autocomplete_fields = ["tags"]
     inlines = [NoteInline, ConsentEventInline]
