@@ -101,7 +101,8 @@ def _cancel_some(plans: list[_Plan], rng: random.Random, today: datetime.date) -
     organisation = Organisation.current()
     year_start, _ = organisation.fiscal_year_bounds(organisation.fiscal_year_of(today))
     older = [p for p in plans if len(p.due) > 3]
-    for plan in older[:CANCELLED]:
+    # A small demo (few plans) still keeps some active: never all of them cancelled.
+    for plan in older[: min(CANCELLED, len(plans) - 1)]:
         paid = [d for d in plan.due[2:] if year_start <= d < today - datetime.timedelta(days=5)]
         if not paid:
             continue
@@ -118,7 +119,8 @@ def _fail_some(plans: list[_Plan], today: datetime.date) -> None:
     """The two active plans charged most recently: that payment failed, Stripe retries it."""
     active = [p for p in plans if p.row.status == RecurringGift.Status.ACTIVE and len(p.due) > 1]
     active.sort(key=lambda p: (-p.due[-1].toordinal(), p.row.supporter_id))
-    for plan in active[:PAST_DUE]:
+    still_active = sum(p.row.status == RecurringGift.Status.ACTIVE for p in plans)
+    for plan in active[: min(PAST_DUE, still_active - 1)]:  # and at least one charging well
         failed = plan.due.pop()
         plan.failed_on = failed
         plan.row.status = RecurringGift.Status.PAST_DUE
