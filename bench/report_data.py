@@ -95,17 +95,8 @@ def populate(supporters: int, gifts: int) -> dict:  # noqa: C901 - one generator
         now = datetime.datetime.now(datetime.UTC)
         bulk.insert_rows(
             Supporter,
-            (
-                _with_match_keys(
-                    {"id": pk, "first_name": f"First{n}", "last_name": f"Last{n % 5000}",
-                     "email": "" if n % 9 == 0 else f"donor{n}@example.org",
-                     "address_line1": f"{n} Main St", "city": "Oakland", "region": "CA",
-                     "postal_code": f"{94000 + n % 900:05d}", "country": "US",
-                     "created_at": now, "updated_at": now}
-                )
-                for n, pk in enumerate(ids)
-            ),
-        )  # fmt: skip
+            (_supporter(n, pk, now) for n, pk in enumerate(ids)),
+        )
     print(f"  supporters written: {supporters:,} in {time.perf_counter() - started:.1f} s")
 
     writer = _Writer()
@@ -243,18 +234,14 @@ def summaries() -> tuple[int, float]:
     return len(ids), time.perf_counter() - started
 
 
-def _with_match_keys(record: dict) -> dict:
-    """The derived keys a saved supporter has (Supporter.save, the import): pages that find
-    namesakes and housemates read by them."""
-    from core.outbox.addresses import email_hash
+def _supporter(n: int, pk: int, now: datetime.datetime) -> dict:
+    """Supporter n, with the match keys and email hash a saved supporter has: the pages that
+    find namesakes and housemates read by them."""
     from crm import matching
 
-    record["match_email"], record["match_name"], record["match_postal"], record["match_phone"] = (
-        matching.match_keys(
-            email=record["email"], first_name=record["first_name"],
-            last_name=record["last_name"], organisation_name="", kind="person",
-            postal_code=record["postal_code"], phone="", country=record["country"],
-        )
-    )  # fmt: skip
-    record["email_hash"] = email_hash(record["email"])
-    return record
+    record = {"id": pk, "first_name": f"First{n}", "last_name": f"Last{n % 5000}",
+              "email": "" if n % 9 == 0 else f"donor{n}@example.org",
+              "address_line1": f"{n} Main St", "city": "Oakland", "region": "CA",
+              "postal_code": f"{94000 + n % 900:05d}", "country": "US",
+              "created_at": now, "updated_at": now}  # fmt: skip
+    return record | matching.record_keys(record)

@@ -6,8 +6,11 @@ and by the duplicate finder, so all three always agree.
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
+from core.outbox.addresses import email_hash
 from crm import phones
 
 US_REGIONS = frozenset(
@@ -165,6 +168,30 @@ def match_keys(
         postal_key(postal_code),
         phone_key(phone or phone_2, country),
     )
+
+
+def record_keys(record: Mapping[str, Any]) -> dict[str, str]:
+    """The derived columns of a supporter written in bulk, from its fields by attname (blank
+    when absent): the four match keys and the email's hash, as Supporter.save sets them."""
+    email = record.get("email") or ""
+    match_email, match_name, match_postal, match_phone = match_keys(
+        email=email,
+        first_name=record.get("first_name") or "",
+        last_name=record.get("last_name") or "",
+        organisation_name=record.get("organisation_name") or "",
+        kind=record.get("kind") or "person",
+        postal_code=record.get("postal_code") or "",
+        phone=record.get("phone") or "",
+        country=record.get("country") or "US",
+        phone_2=record.get("phone_2") or "",
+    )
+    return {
+        "match_email": match_email,
+        "match_name": match_name,
+        "match_postal": match_postal,
+        "match_phone": match_phone,
+        "email_hash": email_hash(email),
+    }
 
 
 def us_zip_error(postal_code: str) -> str:

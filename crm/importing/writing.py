@@ -11,7 +11,6 @@ from simple_history.utils import bulk_update_with_history
 
 from core import bulk
 from core.history_records import snapshot_m2m
-from core.outbox.addresses import email_hash
 from crm import matching
 from crm.importing.outcome import RESTRICTIONS, SIDE_VALUES, RowOutcome
 from crm.models import ConsentEvent, Note, SourceId, Supporter, Tag
@@ -68,23 +67,7 @@ def _insert_new_supporters(
         # core.bulk writes only the model's columns: the side values (tags...) are left out.
         record = {**defaults, **row.values, "id": pk, **stamps}
         record["email_opt_in"] = record["email_opt_in"] or "unknown"
-        (
-            record["match_email"],
-            record["match_name"],
-            record["match_postal"],
-            record["match_phone"],
-        ) = matching.match_keys(
-            email=record["email"],
-            first_name=record["first_name"],
-            last_name=record["last_name"],
-            organisation_name=record["organisation_name"],
-            kind=record["kind"],
-            postal_code=record["postal_code"],
-            phone=record["phone"],
-            country=record["country"],
-            phone_2=record["phone_2"],
-        )
-        record["email_hash"] = email_hash(record["email"])
+        record.update(matching.record_keys(record))
         row.supporter_id = pk
         records.append(record)
     bulk.insert_rows(Supporter, records)

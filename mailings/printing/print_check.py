@@ -137,8 +137,8 @@ def _spill(
     body_lines = _lines_on(by_label, f"body {index}", last)
     if body_lines > SPILL_LINES:
         return ""
-    parts = [("", "the last line", "the last two lines")[body_lines] + " of the letter"]
-    parts = parts if body_lines else []
+    last_lines = {1: "the last line of the letter", 2: "the last two lines of the letter"}
+    parts = [last_lines[body_lines]] if body_lines else []
     parts += [name for label, name in (("signoff", "the sign-off"), ("ps", "the P.S."))
               if _lines_on(by_label, f"{label} {index}", last)]  # fmt: skip
     ending = parts[-1] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
