@@ -17,7 +17,7 @@ from donations.models.ledger import (
 from donations.models.payment_failures import PaymentFailure
 from donations.models.payouts import Payout, PayoutLine
 from donations.models.recurring import RecurringGift
-from donations.models.summaries import DonorSummary, DonorYearTotal
+from donations.models.summaries import DonorSummary, DonorYearTotal, GivingDay
 
 __all__ = [
     "AccountLink",
@@ -29,6 +29,7 @@ __all__ = [
     "DonorYearTotal",
     "Fund",
     "Gift",
+    "GivingDay",
     "PaymentFailure",
     "Payout",
     "PayoutLine",

@@ -64,3 +64,26 @@ class DonorYearTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.supporter_id} FY{self.fiscal_year}: {self.total}"
+
+
+class GivingDay(models.Model):
+    """The money received on one day: gross and card fees of the gifts whose money came in
+    (donations.summary.RECEIVED: a gift refunded later still counts on its day), in cents.
+
+    Kept equal to the gifts by database triggers (migration donations 0025), whatever writes
+    them: a save, a bulk insert, a COPY, a queryset update or a delete. So the staff home's
+    year to date sums a few hundred days instead of hundreds of thousands of gifts. Cents
+    keep the sums exact on SQLite too, where a decimal column holds a float. When RECEIVED
+    changes, the triggers change with it (a new migration); donations.giving_days rebuilds
+    the rows from the gifts and compares them."""
+
+    day = models.DateField(primary_key=True)
+    gross_cents = models.BigIntegerField(default=0)
+    fee_cents = models.BigIntegerField(default=0)
+    gifts = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "giving day"
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.gifts} gifts, {self.gross_cents / 100:.2f}"

@@ -100,8 +100,8 @@ def giving_so_far(*, today: datetime.date) -> Giving:
 
     The year is the ledger's (reports.ledger): money received counts on the day it came in
     (gifts refunded later included), each refund on its own day and card fees with their
-    gift, so a July refund of a June gift lowers July's year. Each year to date reads only its
-    own range of index gift_received_on (ledger.raised_by_period), then the refunds. A
+    gift, so a July refund of a June gift lowers July's year. Both years to date are summed
+    from the days' totals (ledger.raised_by_period, donations.models.GivingDay). A
     campaign: its counted gifts, each less its refunds, whenever they came, summed with the
     campaigns' list from index gift_campaign alone."""
     fiscal_year, this, last = ledger.year_to_date_and_last(today)

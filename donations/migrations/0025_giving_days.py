@@ -1,0 +1,152 @@
+"""The money received per day (GivingDay), kept equal to the gifts by database triggers, so
+every way of writing a gift keeps it (save, bulk insert, COPY, queryset update, delete).
+
+The statuses are RECEIVED's as of this migration (donations.summary): a change there needs a
+migration that replaces these triggers. PostgreSQL sums each statement's rows at once
+(statement triggers over transition tables: a COPY of a million gifts is one upsert per day);
+SQLite has row triggers only."""
+
+from django.db import migrations, models
+
+RECEIVED = "('succeeded', 'partially_refunded', 'disputed', 'refunded')"
+
+POSTGRES_FUNCTION = f"""
+CREATE FUNCTION donations_giving_days_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- Each statement's change per day: its new rows added, its old rows taken away. Rows in
+    -- day order, so two transactions take the days' row locks in the same order.
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO donations_givingday AS d (day, gross_cents, fee_cents, gifts)
+        SELECT received_on, SUM(ROUND(amount * 100))::bigint,
+               SUM(ROUND(COALESCE(fee, 0) * 100))::bigint, COUNT(*)
+        FROM new_gifts WHERE status IN {RECEIVED}
+        GROUP BY received_on ORDER BY received_on
+        ON CONFLICT (day) DO UPDATE SET gross_cents = d.gross_cents + EXCLUDED.gross_cents,
+            fee_cents = d.fee_cents + EXCLUDED.fee_cents, gifts = d.gifts + EXCLUDED.gifts;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO donations_givingday AS d (day, gross_cents, fee_cents, gifts)
+        SELECT received_on, -SUM(ROUND(amount * 100))::bigint,
+               -SUM(ROUND(COALESCE(fee, 0) * 100))::bigint, -COUNT(*)
+        FROM old_gifts WHERE status IN {RECEIVED}
+        GROUP BY received_on ORDER BY received_on
+        ON CONFLICT (day) DO UPDATE SET gross_cents = d.gross_cents + EXCLUDED.gross_cents,
+            fee_cents = d.fee_cents + EXCLUDED.fee_cents, gifts = d.gifts + EXCLUDED.gifts;
+    ELSE
+        -- Most updates (thanked, a note, a campaign) change no day's money: nothing written.
+        INSERT INTO donations_givingday AS d (day, gross_cents, fee_cents, gifts)
+        SELECT day, SUM(gross)::bigint, SUM(fee)::bigint, SUM(gifts)
+        FROM (
+            SELECT received_on AS day, ROUND(amount * 100) AS gross,
+                   ROUND(COALESCE(fee, 0) * 100) AS fee, 1 AS gifts
+            FROM new_gifts WHERE status IN {RECEIVED}
+            UNION ALL
+            SELECT received_on, -ROUND(amount * 100), -ROUND(COALESCE(fee, 0) * 100), -1
+            FROM old_gifts WHERE status IN {RECEIVED}
+        ) AS change
+        GROUP BY day HAVING SUM(gross) <> 0 OR SUM(fee) <> 0 OR SUM(gifts) <> 0
+        ORDER BY day
+        ON CONFLICT (day) DO UPDATE SET gross_cents = d.gross_cents + EXCLUDED.gross_cents,
+            fee_cents = d.fee_cents + EXCLUDED.fee_cents, gifts = d.gifts + EXCLUDED.gifts;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER giving_days_insert AFTER INSERT ON donations_gift
+    REFERENCING NEW TABLE AS new_gifts
+    FOR EACH STATEMENT EXECUTE FUNCTION donations_giving_days_apply();
+CREATE TRIGGER giving_days_update AFTER UPDATE ON donations_gift
+    REFERENCING OLD TABLE AS old_gifts NEW TABLE AS new_gifts
+    FOR EACH STATEMENT EXECUTE FUNCTION donations_giving_days_apply();
+CREATE TRIGGER giving_days_delete AFTER DELETE ON donations_gift
+    REFERENCING OLD TABLE AS old_gifts
+    FOR EACH STATEMENT EXECUTE FUNCTION donations_giving_days_apply();
+"""
+POSTGRES_DROP = """
+DROP TRIGGER giving_days_insert ON donations_gift;
+DROP TRIGGER giving_days_update ON donations_gift;
+DROP TRIGGER giving_days_delete ON donations_gift;
+DROP FUNCTION donations_giving_days_apply();
+"""
+
+
+def _sqlite_change(row: str, sign: str) -> str:
+    """The statement adding (sign '+') or taking away ('-') the row OLD or NEW."""
+    return f"""
+        UPDATE donations_givingday SET
+            gross_cents = gross_cents {sign} CAST(ROUND({row}.amount * 100) AS INTEGER),
+            fee_cents = fee_cents {sign} CAST(ROUND(COALESCE({row}.fee, 0) * 100) AS INTEGER),
+            gifts = gifts {sign} 1
+        WHERE day = {row}.received_on AND {row}.status IN {RECEIVED};"""
+
+
+_SQLITE_DAY_ROW = f"""
+        INSERT OR IGNORE INTO donations_givingday (day, gross_cents, fee_cents, gifts)
+        SELECT NEW.received_on, 0, 0, 0 WHERE NEW.status IN {RECEIVED};"""
+
+SQLITE_TRIGGERS = [
+    f"""CREATE TRIGGER giving_days_insert AFTER INSERT ON donations_gift BEGIN
+        {_SQLITE_DAY_ROW} {_sqlite_change("NEW", "+")}
+    END""",
+    f"""CREATE TRIGGER giving_days_update AFTER UPDATE OF status, amount, fee, received_on
+    ON donations_gift BEGIN
+        {_sqlite_change("OLD", "-")} {_SQLITE_DAY_ROW} {_sqlite_change("NEW", "+")}
+    END""",
+    f"""CREATE TRIGGER giving_days_delete AFTER DELETE ON donations_gift BEGIN
+        {_sqlite_change("OLD", "-")}
+    END""",
+]
+SQLITE_DROP = [
+    "DROP TRIGGER giving_days_insert",
+    "DROP TRIGGER giving_days_update",
+    "DROP TRIGGER giving_days_delete",
+]
+
+FILL = {
+    "postgresql": f"""
+        INSERT INTO donations_givingday (day, gross_cents, fee_cents, gifts)
+        SELECT received_on, SUM(ROUND(amount * 100))::bigint,
+               SUM(ROUND(COALESCE(fee, 0) * 100))::bigint, COUNT(*)
+        FROM donations_gift WHERE status IN {RECEIVED} GROUP BY received_on""",
+    "sqlite": f"""
+        INSERT INTO donations_givingday (day, gross_cents, fee_cents, gifts)
+        SELECT received_on, SUM(CAST(ROUND(amount * 100) AS INTEGER)),
+               SUM(CAST(ROUND(COALESCE(fee, 0) * 100) AS INTEGER)), COUNT(*)
+        FROM donations_gift WHERE status IN {RECEIVED} GROUP BY received_on""",
+}
+
+
+def create_triggers(apps, schema_editor) -> None:
+    vendor = schema_editor.connection.vendor
+    statements = [POSTGRES_FUNCTION] if vendor == "postgresql" else SQLITE_TRIGGERS
+    if vendor not in FILL:
+        raise NotImplementedError(
+            f"GivingDay's triggers are written for SQLite and PostgreSQL, not {vendor}."
+        )
+    for sql in [*statements, FILL[vendor]]:
+        schema_editor.execute(sql)
+
+
+def drop_triggers(apps, schema_editor) -> None:
+    vendor = schema_editor.connection.vendor
+    for sql in [POSTGRES_DROP] if vendor == "postgresql" else SQLITE_DROP:
+        schema_editor.execute(sql)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("donations", "0024_campaign_name_es_fund_name_es"),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name="GivingDay",
+            fields=[
+                ("day", models.DateField(primary_key=True, serialize=False)),
+                ("gross_cents", models.BigIntegerField(default=0)),
+                ("fee_cents", models.BigIntegerField(default=0)),
+                ("gifts", models.IntegerField(default=0)),
+            ],
+            options={"verbose_name": "giving day"},
+        ),
+        migrations.RunPython(create_triggers, drop_triggers),
+    ]
