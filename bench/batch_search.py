@@ -26,7 +26,6 @@ LAST = ["Garcia", "García", "Okafor", "Chen", "Nguyen", "Smith", "Lopez", "Hadd
 
 
 def _populate(n: int) -> None:
-    from crm import matching
     from crm.models import Supporter
     from donations.models import DonorSummary
 
@@ -39,12 +38,7 @@ def _populate(n: int) -> None:
             city=rng.choice(["Austin", "El Paso", "Houston", "Dallas"]), region="TX",
             postal_code=f"{78000 + i % 900:05d}",
         )  # fmt: skip
-        person.match_email, person.match_name, person.match_postal, person.match_phone = (
-            matching.match_keys(
-                email=person.email, first_name=first, last_name=last, organisation_name="",
-                kind="person", postal_code=person.postal_code, phone="",
-            )
-        )  # fmt: skip
+        person.refresh_match_keys()  # the keys and email hash Supporter.save sets
         people.append(person)
     Supporter.objects.bulk_create(people, batch_size=5000)
     day = datetime.date(2026, 3, 2)

@@ -22,11 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, bench/ is sys.path[0]: the repository's root too, for the project's modules.
 sys.path.insert(0, str(ROOT))
 
+from tests.postmark_standin import TOKEN  # noqa: E402
 from tests.processes import production_environment, worker_command  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_mailing"
 PORT = 8025
-TOKEN = "standin-server-token"
 
 
 def _server_database(url: str, sql: str) -> None:
@@ -61,7 +61,6 @@ def _populate(supporters: int, recipients: int) -> tuple[object, object]:
     from django.utils import timezone
 
     from core import bulk
-    from core.outbox.addresses import email_hash
     from crm import matching
     from crm.models import Supporter, Tag
     from mailings.audiences.models import Audience
@@ -73,19 +72,14 @@ def _populate(supporters: int, recipients: int) -> tuple[object, object]:
         rows = []
         for n, pk in enumerate(ids):
             email = f"donor{n}@example.org"
-            keys = matching.match_keys(
-                email=email, first_name=f"First{n}", last_name=f"Last{n % 5000}",
-                organisation_name="", kind="person", postal_code=f"{10000 + n % 900}", phone="",
-            )  # fmt: skip
-            rows.append(
-                {"id": pk, "first_name": f"First{n}", "last_name": f"Last{n % 5000}",
-                 "email": email, "address_line1": f"{n} Main St", "city": "Queens",
-                 "region": "NY", "postal_code": f"{10000 + n % 900}", "country": "US",
-                 "preferred_language": "es" if n % 3 == 0 else "en",
-                 "match_email": keys[0], "match_name": keys[1], "match_postal": keys[2],
-                 "match_phone": keys[3], "email_hash": email_hash(email),
-                 "created_at": now, "updated_at": now}
-            )  # fmt: skip
+            row = {
+                "id": pk, "first_name": f"First{n}", "last_name": f"Last{n % 5000}",
+                "email": email, "address_line1": f"{n} Main St", "city": "Queens",
+                "region": "NY", "postal_code": f"{10000 + n % 900}", "country": "US",
+                "preferred_language": "es" if n % 3 == 0 else "en",
+                "created_at": now, "updated_at": now,
+            }  # fmt: skip
+            rows.append(row | matching.record_keys(row))
         bulk.insert_rows(Supporter, rows)
         tag = Tag.objects.create(name="Bench")
         bulk.insert_rows(

@@ -1,10 +1,12 @@
 """The money received per day (GivingDay), kept equal to the gifts by database triggers, so
 every way of writing a gift keeps it (save, bulk insert, COPY, queryset update, delete).
+A day's figures are the sum of its rows.
 
 The statuses are RECEIVED's as of this migration (donations.summary): a change there needs a
 migration that replaces these triggers. PostgreSQL sums each statement's rows at once
-(statement triggers over transition tables: a COPY of a million gifts is one upsert per day);
-SQLite has row triggers only."""
+(statement triggers over transition tables: a COPY of a million gifts adds one row per day)
+and adds them as new rows, which no other transaction waits for; donations.giving_days folds
+a day's rows into one. SQLite (row triggers only, one writer at a time) keeps one row a day."""
 
 from django.db import migrations, models
 
@@ -13,27 +15,21 @@ RECEIVED = "('succeeded', 'partially_refunded', 'disputed', 'refunded')"
 POSTGRES_FUNCTION = f"""
 CREATE FUNCTION donations_giving_days_apply() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    -- Each statement's change per day: its new rows added, its old rows taken away. Rows in
-    -- day order, so two transactions take the days' row locks in the same order.
+    -- Each statement's change per day, as new rows: its new gifts added, its old ones taken
+    -- away. New rows lock nothing another transaction waits for.
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO donations_givingday AS d (day, gross_cents, fee_cents, gifts)
+        INSERT INTO donations_givingday (day, gross_cents, fee_cents, gifts)
         SELECT received_on, SUM(ROUND(amount * 100))::bigint,
                SUM(ROUND(COALESCE(fee, 0) * 100))::bigint, COUNT(*)
-        FROM new_gifts WHERE status IN {RECEIVED}
-        GROUP BY received_on ORDER BY received_on
-        ON CONFLICT (day) DO UPDATE SET gross_cents = d.gross_cents + EXCLUDED.gross_cents,
-            fee_cents = d.fee_cents + EXCLUDED.fee_cents, gifts = d.gifts + EXCLUDED.gifts;
+        FROM new_gifts WHERE status IN {RECEIVED} GROUP BY received_on;
     ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO donations_givingday AS d (day, gross_cents, fee_cents, gifts)
+        INSERT INTO donations_givingday (day, gross_cents, fee_cents, gifts)
         SELECT received_on, -SUM(ROUND(amount * 100))::bigint,
                -SUM(ROUND(COALESCE(fee, 0) * 100))::bigint, -COUNT(*)
-        FROM old_gifts WHERE status IN {RECEIVED}
-        GROUP BY received_on ORDER BY received_on
-        ON CONFLICT (day) DO UPDATE SET gross_cents = d.gross_cents + EXCLUDED.gross_cents,
-            fee_cents = d.fee_cents + EXCLUDED.fee_cents, gifts = d.gifts + EXCLUDED.gifts;
+        FROM old_gifts WHERE status IN {RECEIVED} GROUP BY received_on;
     ELSE
         -- Most updates (thanked, a note, a campaign) change no day's money: nothing written.
-        INSERT INTO donations_givingday AS d (day, gross_cents, fee_cents, gifts)
+        INSERT INTO donations_givingday (day, gross_cents, fee_cents, gifts)
         SELECT day, SUM(gross)::bigint, SUM(fee)::bigint, SUM(gifts)
         FROM (
             SELECT received_on AS day, ROUND(amount * 100) AS gross,
@@ -43,10 +39,7 @@ BEGIN
             SELECT received_on, -ROUND(amount * 100), -ROUND(COALESCE(fee, 0) * 100), -1
             FROM old_gifts WHERE status IN {RECEIVED}
         ) AS change
-        GROUP BY day HAVING SUM(gross) <> 0 OR SUM(fee) <> 0 OR SUM(gifts) <> 0
-        ORDER BY day
-        ON CONFLICT (day) DO UPDATE SET gross_cents = d.gross_cents + EXCLUDED.gross_cents,
-            fee_cents = d.fee_cents + EXCLUDED.fee_cents, gifts = d.gifts + EXCLUDED.gifts;
+        GROUP BY day HAVING SUM(gross) <> 0 OR SUM(fee) <> 0 OR SUM(gifts) <> 0;
     END IF;
     RETURN NULL;
 END
@@ -70,18 +63,21 @@ DROP FUNCTION donations_giving_days_apply();
 
 
 def _sqlite_change(row: str, sign: str) -> str:
-    """The statement adding (sign '+') or taking away ('-') the row OLD or NEW."""
+    """The statement adding (sign '+') or taking away ('-') the row OLD or NEW on its day's
+    one row."""
     return f"""
         UPDATE donations_givingday SET
             gross_cents = gross_cents {sign} CAST(ROUND({row}.amount * 100) AS INTEGER),
             fee_cents = fee_cents {sign} CAST(ROUND(COALESCE({row}.fee, 0) * 100) AS INTEGER),
             gifts = gifts {sign} 1
-        WHERE day = {row}.received_on AND {row}.status IN {RECEIVED};"""
+        WHERE id = (SELECT MIN(id) FROM donations_givingday WHERE day = {row}.received_on)
+            AND {row}.status IN {RECEIVED};"""
 
 
 _SQLITE_DAY_ROW = f"""
-        INSERT OR IGNORE INTO donations_givingday (day, gross_cents, fee_cents, gifts)
-        SELECT NEW.received_on, 0, 0, 0 WHERE NEW.status IN {RECEIVED};"""
+        INSERT INTO donations_givingday (day, gross_cents, fee_cents, gifts)
+        SELECT NEW.received_on, 0, 0, 0 WHERE NEW.status IN {RECEIVED}
+            AND NOT EXISTS (SELECT 1 FROM donations_givingday WHERE day = NEW.received_on);"""
 
 SQLITE_TRIGGERS = [
     f"""CREATE TRIGGER giving_days_insert AFTER INSERT ON donations_gift BEGIN
@@ -141,7 +137,13 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="GivingDay",
             fields=[
-                ("day", models.DateField(primary_key=True, serialize=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(db_index=True)),
                 ("gross_cents", models.BigIntegerField(default=0)),
                 ("fee_cents", models.BigIntegerField(default=0)),
                 ("gifts", models.IntegerField(default=0)),

@@ -67,17 +67,20 @@ class DonorYearTotal(models.Model):
 
 
 class GivingDay(models.Model):
-    """The money received on one day: gross and card fees of the gifts whose money came in
-    (donations.summary.RECEIVED: a gift refunded later still counts on its day), in cents.
+    """The money received on a day, or a change to it: gross and card fees of the gifts whose
+    money came in (donations.summary.RECEIVED: a gift refunded later still counts on its
+    day), in cents, and their number. A day's figures are the sum of its rows.
 
-    Kept equal to the gifts by database triggers (migration donations 0025), whatever writes
-    them: a save, a bulk insert, a COPY, a queryset update or a delete. So the staff home's
-    year to date sums a few hundred days instead of hundreds of thousands of gifts. Cents
-    keep the sums exact on SQLite too, where a decimal column holds a float. When RECEIVED
-    changes, the triggers change with it (a new migration); donations.giving_days rebuilds
-    the rows from the gifts and compares them."""
+    Written by database triggers (migration donations 0025), whatever writes the gifts: a
+    save, a bulk insert, a COPY, a queryset update or a delete. So the staff home's year to
+    date sums a few hundred rows instead of hundreds of thousands of gifts. On PostgreSQL
+    each statement adds its own rows (an update of a shared row would make every gift of the
+    day wait for the transaction before it to commit), and donations.giving_days folds a
+    day's rows into one now and then; SQLite, which has one writer at a time, keeps one row
+    a day. Cents keep the sums exact on SQLite too, where a decimal column holds a float.
+    When RECEIVED changes, the triggers change with it (a new migration)."""
 
-    day = models.DateField(primary_key=True)
+    day = models.DateField(db_index=True)
     gross_cents = models.BigIntegerField(default=0)
     fee_cents = models.BigIntegerField(default=0)
     gifts = models.IntegerField(default=0)

@@ -12,8 +12,12 @@ from django.db import connection
 
 from core import bulk
 from crm.services import supporters_merge
+from donations import giving_days
+from donations.giving_days import giving_days_fold
 from donations.models import Gift, GivingDay
 from donations.summary import RECEIVED
+from reports import ledger
+from reports.ledger import Period
 from tests.factories import SupporterFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,12 +36,14 @@ def days_from_gifts() -> dict:
 
 
 def days_kept() -> dict:
-    """The table, without days that came back to nothing."""
-    return {
-        d.day: (d.gross_cents, d.fee_cents, d.gifts)
-        for d in GivingDay.objects.all()
-        if (d.gross_cents, d.fee_cents, d.gifts) != (0, 0, 0)
-    }
+    """The table, a day's rows summed, without days that came back to nothing."""
+    days: dict = defaultdict(lambda: [0, 0, 0])
+    for row in GivingDay.objects.all():
+        day = days[row.day]
+        day[0] += row.gross_cents
+        day[1] += row.fee_cents
+        day[2] += row.gifts
+    return {day: tuple(figures) for day, figures in days.items() if figures != [0, 0, 0]}
 
 
 def assert_kept() -> None:
@@ -105,9 +111,7 @@ def test_cents_stay_exact_over_many_gifts():
         [{"supporter_id": ana.pk, "amount": a, "received_on": D(2026, 1, 5),
           "status": "succeeded", "fee": a / 2 if a * 100 % 2 == 0 else None} for a in amounts],
     )  # fmt: skip
-    day = GivingDay.objects.get(day=D(2026, 1, 5))
-    assert day.gross_cents == int(sum(amounts) * 100)
-    assert day.gifts == 10_000
+    assert days_kept()[D(2026, 1, 5)][::2] == (int(sum(amounts) * 100), 10_000)
     assert_kept()
 
 
@@ -127,3 +131,26 @@ def test_the_triggers_are_installed_on_this_database():
             )
         names = {row[0] for row in cursor.fetchall()}
     assert {"giving_days_insert", "giving_days_update", "giving_days_delete"} <= names
+
+
+def test_a_days_rows_fold_into_one_with_the_same_money(monkeypatch):
+    """PostgreSQL's triggers add a row per statement; folding sums each day's rows into one.
+    The staff home's year to date folds them once they pile up, and shows the same money."""
+    ana = SupporterFactory()
+    for n in range(30):
+        gift(ana, f"{n + 1}.25", D(2026, 3, 1 + n % 3), fee=Decimal("0.30"))
+    Gift.objects.filter(amount=Decimal("7.25")).update(status="failed")
+    before = days_kept()
+    giving_days_fold()
+    assert days_kept() == before == days_from_gifts()
+    assert GivingDay.objects.count() == 3
+
+    # The reader folds once more rows than days pile up (here: more than 5).
+    monkeypatch.setattr(giving_days, "PILED_UP", 5)
+    for n in range(12):
+        gift(ana, "10.00", D(2026, 3, 1 + n % 2))
+    year = Period(D(2025, 7, 1), D(2026, 6, 30))
+    [raised] = ledger.raised_by_period([year])
+    assert raised.gross == Decimal(sum(v[0] for v in days_from_gifts().values())) / 100
+    assert GivingDay.objects.count() == 3
+    assert_kept()
