@@ -12,6 +12,9 @@ from donations.models import GivingDay
 PILED_UP = 2000  # extra rows a reader tolerates before folding (a millisecond of summing)
 _LOCK = 0x6769_7669  # 'givi': one fold at a time (PostgreSQL advisory lock)
 TABLE = GivingDay._meta.db_table
+FIGURES = ["gross_cents", "fee_cents", "gifts", "counted_gifts", "counted_cents"]
+COLUMNS = ", ".join(["day", *FIGURES])
+SUMS = ", ".join(f"SUM({name})" for name in FIGURES)
 
 
 def giving_days_fold() -> int:
@@ -27,22 +30,19 @@ def giving_days_fold() -> int:
             cursor.execute(
                 f"WITH folded AS (DELETE FROM {TABLE} WHERE day IN "  # noqa: S608
                 f"(SELECT day FROM {TABLE} GROUP BY day HAVING COUNT(*) > 1) "
-                "RETURNING day, gross_cents, fee_cents, gifts) "
-                f"INSERT INTO {TABLE} (day, gross_cents, fee_cents, gifts) "
-                "SELECT day, SUM(gross_cents), SUM(fee_cents), SUM(gifts) FROM folded GROUP BY day"
+                f"RETURNING {COLUMNS}) "
+                f"INSERT INTO {TABLE} ({COLUMNS}) SELECT day, {SUMS} FROM folded GROUP BY day"
             )
             return cursor.rowcount
         # SQLite: one writer at a time, so reading then deleting is safe.
         cursor.execute(
-            f"SELECT day, SUM(gross_cents), SUM(fee_cents), SUM(gifts) FROM {TABLE} "  # noqa: S608
-            "GROUP BY day HAVING COUNT(*) > 1"
+            f"SELECT day, {SUMS} FROM {TABLE} GROUP BY day HAVING COUNT(*) > 1"  # noqa: S608
         )
         days = cursor.fetchall()
         for day, *_ in days:
             cursor.execute(f"DELETE FROM {TABLE} WHERE day = %s", [day])  # noqa: S608
         cursor.executemany(
-            f"INSERT INTO {TABLE} (day, gross_cents, fee_cents, gifts) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s)",
+            f"INSERT INTO {TABLE} ({COLUMNS}) VALUES ({', '.join(['%s'] * 6)})",  # noqa: S608
             days,
         )
         return len(days)

@@ -19,11 +19,11 @@
 import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 
 from core.models import Organisation
 from donations import giving_days
@@ -107,20 +107,25 @@ def raised_by_period(periods: list[Period]) -> list[Raised]:
     money = GivingDay.objects.filter(_in_some_period(periods, "day")).aggregate(
         **sums, rows=Count("pk"), days=Count("day", distinct=True)
     )
-    if money["rows"] - money["days"] > giving_days.PILED_UP:
-        # PostgreSQL's triggers add rows (donations.models.GivingDay): fold them, once in a
-        # few thousand gifts, so this stays a read of a few hundred rows.
-        giving_days.giving_days_fold()
+    fold_if_piled_up(money["rows"] - money["days"])
     refunds = _refunds_by_period(periods)
     return [
         _raised(
-            _from_cents(money[f"gross{n}"]), refunds[f"refunds{n}"], _from_cents(money[f"fees{n}"])
+            from_cents(money[f"gross{n}"]), refunds[f"refunds{n}"], from_cents(money[f"fees{n}"])
         )
         for n, _ in enumerate(periods)
     ]
 
 
-def _from_cents(cents: int | None) -> Decimal:
+def fold_if_piled_up(extra_rows: int) -> None:
+    """PostgreSQL's triggers add rows to the days' totals (donations.models.GivingDay): a
+    reader that met more than a few thousand rows beyond one a day folds them, so reading
+    stays a read of a few hundred rows a year."""
+    if extra_rows > giving_days.PILED_UP:
+        giving_days.giving_days_fold()
+
+
+def from_cents(cents: int | None) -> Decimal:
     return Decimal(cents or 0).scaleb(-2)
 
 
@@ -329,72 +334,3 @@ def change(current: Decimal | int | None, previous: Decimal | int | None) -> tup
         return difference, None
     percent = (Decimal(difference) * 100 / Decimal(previous)).quantize(Decimal("0.1"))
     return difference, percent
-
-
-@dataclass(frozen=True)
-class Giving:
-    """One group's figures under the ledger's rules."""
-
-    gross: Decimal = ZERO
-    refunds: Decimal = ZERO
-    fees: Decimal = ZERO
-    gifts: int = 0  # counted gifts
-    donors: int | None = 0  # distinct supporters with a counted gift; None: not counted
-    counted_total: Decimal = ZERO  # amount of the counted gifts (for the average gift)
-
-    @property
-    def net(self) -> Decimal:
-        return self.gross - self.refunds - self.fees
-
-    @property
-    def average_gift(self) -> Decimal | None:
-        return (self.counted_total / self.gifts).quantize(CENT) if self.gifts else None
-
-
-def giving_grouped(period: Period, gift_key, refund_key, *, donors: bool = True) -> dict:
-    """The ledger's figures per group in two queries: gifts received in the period grouped by
-    `gift_key` (a Gift field name or expression) and refunds dated in the period grouped by
-    `refund_key` (the same thing seen from Refund, e.g. "gift__fund_id"). A refund falls in
-    the group of its gift but in the period of its own date. With donors=False the donors
-    are not counted (None): a distinct count sorts every gift, where the rest is one hash
-    aggregation."""
-    with report_queries():
-        return _giving_grouped(period, gift_key, refund_key, donors=donors)
-
-
-def _giving_grouped(period: Period, gift_key, refund_key, *, donors: bool) -> dict:
-    counted = Q(status__in=COUNTED)
-    distinct = {"donors": Count("supporter_id", distinct=True, filter=counted)} if donors else {}
-    gifts = (
-        Gift.objects.filter(status__in=RECEIVED, received_on__range=(period.start, period.end))
-        .annotate(group=gift_key if not isinstance(gift_key, str) else F(gift_key))
-        .values("group")
-        .annotate(
-            gross=Sum("amount"),
-            fees=Sum("fee"),
-            gifts=Count("pk", filter=counted),
-            counted_total=Sum("amount", filter=counted),
-            **distinct,
-        )
-        .order_by()
-    )
-    refunds = (
-        Refund.objects.filter(refunded_on__range=(period.start, period.end))
-        .annotate(group=refund_key if not isinstance(refund_key, str) else F(refund_key))
-        .values("group")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    found: dict = {}
-    for row in gifts:
-        found[row["group"]] = Giving(
-            gross=row["gross"] or ZERO,
-            fees=row["fees"] or ZERO,
-            gifts=row["gifts"],
-            donors=row.get("donors"),
-            counted_total=row["counted_total"] or ZERO,
-        )
-    for row in refunds:
-        before = found.get(row["group"], Giving(donors=0 if donors else None))
-        found[row["group"]] = replace(before, refunds=row["total"] or ZERO)
-    return found

@@ -73,7 +73,8 @@ class GivingDay(models.Model):
 
     Written by database triggers (migration donations 0025), whatever writes the gifts: a
     save, a bulk insert, a COPY, a queryset update or a delete. So the staff home's year to
-    date sums a few hundred rows instead of hundreds of thousands of gifts. On PostgreSQL
+    date and the reports' money by month and by year sum a few hundred rows a year instead
+    of hundreds of thousands of gifts. On PostgreSQL
     each statement adds its own rows (an update of a shared row would make every gift of the
     day wait for the transaction before it to commit), and donations.giving_days folds a
     day's rows into one now and then; SQLite, which has one writer at a time, keeps one row
@@ -84,6 +85,10 @@ class GivingDay(models.Model):
     gross_cents = models.BigIntegerField(default=0)
     fee_cents = models.BigIntegerField(default=0)
     gifts = models.IntegerField(default=0)
+    # Of those, the counted gifts (donations.summary.COUNTED: not refunded in full), for the
+    # reports' gift counts and averages.
+    counted_gifts = models.IntegerField(default=0)
+    counted_cents = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = "giving day"

@@ -1,7 +1,8 @@
 """Giving over time: by month of a fiscal year with the year before beside it, and by fiscal
-year. Counting rules are reports.ledger's; each selector is two grouped queries (gifts by
-gift_received_on, refunds by refund_refunded_on); a year's donors are counted from the donors'
-year totals (reports.ledger.donors_by_fiscal_year)."""
+year. Counting rules are reports.ledger's; each selector is two grouped queries: the money
+from the days' totals (reports.grouped.money_grouped; the gifts themselves when a month's
+donors are asked for), refunds by refund_refunded_on. A year's donors are counted from the
+donors' year totals (reports.ledger.donors_by_fiscal_year)."""
 
 import datetime
 from dataclasses import dataclass, replace
@@ -9,8 +10,9 @@ from dataclasses import dataclass, replace
 from django.db.models import Case, IntegerField, Value, When
 from django.db.models.functions import TruncMonth
 
-from reports import ledger
-from reports.ledger import Giving, Period
+from reports import grouped, ledger
+from reports.grouped import Giving
+from reports.ledger import Period
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,12 @@ def giving_by_month(fiscal_year: int, *, donors: bool = True) -> list[MonthRow]:
     years of gifts."""
     this, last = ledger.fiscal_year(fiscal_year), ledger.fiscal_year(fiscal_year - 1)
     both = Period(last.start, this.end)
-    found = ledger.giving_grouped(
-        both, TruncMonth("received_on"), TruncMonth("refunded_on"), donors=donors
-    )
+    if donors:
+        found = grouped.giving_grouped(
+            both, TruncMonth("received_on"), TruncMonth("refunded_on"), donors=True
+        )
+    else:  # money only: the days' totals answer it
+        found = grouped.money_grouped(both, TruncMonth("day"), TruncMonth("refunded_on"))
     found = {_as_date(key): value for key, value in found.items()}
     empty = Giving(donors=0 if donors else None)
     return [
@@ -72,7 +77,7 @@ def giving_by_fiscal_year(last_year: int, count: int = 5) -> list[YearRow]:
         )
 
     span = Period(years[min(years)].start, years[last_year].end)
-    found = ledger.giving_grouped(span, bucket("received_on"), bucket("refunded_on"), donors=False)
+    found = grouped.money_grouped(span, bucket("day"), bucket("refunded_on"))
     donors = ledger.donors_by_fiscal_year(list(years))
     return [
         YearRow(year, period, replace(found.get(year, Giving()), donors=donors[year]))

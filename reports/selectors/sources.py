@@ -1,6 +1,6 @@
 """Where the money came from in a period: by appeal code, campaign, fund, method and channel.
 
-Counting rules are reports.ledger's (reports.ledger.giving_grouped: two grouped queries per
+Counting rules are reports.ledger's (reports.grouped.giving_grouped: two grouped queries per
 breakdown, plus two small ones over mailings for appeals). A refund falls in its gift's group
 on its own date.
 
@@ -21,8 +21,9 @@ from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
 from donations.models import Campaign, Fund, Gift
 from mailings.models import Mailing
 from mailings.sending.models import Delivery
-from reports import ledger
-from reports.ledger import Giving, Period
+from reports import grouped
+from reports.grouped import Giving
+from reports.ledger import Period
 
 # Channel rule. Online: the gift has any Stripe id (checkout session, payment intent, charge
 # or invoice), i.e. it was paid through the donate page, a monthly plan or another Stripe
@@ -79,18 +80,18 @@ def _channel(prefix: str = "") -> Case:
 
 
 def by_channel(period: Period) -> list[SourceRow]:
-    found = ledger.giving_grouped(period, _channel(), _channel("gift__"))
+    found = grouped.giving_grouped(period, _channel(), _channel("gift__"))
     labels = {ONLINE: "Online", MAIL: "Mail (checks)", OTHER: "Other"}
     return _rows(found, labels)
 
 
 def by_method(period: Period) -> list[SourceRow]:
-    found = ledger.giving_grouped(period, "method", "gift__method")
+    found = grouped.giving_grouped(period, "method", "gift__method")
     return _rows(found, {key: str(label) for key, label in Gift.Method.choices})
 
 
 def by_fund(period: Period) -> list[SourceRow]:
-    found = ledger.giving_grouped(period, "fund_id", "gift__fund_id")
+    found = grouped.giving_grouped(period, "fund_id", "gift__fund_id")
     labels = dict(Fund.objects.filter(pk__in=[k for k in found if k]).values_list("pk", "name"))
     labels[None] = "No fund"
     return _rows(found, labels)
@@ -126,7 +127,7 @@ def _mailings_by_code(period: Period) -> dict[str, tuple[int, Decimal | None]]:
 def by_appeal(period: Period) -> list[SourceRow]:
     """Each appeal code with gifts or mailings in the period; gifts without a code apart
     (key '')."""
-    found = ledger.giving_grouped(period, "appeal_code", "gift__appeal_code")
+    found = grouped.giving_grouped(period, "appeal_code", "gift__appeal_code")
     mailed = _mailings_by_code(period)
     rows = [
         SourceRow(
@@ -143,7 +144,7 @@ def by_appeal(period: Period) -> list[SourceRow]:
 def by_campaign(period: Period) -> list[SourceRow]:
     """Each campaign with gifts in the period (gifts without one apart, key None); recipients
     and cost from the mailings carrying the campaign's code."""
-    found = ledger.giving_grouped(period, "campaign_id", "gift__campaign_id")
+    found = grouped.giving_grouped(period, "campaign_id", "gift__campaign_id")
     campaigns = Campaign.objects.in_bulk([k for k in found if k])
     mailed = _mailings_by_code(period)
     rows = []

@@ -13,9 +13,9 @@ from django.db import connection
 from core import bulk
 from crm.services import supporters_merge
 from donations import giving_days
-from donations.giving_days import giving_days_fold
+from donations.giving_days import FIGURES, giving_days_fold
 from donations.models import Gift, GivingDay
-from donations.summary import RECEIVED
+from donations.summary import COUNTED, RECEIVED
 from reports import ledger
 from reports.ledger import Period
 from tests.factories import SupporterFactory
@@ -26,24 +26,26 @@ D = datetime.date
 
 def days_from_gifts() -> dict:
     """What the table must hold: each day's received gifts summed in Python."""
-    days: dict = defaultdict(lambda: [0, 0, 0])
+    days: dict = defaultdict(lambda: [0, 0, 0, 0, 0])
     for gift in Gift.objects.filter(status__in=RECEIVED):
         day = days[gift.received_on]
         day[0] += int(gift.amount * 100)
         day[1] += int((gift.fee or 0) * 100)
         day[2] += 1
+        if gift.status in COUNTED:
+            day[3] += 1
+            day[4] += int(gift.amount * 100)
     return {day: tuple(figures) for day, figures in days.items()}
 
 
 def days_kept() -> dict:
     """The table, a day's rows summed, without days that came back to nothing."""
-    days: dict = defaultdict(lambda: [0, 0, 0])
+    days: dict = defaultdict(lambda: [0, 0, 0, 0, 0])
     for row in GivingDay.objects.all():
         day = days[row.day]
-        day[0] += row.gross_cents
-        day[1] += row.fee_cents
-        day[2] += row.gifts
-    return {day: tuple(figures) for day, figures in days.items() if figures != [0, 0, 0]}
+        for n, name in enumerate(FIGURES):
+            day[n] += getattr(row, name)
+    return {day: tuple(figures) for day, figures in days.items() if any(figures)}
 
 
 def assert_kept() -> None:
@@ -61,7 +63,7 @@ def test_every_way_of_writing_a_gift_keeps_the_days_equal_to_the_gifts():
     first = gift(ana, "50.00", D(2026, 3, 1), fee=Decimal("1.75"))
     gift(ana, "19.99", D(2026, 3, 1))
     gift(luis, "100.00", D(2026, 3, 2), status="pending")  # not received: not counted
-    assert days_kept() == {D(2026, 3, 1): (6999, 175, 2)}
+    assert days_kept() == {D(2026, 3, 1): (6999, 175, 2, 2, 6999)}
     assert_kept()
 
     # Django's bulk_create and the import's bulk writer (COPY on PostgreSQL).
@@ -77,7 +79,7 @@ def test_every_way_of_writing_a_gift_keeps_the_days_equal_to_the_gifts():
              "status": "failed", "fee": None},
         ],
     )  # fmt: skip
-    assert days_kept()[D(2026, 3, 3)] == (1244, 66, 2)
+    assert days_kept()[D(2026, 3, 3)] == (1244, 66, 2, 2, 1244)
     assert_kept()
 
     # Changes of status, amount, fee and day; and updates that change no money.
@@ -89,7 +91,7 @@ def test_every_way_of_writing_a_gift_keeps_the_days_equal_to_the_gifts():
     Gift.objects.filter(amount=Decimal("19.99")).update(status="refunded")  # still received
     Gift.objects.filter(amount=Decimal("0.10")).update(status="failed")  # no longer received
     Gift.objects.update(acknowledgement="thanked")
-    assert days_kept()[D(2026, 2, 28)] == (1234, 66, 1)
+    assert days_kept()[D(2026, 2, 28)] == (1234, 66, 1, 1, 1234)
     assert_kept()
 
     # A merge moves gifts, not days; deletes: one gift, then the rest at once.
@@ -111,7 +113,11 @@ def test_cents_stay_exact_over_many_gifts():
         [{"supporter_id": ana.pk, "amount": a, "received_on": D(2026, 1, 5),
           "status": "succeeded", "fee": a / 2 if a * 100 % 2 == 0 else None} for a in amounts],
     )  # fmt: skip
-    assert days_kept()[D(2026, 1, 5)][::2] == (int(sum(amounts) * 100), 10_000)
+    assert days_kept()[D(2026, 1, 5)][::2] == (
+        int(sum(amounts) * 100),
+        10_000,
+        int(sum(amounts) * 100),
+    )
     assert_kept()
 
 

@@ -9,7 +9,8 @@ import xml.etree.ElementTree as ET
 from decimal import Decimal
 
 from reports import charts
-from reports.ledger import Giving, Period
+from reports.grouped import Giving
+from reports.ledger import Period
 from reports.selectors.donors import Category, Level, Rate, Retention
 from reports.selectors.over_time import MonthRow, YearRow
 from reports.selectors.sources import SourceRow
