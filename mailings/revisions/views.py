@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -24,6 +25,8 @@ from mailings.revisions.services import (
     restore_revision,
     start_new_letter_from,
 )
+
+VERSIONS_PER_PAGE = 50
 
 
 def revision_urls(model_admin: Any) -> list:
@@ -62,13 +65,20 @@ def history(model_admin: Any) -> Callable:
     @require_GET
     def view(request: HttpRequest, letter_id: int) -> HttpResponse:
         letter = _letter(model_admin, request, letter_id)
-        revisions = list(
-            letter.revisions.select_related("saved_by").defer("snapshot").order_by("-number")
-        )
+        # Every version for the compare lists (number and date only); the table a page at a
+        # time, newest first: a letter saved every day for a year has hundreds.
+        versions = list(letter.revisions.order_by("-number").values_list("number", "saved_at"))
+        page = Paginator(
+            letter.revisions.select_related("saved_by").defer("snapshot").order_by("-number"),
+            VERSIONS_PER_PAGE,
+        ).get_page(request.GET.get("page"))
         context = {
             **_context(model_admin, request, letter, f"Saved versions of “{letter.name}”"),
-            "revisions": revisions,
-            "older_default": revisions[1].number if len(revisions) > 1 else None,
+            "versions": versions,
+            "revisions": page.object_list,
+            "page_obj": page,
+            "latest": versions[0][0] if versions else None,
+            "older_default": versions[1][0] if len(versions) > 1 else None,
         }
         return TemplateResponse(request, "admin/mailings/letter/revisions.html", context)
 

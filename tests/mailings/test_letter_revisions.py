@@ -293,3 +293,32 @@ def test_the_letter_page_names_its_two_histories_apart(staff_client, letter):
     assert f'href="/admin/mailings/letter/{letter.pk}/history/"' in page
     assert ">Change log</a>" in page and ">History</a>" not in page
     assert staff_client.get(f"/admin/mailings/letter/{letter.pk}/history/").status_code == 200
+
+
+def test_a_long_history_is_listed_a_page_at_a_time_and_every_version_can_be_compared(
+    staff_client, staff, letter
+):
+    first = letter.revisions.get()
+    LetterRevision.objects.bulk_create(
+        LetterRevision(
+            letter=letter, number=n, saved_by=staff, snapshot=first.snapshot,
+            changes=f"Change number {n}.",
+        )
+        for n in range(2, 61)
+    )  # fmt: skip
+    base = f"/admin/mailings/letter/{letter.pk}/saved-versions/"
+    newest = staff_client.get(base).content.decode()
+    assert "Change number 60." in newest and "Change number 11." in newest
+    assert "Change number 10." not in newest
+    assert "1 to 50 of 60" in newest and "Older versions →" in newest
+    assert newest.count("what the letter says now</span>") == 1
+    # The compare lists hold every version, on every page.
+    assert newest.count('<option value="1"') == 2 and newest.count('<option value="60"') == 2
+    oldest = staff_client.get(f"{base}?page=2").content.decode()
+    assert "Change number 10." in oldest and "Change number 11." not in oldest
+    assert "← Newer versions" in oldest and "what the letter says now</span>" not in oldest
+    assert "Restore version 10…" in oldest and "Compare with version 9" in oldest
+    assert "Compare with version 0" not in oldest
+    # A page past the end or not a number shows the nearest page, not an error.
+    assert "Change number 10." in staff_client.get(f"{base}?page=9").content.decode()
+    assert "Change number 60." in staff_client.get(f"{base}?page=x").content.decode()
