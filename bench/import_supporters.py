@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+GOALS = {"first import": 10_000, "re-import": 5_000}  # rows/s, the median of the runs
 
 
 def run_one(database_url: str, rows: int, results: str) -> None:
@@ -155,6 +156,8 @@ def print_summary(runs: list[dict], count: int) -> None:
             if label != "floor":
                 ratios = [r[label] / r["floor"] for r in mine]
                 line += f"; ratio to the same run's floor: median {statistics.median(ratios):.2f}"
+                verdict = "met" if median >= GOALS[label] else "MISSED"
+                line += f"; goal {GOALS[label]:,}: {verdict}"
             print(line)
 
 
