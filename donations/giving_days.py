@@ -1,9 +1,12 @@
-"""The days' totals (donations.models.GivingDay), folded: each day's rows summed into one.
+"""The days' totals (donations.models.GivingDay): read in dollars, and folded, each day's rows
+summed into one.
 
 On PostgreSQL the triggers add rows, one per statement and day that changed a gift's money,
 so that no transaction waits for another's; a day's figures are the sum of its rows either
 way. The reader (reports.ledger.raised_by_period) folds them once they have piled up:
 PILED_UP more rows than days in what it read. SQLite's triggers keep one row a day already."""
+
+from decimal import Decimal
 
 from django.db import connection, transaction
 
@@ -46,3 +49,15 @@ def giving_days_fold() -> int:
             days,
         )
         return len(days)
+
+
+def fold_if_piled_up(extra_rows: int) -> None:
+    """For a reader that met `extra_rows` rows beyond one a day: fold them once more than
+    PILED_UP have piled up, so reading stays a read of a few hundred rows a year."""
+    if extra_rows > PILED_UP:
+        giving_days_fold()
+
+
+def from_cents(cents: int | None) -> Decimal:
+    """A sum of the table's cents in dollars (None, no rows: 0.00)."""
+    return Decimal(cents or 0).scaleb(-2)

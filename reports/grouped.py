@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
 
+from donations.giving_days import fold_if_piled_up, from_cents
 from donations.models import ZERO, Gift, GivingDay, Refund
 from donations.summary import COUNTED, RECEIVED
-from reports.ledger import CENT, Period, fold_if_piled_up, from_cents, report_queries
+from reports.ledger import CENT, Period, report_queries
 
 
 @dataclass(frozen=True)

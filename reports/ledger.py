@@ -107,26 +107,16 @@ def raised_by_period(periods: list[Period]) -> list[Raised]:
     money = GivingDay.objects.filter(_in_some_period(periods, "day")).aggregate(
         **sums, rows=Count("pk"), days=Count("day", distinct=True)
     )
-    fold_if_piled_up(money["rows"] - money["days"])
+    giving_days.fold_if_piled_up(money["rows"] - money["days"])
     refunds = _refunds_by_period(periods)
     return [
         _raised(
-            from_cents(money[f"gross{n}"]), refunds[f"refunds{n}"], from_cents(money[f"fees{n}"])
+            giving_days.from_cents(money[f"gross{n}"]),
+            refunds[f"refunds{n}"],
+            giving_days.from_cents(money[f"fees{n}"]),
         )
         for n, _ in enumerate(periods)
     ]
-
-
-def fold_if_piled_up(extra_rows: int) -> None:
-    """PostgreSQL's triggers add rows to the days' totals (donations.models.GivingDay): a
-    reader that met more than a few thousand rows beyond one a day folds them, so reading
-    stays a read of a few hundred rows a year."""
-    if extra_rows > giving_days.PILED_UP:
-        giving_days.giving_days_fold()
-
-
-def from_cents(cents: int | None) -> Decimal:
-    return Decimal(cents or 0).scaleb(-2)
 
 
 def _raised(gross: Decimal | None, refunds: Decimal | None, fees: Decimal | None) -> Raised:
