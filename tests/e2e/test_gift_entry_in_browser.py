@@ -125,6 +125,9 @@ def test_a_refused_gift_is_explained_by_its_field_and_nothing_is_saved(
     _legal, _gala, marta = books
     log_in(page, staff.username)
     page.goto(f"{live_server.url}/admin/donations/gift/record/?supporter={marta.pk}")
+    # Chromium moves the cursor to the autofocus field when it next paints, which on a busy
+    # machine can come after the load event: typing earlier would go nowhere.
+    expect(page.locator("#id_amount")).to_be_focused()
     page.keyboard.type("80")
     page.select_option("#id_method", "in_kind")
     expect(page.locator(".field-in_kind_description")).to_be_visible()
