@@ -104,9 +104,15 @@ class Supporter(models.Model):
         max_length=100, blank=True, help_text="How they first reached us: event, website, import."
     )
     deceased = models.BooleanField(default=False)
-    # One letter per household in print mailings (crm.models.households); blank for most.
+    # One letter per household in print mailings (crm.models.households); blank for most,
+    # so its index (Meta.indexes) holds only the records that have one.
     household = models.ForeignKey(
-        "crm.Household", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+        "crm.Household",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+        db_index=False,
     )
     # Moves management for major-donor prospects (crm.models.moves holds the steps taken).
     prospect_stage = models.CharField(
@@ -144,7 +150,10 @@ class Supporter(models.Model):
     # The history is read record by record (its `id` index); indexes on what no one looks
     # history up by would only slow every write, most of all an import's thousands.
     history = CreationAwareHistoricalRecords(
-        excluded_fields=["updated_at"], m2m_fields=[tags], no_db_index=["email_hash", "household"]
+        excluded_fields=["updated_at"],
+        m2m_fields=[tags],
+        # The tags' snapshot rows are read by their history row (history_id) only.
+        no_db_index=["email_hash", "household", "supporter", "tag"],
     )
 
     class Meta:
@@ -188,6 +197,13 @@ class Supporter(models.Model):
             # Mailing audiences leave out suppressed addresses by their hash. A plain index:
             # db_index on a text column would add a second, LIKE-only one on PostgreSQL.
             models.Index(fields=["email_hash"], name="supporter_email_hash"),
+            # A household's members. Most supporters have none: left out of the index, so an
+            # import's thousands of new records cost it nothing.
+            models.Index(
+                fields=["household"],
+                condition=Q(household__isnull=False),
+                name="supporter_household",
+            ),
         ]
 
     def __str__(self) -> str:
