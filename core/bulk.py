@@ -11,6 +11,7 @@ import gc
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -51,11 +52,15 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
 @transaction.atomic
 def insert_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) -> int:
     """Insert dicts keyed by field attname (e.g. 'supporter_id'); an absent auto primary key
-    is assigned by the database. Returns the number of rows inserted."""
-    rows = list(rows)
-    if not rows:
+    is assigned by the database. Every row has the first row's keys. Returns the number of
+    rows inserted.
+
+    On PostgreSQL the rows go to COPY as `rows` yields them: give a generator and the server
+    stores the first rows while the next ones are still being built (two cores at work)."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
         return 0
-    first = rows[0]
     fields = [
         f
         for f in model._meta.concrete_fields
@@ -69,6 +74,9 @@ def insert_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) ->
         for f in fields
         if f.attname not in first
     }
+    if connection.vendor == "postgresql":
+        return _copy_rows(model, fields, defaults, chain([first], rows))
+    rows = [first, *rows]
     # A nullable column no row fills is left to the database (NULL): a None is the slowest
     # value sqlite3 binds (it looks for an adapter first, raising and catching an error).
     fields = [
@@ -87,8 +95,7 @@ def insert_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) ->
         ", ".join(f'"{f.column}"' for f in fields),
         ", ".join(["%s"] * len(fields)),
     )
-    # itemgetter picks a row's values in C; a one-field row still gives a tuple.
-    pick = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+    pick = _picker(names)
     if any(name in defaults for name in names):
         params = [pick({**defaults, **row}) for row in rows]
     else:
@@ -102,17 +109,48 @@ def insert_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) ->
             columns[index] = _converted(columns[index], adapt, fields[index])
         params = list(zip(*columns, strict=True))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY is PostgreSQL's bulk path: one round trip for all rows.
-            columns_sql = ", ".join(f'"{f.column}"' for f in fields)
-            copy_sql = f'COPY "{model._meta.db_table}" ({columns_sql}) FROM STDIN'
-            with cursor.cursor.copy(copy_sql) as copy:
-                for values in params:
-                    copy.write_row(values)
-        else:
-            for start in range(0, len(params), 2000):
-                cursor.executemany(sql, params[start : start + 2000])
+        for start in range(0, len(params), 2000):
+            cursor.executemany(sql, params[start : start + 2000])
     return len(params)
+
+
+def _copy_rows(
+    model: type[models.Model],
+    fields: list[models.Field],
+    defaults: dict[str, Any],
+    rows: Iterator[Mapping[str, Any]],
+) -> int:
+    """PostgreSQL's bulk path, COPY: one statement, the rows sent as they come."""
+    pick = _picker([f.attname for f in fields])
+    if defaults:
+        rows = ({**defaults, **row} for row in rows)
+    values = map(pick, rows)
+    converting = [(i, adapt) for i, f in enumerate(fields) if (adapt := _adapter(f)) is not None]
+    if converting:
+        values = (_row_converted(row, converting) for row in values)
+    columns_sql = ", ".join(f'"{f.column}"' for f in fields)
+    count = 0
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f'COPY "{model._meta.db_table}" ({columns_sql}) FROM STDIN') as copy,
+    ):
+        write_row = copy.write_row
+        for row in values:
+            write_row(row)
+            count += 1
+    return count
+
+
+def _picker(names: list[str]) -> Any:
+    """A row's values in `names` order, picked in C; a one-field row still gives a tuple."""
+    return itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+
+
+def _row_converted(row: tuple, converting: list[tuple[int, Any]]) -> tuple:
+    row = list(row)
+    for index, adapt in converting:
+        row[index] = adapt(row[index])
+    return tuple(row)
 
 
 def _converted(column: tuple, adapt: Any, field: models.Field) -> tuple:
@@ -200,9 +238,11 @@ def _adapter(field: models.Field) -> Any:
     if isinstance(field, models.BooleanField):
         # sqlite3 binds an int at once, a bool only after looking for an adapter.
         return _int_or_none if connection.vendor == "sqlite" else None
-    if isinstance(field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value
-    if isinstance(field, models.DateField):
+    if isinstance(field, models.DateField):  # DateTimeField is one
+        if connection.vendor == "postgresql":
+            return None  # psycopg sends dates and moments as they are, as Django does there
+        if isinstance(field, models.DateTimeField):
+            return connection.ops.adapt_datetimefield_value
         return connection.ops.adapt_datefield_value
     if isinstance(field, models.DecimalField):
         return lambda value: connection.ops.adapt_decimalfield_value(

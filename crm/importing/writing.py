@@ -55,7 +55,6 @@ def _insert_new_supporters(
         "history_change_reason": reason,
         "history_user_id": getattr(actor, "pk", None),
     }
-    records = []
     history_ids = dict(
         zip(
             bulk.reserve_ids(Supporter, len(new_rows)),
@@ -63,14 +62,17 @@ def _insert_new_supporters(
             strict=True,
         )
     )
-    for row, pk in zip(new_rows, history_ids, strict=True):
-        # core.bulk writes only the model's columns: the side values (tags...) are left out.
-        record = {**defaults, **row.values, "id": pk, **stamps}
-        record["email_opt_in"] = record["email_opt_in"] or "unknown"
-        record.update(matching.record_keys(record))
-        row.supporter_id = pk
-        records.append(record)
-    bulk.insert_rows(Supporter, records)
+
+    def records():  # built as they are written: PostgreSQL stores them meanwhile (core.bulk)
+        for row, pk in zip(new_rows, history_ids, strict=True):
+            # core.bulk writes only the model's columns: the side values (tags...) are left out.
+            record = {**defaults, **row.values, "id": pk, **stamps}
+            record["email_opt_in"] = record["email_opt_in"] or "unknown"
+            record.update(matching.record_keys(record))
+            row.supporter_id = pk
+            yield record
+
+    bulk.insert_rows(Supporter, records())
     # Each record's 'created' history row, copied from it by the database.
     bulk.insert_history_copies(Supporter, history_ids.items(), history_stamps)
     return history_ids
@@ -110,23 +112,23 @@ def _write_consent_events(
 ) -> None:
     now = timezone.now()
     actor_id = getattr(actor, "pk", None)
-    events = []
-    for row in rows:
-        if row.action not in ("new", "update"):
-            continue
-        source = str(row.values.get("consent_source") or file_name)[:200]
-        for name in ("email_opt_in", *RESTRICTIONS[:3]):
-            if row.action == "new":
-                new_value = row.values.get(name)
-                if not new_value:
-                    continue
-                old = "unknown" if name == "email_opt_in" else False
-            elif name in row.changes:
-                old, new_value = row.changes[name]
-            else:
+
+    def events():  # built as they are written (core.bulk)
+        for row in rows:
+            if row.action not in ("new", "update"):
                 continue
-            events.append(
-                {
+            source = str(row.values.get("consent_source") or file_name)[:200]
+            for name in ("email_opt_in", *RESTRICTIONS[:3]):
+                if row.action == "new":
+                    new_value = row.values.get(name)
+                    if not new_value:
+                        continue
+                    old = "unknown" if name == "email_opt_in" else False
+                elif name in row.changes:
+                    old, new_value = row.changes[name]
+                else:
+                    continue
+                yield {
                     "supporter_id": row.supporter_id,
                     "field": name,
                     "old_value": str(old),
@@ -136,8 +138,8 @@ def _write_consent_events(
                     "actor_id": actor_id,
                     "at": now,
                 }
-            )
-    bulk.insert_rows(ConsentEvent, events)
+
+    bulk.insert_rows(ConsentEvent, events())
 
 
 def _write_tags(rows: list[RowOutcome]) -> list[dict]:
