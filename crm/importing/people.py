@@ -26,7 +26,8 @@ class ParseMemo:
     ZIP codes, tags and yes/no cells thousands of times."""
 
     def __init__(self) -> None:
-        self.cells: dict[tuple[str, str], tuple[bool, object] | None] = {}
+        # Per field: a cell's text -> what reading it gave.
+        self.cells: dict[str, dict[str, tuple[bool, object] | None]] = {}
         self.addresses: dict[tuple, tuple] = {}
         self.home_country = addresses.home_country()  # a setting, read once per file
 
@@ -41,17 +42,19 @@ def person_parse(
     """The row's person as its cells say; None for a blank line. Pass one `memo` for all the
     rows of a file."""
     memo = memo or ParseMemo()
-    read = memo.cells
+    memos = memo.cells
     outcome = RowOutcome(number=number)
     values = outcome.values
     width = len(raw)
     for index, field_name in mapping.items():
         cell = raw[index] if index < width else ""
         if cell.__class__ is str:  # a CSV's cells; others (numbers, dates, bools) are not kept
-            key = (field_name, cell)
-            found = read.get(key, _UNREAD)
+            read = memos.get(field_name)
+            if read is None:
+                read = memos[field_name] = {}
+            found = read.get(cell, _UNREAD)
             if found is _UNREAD:
-                found = read[key] = _read_cell(field_name, cell)
+                found = read[cell] = _read_cell(field_name, cell)
         else:
             found = _read_cell(field_name, cell)
         if found is None:
