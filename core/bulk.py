@@ -2,8 +2,8 @@
 
 Django's bulk_create prepares every value through the field/compiler machinery, which costs
 about 3 µs a value: with history rows, ~200 µs a supporter, five times what a 10,000 rows/s
-import can spend. These helpers send plain Python values with the driver's executemany, and
-reserve primary keys up front so related rows (history, tags, consent) can point at new rows
+import can spend. These helpers send plain Python values (PostgreSQL: COPY, as the rows are
+built; SQLite: the driver's executemany), and reserve primary keys up front so related rows (history, tags, consent) can point at new rows
 without reading them back. Only for rows built by our own code from validated values.
 """
 
