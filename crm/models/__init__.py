@@ -5,8 +5,9 @@ re-exported here, so `from crm.models import Supporter` keeps working."""
 from crm.models.households import Household
 from crm.models.imports import ImportJob, ImportJobRow, ImportMapping
 from crm.models.moves import Interaction, Task
-from crm.models.people import ConsentEvent, NotDuplicate, Note, Supporter, SupporterMerge, Tag
+from crm.models.people import ConsentEvent, NotDuplicate, Note, Supporter, SupporterMerge
 from crm.models.source_ids import SourceId
+from crm.models.tags import Tag
 
 __all__ = [
     "ConsentEvent",

@@ -1,4 +1,4 @@
-"""Supporters, their tags, notes and consent history, and the record of merges."""
+"""Supporters, their notes and consent history, and the record of merges (tags: crm.models.tags)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,17 +10,7 @@ from django.urls import reverse
 from core.history_records import CreationAwareHistoricalRecords
 from core.outbox.addresses import email_hash
 from crm import addresses, greetings, matching
-
-
-class Tag(models.Model):
-    name = models.CharField(max_length=80, unique=True)
-    description = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
+from crm.models.tags import Tag
 
 
 class Supporter(models.Model):
@@ -108,9 +98,9 @@ class Supporter(models.Model):
     # so its index (Meta.indexes) holds only the records that have one.
     household = models.ForeignKey(
         "crm.Household",
+        models.SET_NULL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
         related_name="members",
         db_index=False,
     )
@@ -147,13 +137,12 @@ class Supporter(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    # The history is read record by record (its `id` index); indexes on what no one looks
-    # history up by would only slow every write, most of all an import's thousands.
+    # The history is read record by record (its `id` index), the tags' snapshot rows by their
+    # history row: other indexes would only slow every write, most of all an import's.
     history = CreationAwareHistoricalRecords(
         excluded_fields=["updated_at"],
         m2m_fields=[tags],
-        # The tags' snapshot rows are read by their history row (history_id) only.
-        no_db_index=["email_hash", "household", "supporter", "tag"],
+        no_db_index=["email_hash", "household", "supporter", "tag"],  # tag snapshot: the last 2
     )
 
     class Meta:
@@ -197,8 +186,7 @@ class Supporter(models.Model):
             # Mailing audiences leave out suppressed addresses by their hash. A plain index:
             # db_index on a text column would add a second, LIKE-only one on PostgreSQL.
             models.Index(fields=["email_hash"], name="supporter_email_hash"),
-            # A household's members. Most supporters have none: left out of the index, so an
-            # import's thousands of new records cost it nothing.
+            # A household's members; the many with none are left out (Supporter.household).
             models.Index(
                 fields=["household"],
                 condition=Q(household__isnull=False),
