@@ -72,25 +72,26 @@ def _preview(headers: Sequence[object], options: Mapping[str, Any]) -> Preview:
 
     def cells(row: RowOutcome, file_row: Sequence[object]) -> list:
         # A country or language the file did not give is filled in by the import: say so,
-        # or 'Bogotá, US' looks like the file's own mistake.
-        defaulted = {n for n in ("country", "preferred_language") if not given(n, file_row)}
-        return _cells(row, defaulted)
+        # or 'Bogotá, US' looks like the file's own mistake. A country the address showed
+        # ('QC', 'H2X 3K8': Canada) is not the default, and is said to come from the address.
+        notes = {n: "default" for n in ("country", "preferred_language") if not given(n, file_row)}
+        if "country" in notes and "country" not in row.defaulted:
+            notes["country"] = "from the address"
+        return _cells(row, notes)
 
     return Preview(cells=cells)
 
 
-def _cells(row: RowOutcome, defaulted: set[str]) -> list:
+def _cells(row: RowOutcome, notes: dict[str, str]) -> list:
+    """The preview's cells; `notes` says which values the import filled in, and how."""
     name_parts = NAME_PARTS
     if row.values.get("kind") == "organisation":
         name_parts = ("organisation_name", *NAME_PARTS)
     return [
         _joined([_record_part(row, n) for n in name_parts], " "),
         _joined([_record_part(row, "email")], ""),
-        _joined(
-            [_record_part(row, n, note="default" if n in defaulted else "") for n in ADDRESS_PARTS],
-            ", ",
-        ),
-        _joined(_other_parts(row, defaulted, name_parts), "; "),
+        _joined([_record_part(row, n, note=notes.get(n, "")) for n in ADDRESS_PARTS], ", "),
+        _joined(_other_parts(row, set(notes), name_parts), "; "),
         _joined([_changed_fields(row)], ""),
     ]
 

@@ -68,6 +68,22 @@ def test_the_preview_of_a_new_supporter_shows_the_city_and_the_country_filled_in
     assert Supporter.objects.count() == 0, "the preview writes nothing"
 
 
+def test_a_country_the_address_shows_is_said_to_come_from_the_address_not_to_be_a_default(
+    staff_client,
+):
+    file = [
+        ["First Name", "Last Name", "City", "State", "Zip"],
+        ["Tomás", "Herrera", "Montréal", "QC", "h2x 3k8"],
+        ["Ana", "Ruiz", "Corona", "NY", "11368"],
+    ]
+    response = staff_client.post(
+        SUPPORTER_IMPORT_URL, {"import_file": csv_upload(file), "format": CSV_FORMAT}
+    )
+    montreal, corona = preview_rows(response.content.decode())
+    assert montreal["Address"] == "Montréal, QC, H2X 3K8, CA (from the address)"
+    assert corona["Address"] == "Corona, NY, 11368, US (default)"
+
+
 def test_a_new_row_shows_every_value_it_writes(staff_client):
     headers = ["First Name", "Last Name", "Email", "Address", "City", "State", "Zip", "Country",
                "Phone", "Language", "Tags", "Email Opt-In", "Consent Source", "Do Not Mail",
