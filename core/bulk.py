@@ -3,8 +3,9 @@
 Django's bulk_create prepares every value through the field/compiler machinery, which costs
 about 3 µs a value: with history rows, ~200 µs a supporter, five times what a 10,000 rows/s
 import can spend. These helpers send plain Python values (PostgreSQL: COPY, as the rows are
-built; SQLite: the driver's executemany), and reserve primary keys up front so related rows (history, tags, consent) can point at new rows
-without reading them back. Only for rows built by our own code from validated values.
+built; SQLite: the driver's executemany), and reserve primary keys up front so related rows
+(history, tags, consent) can point at new rows without reading them back. Only for rows built
+by our own code from validated values.
 """
 
 import gc
