@@ -227,6 +227,8 @@ def test_the_other_account_pages_raise_pause_and_a_new_email(
 
     page.goto(f"{live_server.url}/account/")
     page.locator("form[action$='/sign-out/'] button").click()
+    # The click only starts the form's POST: check the page it leads to once it has loaded.
+    page.wait_for_url("**/account/sign-out/", wait_until="load")
     _checked(page, screenshots, f"account-signed-out-{shot}")
     page.goto(confirm_url)  # the used link
     _checked(page, screenshots, f"account-link-expired-{shot}")
