@@ -278,13 +278,20 @@ class ImportJobAdminMixin:
 
 def _shown_cell(cell: object) -> dict:
     """A stored preview cell (see crm.importing.jobs.Preview) as the template reads it: parts,
-    each plain text or old → new."""
+    each plain text or old → new, and `long` when it may wrap across lines (short values, such
+    as dates and amounts, never do)."""
     if isinstance(cell, dict):
-        parts = cell.get("parts", [])
-        return {"parts": [{**p, "changed": "old" in p} for p in parts], "sep": cell.get("sep", "")}
-    if isinstance(cell, list):  # [old, new]
-        return {"parts": [{"old": cell[0], "new": cell[1], "changed": True}], "sep": ""}
-    return {"parts": [{"text": cell}] if cell else [], "sep": ""}
+        parts, sep = cell.get("parts", []), cell.get("sep", "")
+    elif isinstance(cell, list):  # [old, new]
+        parts, sep = [{"old": cell[0], "new": cell[1]}], ""
+    else:
+        parts, sep = ([{"text": cell}] if cell else []), ""
+    return {"parts": [{**p, "changed": "old" in p, "long": _long(p)} for p in parts], "sep": sep}
+
+
+def _long(part: dict) -> bool:
+    """A sentence or a note, not a value: over 24 characters, before or after a change."""
+    return any(len(str(part.get(key) or "")) > 24 for key in ("text", "old", "new"))
 
 
 def _int(text: object) -> int | None:
