@@ -86,6 +86,7 @@ def check_upload(upload: UploadedFile, file_format: str) -> CheckedFile:
         raise ImportFileError("This file is empty. Nothing was imported.")
     if file_format == "csv":
         text = decode_csv(content)
+        check_csv_quotes(text)
         content = text.encode("utf-8")
         return CheckedFile(content=content, data_size=len(content))
     return CheckedFile(content=content, data_size=check_xlsx(content))
@@ -120,6 +121,22 @@ def decode_csv(content: bytes) -> str:
         "format; otherwise open it in your spreadsheet, save it as 'CSV UTF-8' and upload "
         "it again. Nothing was imported."
     )
+
+
+def check_csv_quotes(text: str) -> None:
+    """Refuse a CSV whose quotes do not pair up. A lenient reader takes everything after a
+    stray quote as one cell, lines and commas included: a few rows become one name, imported."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        for _row in reader:
+            pass
+    except csv.Error:
+        raise ImportFileError(
+            f'By line {reader.line_num} of this file, a quotation mark (") has not been closed '
+            "where its cell ends, so the lines after it cannot be told apart. Open the file in "
+            "your spreadsheet and save it again as CSV, or put the quotes right. Nothing was "
+            "imported."
+        ) from None
 
 
 def check_xlsx(content: bytes) -> int:

@@ -75,6 +75,28 @@ def test_a_file_whose_text_cannot_be_read_is_refused_in_plain_words(staff_client
     assert Supporter.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    "broken",
+    [
+        '"Ana,Ruiz,ana@example.org\nLuis,=HYPERLINK("x"),luis@example.org\n',  # closes mid-cell
+        'Ana,Ruiz,ana@example.org\n"Luis,López,luis@example.org\nMarta,Gómez,m@example.org\n',
+    ],
+)
+def test_a_csv_with_a_quote_left_open_is_refused_and_nothing_is_imported(staff_client, broken):
+    content = ("First Name,Last Name,Email\n" + broken).encode()
+    page = upload(staff_client, content).content.decode()
+    assert "of this file, a quotation mark (&quot;) has not been closed" in page
+    assert "Nothing was imported." in page and "confirm_form" not in page
+    assert Supporter.objects.count() == 0
+
+
+def test_a_quoted_cell_over_several_lines_still_imports(staff_client):
+    content = b'First Name,Last Name,Address\nAna,Ruiz,"41-12 Junction Blvd\nApt 3"\n'
+    done = preview_then_confirm(staff_client, content)
+    assert b"Import finished: 1 new" in done.content
+    assert Supporter.objects.get().address_line1.startswith("41-12 Junction Blvd")
+
+
 def test_a_file_over_the_size_cap_is_refused_with_its_size_and_nothing_changes(
     staff_client, settings
 ):
